@@ -1,0 +1,32 @@
+//! kuki-core: the consent model as plain data and rules.
+//!
+//! Both the browser app (`kuki`, compiled to WebAssembly) and the server (`kuki-server`) depend on this crate,
+//! so it has no web or server dependencies: only `serde`. Time and ids come in as arguments, and everything
+//! serialized uses fixed-width integers, so the same tests run natively and on wasm32.
+//!
+//! # Layout
+//! - [`lang`]: the two languages kuki speaks, Korean first.
+//! - [`token`]: small validated strings (category ids, policy versions) shared by the modules below.
+//! - [`category`]: cookie categories and the four defaults taken from the privacy policy.
+//! - [`config`]: the configuration a site passes, parsed and validated with errors that name the field.
+//! - [`consent`]: the consent record and its rules: decide, status, what changed.
+//! - [`cookie`]: the compact, versioned, checksummed format the record is stored in.
+//! - [`uuid`]: consent ids (UUID v4) made from caller-supplied random bytes.
+//! - [`wire`]: the HTTP contract with the server: request, receipt, history, error codes.
+//! - [`policy`]: the privacy policy document model and the default policy.
+
+pub mod category;
+pub mod config;
+pub mod consent;
+pub mod cookie;
+pub mod lang;
+pub mod policy;
+pub mod token;
+pub mod uuid;
+pub mod wire;
+
+pub use category::{Category, CategoryId};
+pub use config::{Config, ConfigError};
+pub use consent::{Choice, Consent, Status};
+pub use lang::Lang;
+pub use uuid::ConsentId;

@@ -1,0 +1,223 @@
+//! The HTTP contract between the browser and `kuki-server` (`/api/v1`). JSON, camelCase.
+//!
+//! Both sides use these types, so a change here is a change to the API: the server's OpenAPI document describes
+//! exactly these shapes.
+
+use crate::category::CategoryId;
+use crate::consent::Consent;
+use crate::token::PolicyVersion;
+use crate::{ConsentId, Lang};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// The largest request body the server reads.
+pub const MAX_BODY_BYTES: usize = 8 * 1024;
+
+/// What a visitor did: the event's name in the record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConsentAction {
+    AcceptAll,
+    RejectAll,
+    /// Saved from the preferences dialog.
+    Custom,
+    /// One category accepted on its own (the login warning's "allow and continue", `kuki.acceptCategory`).
+    AcceptCategory,
+    /// Consent withdrawn: back to no choice (`kuki.reset()`), optional categories refused.
+    Withdraw,
+}
+
+impl ConsentAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsentAction::AcceptAll => "accept_all",
+            ConsentAction::RejectAll => "reject_all",
+            ConsentAction::Custom => "custom",
+            ConsentAction::AcceptCategory => "accept_category",
+            ConsentAction::Withdraw => "withdraw",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::AcceptAll, Self::RejectAll, Self::Custom, Self::AcceptCategory, Self::Withdraw]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+/// `POST /api/v1/consents`: one consent event. Idempotent on (`consentId`, `seq`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ConsentEvent {
+    pub consent_id: ConsentId,
+    pub seq: u32,
+    pub action: ConsentAction,
+    /// The decision per category, necessary included.
+    pub categories: BTreeMap<CategoryId, bool>,
+    pub policy_version: PolicyVersion,
+    pub config_revision: u32,
+    pub lang: Lang,
+    pub gpc: bool,
+    /// The browser's clock, unix milliseconds (informative only: the server records its own time).
+    pub client_time: i64,
+}
+
+impl ConsentEvent {
+    pub fn from_consent(c: &Consent, action: ConsentAction, client_time_ms: i64) -> Self {
+        ConsentEvent {
+            consent_id: c.id,
+            seq: c.seq,
+            action,
+            categories: c.decisions.iter().map(|d| (d.category.clone(), d.granted)).collect(),
+            policy_version: c.policy_version.clone(),
+            config_revision: c.revision,
+            lang: c.lang,
+            gpc: c.gpc,
+            client_time: client_time_ms,
+        }
+    }
+}
+
+/// `201 Created` (and the replay of the same event): proof that the server stored the event.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Receipt {
+    pub consent_id: ConsentId,
+    pub seq: u32,
+    /// Server time the event was stored, unix milliseconds.
+    pub received_at: i64,
+    /// SHA-256 (hex) of this record, chained to the previous record of the same consent id.
+    pub hash: String,
+    /// Ed25519 signature (hex) of `hash` by the server's key (`GET /api/v1/receipt-key`).
+    pub signature: String,
+}
+
+/// One stored event, as `GET /api/v1/consents/{id}` lists it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredEvent {
+    pub seq: u32,
+    pub action: ConsentAction,
+    pub categories: BTreeMap<CategoryId, bool>,
+    pub policy_version: PolicyVersion,
+    pub config_revision: u32,
+    pub lang: Lang,
+    pub gpc: bool,
+    pub client_time: i64,
+    pub received_at: i64,
+    pub hash: String,
+}
+
+/// `GET /api/v1/consents/{id}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsentHistory {
+    pub consent_id: ConsentId,
+    pub events: Vec<StoredEvent>,
+}
+
+/// The machine-readable part of every error the API sends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the body is not JSON, or not the expected shape.
+    MalformedBody,
+    /// 422: a field breaks a rule (unknown category, bad id, string too long).
+    InvalidField,
+    /// 413
+    PayloadTooLarge,
+    /// 415
+    UnsupportedMediaType,
+    /// 403: the `Origin` is not allowed to write.
+    ForbiddenOrigin,
+    /// 401
+    Unauthorized,
+    /// 404
+    NotFound,
+    /// 409: the same (consentId, seq) was stored with a different body.
+    Conflict,
+    /// 429
+    RateLimited,
+    /// 503: the record could not be committed (database down, disk full); retry later.
+    Unavailable,
+    /// 500
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn status(self) -> u16 {
+        match self {
+            ErrorCode::MalformedBody => 400,
+            ErrorCode::Unauthorized => 401,
+            ErrorCode::ForbiddenOrigin => 403,
+            ErrorCode::NotFound => 404,
+            ErrorCode::Conflict => 409,
+            ErrorCode::PayloadTooLarge => 413,
+            ErrorCode::UnsupportedMediaType => 415,
+            ErrorCode::InvalidField => 422,
+            ErrorCode::RateLimited => 429,
+            ErrorCode::Internal => 500,
+            ErrorCode::Unavailable => 503,
+        }
+    }
+
+    /// Should a client try the same request again later? (The browser outbox drops the others.)
+    pub fn retryable(status: u16) -> bool {
+        !(400..500).contains(&status) || status == 408 || status == 429
+    }
+}
+
+/// The body of every error response.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::consent::{Choice, Context};
+    use crate::Config;
+
+    #[test]
+    fn an_event_has_the_documented_json_shape() {
+        let ctx = Context { now: 100, lang: Lang::Ko, gpc: false, new_id: ConsentId::from_random([2; 16]) };
+        let c = Consent::decide(&Config::default(), &Choice::RejectAll, None, ctx);
+        let e = ConsentEvent::from_consent(&c, ConsentAction::RejectAll, 100_000);
+        let json = serde_json::to_value(&e).unwrap();
+        assert_eq!(json["consentId"], "02020202-0202-4202-8202-020202020202");
+        assert_eq!(json["action"], "reject_all");
+        assert_eq!(json["categories"]["necessary"], true);
+        assert_eq!(json["categories"]["marketing"], false);
+        let back: ConsentEvent = serde_json::from_value(json).unwrap();
+        assert_eq!(back, e);
+    }
+
+    #[test]
+    fn bad_events_do_not_deserialize() {
+        let good = r#"{"consentId":"02020202-0202-4202-8202-020202020202","seq":1,"action":"custom",
+            "categories":{"necessary":true},"policyVersion":"v1","configRevision":0,"lang":"ko","gpc":false,"clientTime":1}"#;
+        assert!(serde_json::from_str::<ConsentEvent>(good).is_ok());
+        for (from, to) in [
+            ("02020202-0202-4202", "nope-0202-4202"),
+            ("\"custom\"", "\"dance\""),
+            ("\"necessary\"", "\"Not A Category\""),
+            ("\"ko\"", "\"fr\""),
+            ("\"seq\":1", "\"seq\":-1"),
+            ("\"gpc\":false", "\"gpc\":false,\"extra\":1"),
+        ] {
+            let bad = good.replace(from, to);
+            assert!(serde_json::from_str::<ConsentEvent>(&bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_timeouts_throttling_and_server_errors_are_retried() {
+        assert!(ErrorCode::retryable(503));
+        assert!(ErrorCode::retryable(429));
+        assert!(ErrorCode::retryable(408));
+        assert!(!ErrorCode::retryable(422));
+        assert!(!ErrorCode::retryable(409));
+    }
+}
