@@ -162,10 +162,7 @@ pub struct RawNextPolicy {
 #[serde(untagged)]
 pub enum RawText {
     One(String),
-    Both {
-        ko: Option<String>,
-        en: Option<String>,
-    },
+    Both { ko: Option<String>, en: Option<String> },
 }
 
 impl RawText {
@@ -232,11 +229,9 @@ impl Config {
                 })
                 .collect::<Result<_, _>>()?,
             // The default names `functional`; a site without that category has no login warning unless it says so.
-            None => config
-                .login_categories
-                .into_iter()
-                .filter(|id| config.categories.iter().any(|c| &c.id == id))
-                .collect(),
+            None => {
+                config.login_categories.into_iter().filter(|id| config.categories.iter().any(|c| &c.id == id)).collect()
+            }
         };
         Ok(config)
     }
@@ -289,11 +284,7 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
         };
         let description = match c.description {
             Some(t) => t.parse(&at("description"))?,
-            None => category::defaults()
-                .into_iter()
-                .find(|d| d.id == id)
-                .map(|d| d.description)
-                .unwrap_or_default(),
+            None => category::defaults().into_iter().find(|d| d.id == id).map(|d| d.description).unwrap_or_default(),
         };
         let necessary = c.necessary.unwrap_or(id.as_str() == category::NECESSARY);
         out.push(Category { id, necessary, cookies, name, description });
@@ -351,8 +342,7 @@ fn parse_url(field: &str, url: String, allow_relative: bool) -> Result<String, C
 }
 
 fn parse_next_policy(raw: RawNextPolicy) -> Result<NextPolicy, ConfigError> {
-    let version =
-        PolicyVersion::parse(&raw.version).map_err(|m| ConfigError::new("nextPolicy.version", m))?;
+    let version = PolicyVersion::parse(&raw.version).map_err(|m| ConfigError::new("nextPolicy.version", m))?;
     let effective_at = parse_date(&raw.effective_date)
         .ok_or_else(|| ConfigError::new("nextPolicy.effectiveDate", "must be a date written YYYY-MM-DD"))?;
     let summary = match raw.summary {
@@ -466,8 +456,9 @@ mod tests {
 
     #[test]
     fn the_next_policy_takes_effect_on_its_date() {
-        let c = Config::parse(raw(r#"{"policyVersion":"v1","nextPolicy":{"version":"v2","effectiveDate":"2026-12-01"}}"#))
-            .unwrap();
+        let c =
+            Config::parse(raw(r#"{"policyVersion":"v1","nextPolicy":{"version":"v2","effectiveDate":"2026-12-01"}}"#))
+                .unwrap();
         let at = parse_date("2026-12-01").unwrap();
         assert_eq!(c.policy_in_force(at - 1).as_str(), "v1");
         assert_eq!(c.policy_in_force(at).as_str(), "v2");
