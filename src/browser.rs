@@ -1,0 +1,92 @@
+//! Small, fallible reads of the browser's environment: clock, randomness, languages, privacy signals.
+//! Every function here tolerates a missing or hostile environment (no window, throwing getters).
+
+use js_sys::Reflect;
+use kuki_core::consent::Context;
+use kuki_core::{ConsentId, Lang};
+use wasm_bindgen::{JsCast, JsValue};
+
+pub fn window() -> Option<web_sys::Window> {
+    web_sys::window()
+}
+
+pub fn document() -> Option<web_sys::Document> {
+    window()?.document()
+}
+
+/// Unix milliseconds.
+pub fn now_ms() -> i64 {
+    js_sys::Date::now() as i64
+}
+
+/// Unix seconds.
+pub fn now_secs() -> u64 {
+    (js_sys::Date::now() / 1000.0) as u64
+}
+
+/// 16 bytes from `crypto.getRandomValues`, falling back to `Math.random` where there is no Web Crypto.
+pub fn random_bytes() -> [u8; 16] {
+    let mut bytes = [0u8; 16];
+    let filled = window()
+        .and_then(|w| w.crypto().ok())
+        .is_some_and(|c| c.get_random_values_with_u8_array(&mut bytes).is_ok());
+    if !filled {
+        for b in bytes.iter_mut() {
+            *b = (js_sys::Math::random() * 256.0) as u8;
+        }
+    }
+    bytes
+}
+
+/// The browser's preferred languages, most preferred first.
+pub fn preferred_languages() -> Vec<String> {
+    let Some(nav) = window().map(|w| w.navigator()) else { return vec![] };
+    let list: Vec<String> = nav.languages().iter().filter_map(|v| v.as_string()).collect();
+    if list.is_empty() {
+        nav.language().into_iter().collect()
+    } else {
+        list
+    }
+}
+
+/// Global Privacy Control: `navigator.globalPrivacyControl === true`.
+pub fn gpc() -> bool {
+    window()
+        .and_then(|w| Reflect::get(&w.navigator(), &JsValue::from_str("globalPrivacyControl")).ok())
+        .is_some_and(|v| v.as_bool() == Some(true))
+}
+
+/// `navigator.cookieEnabled`, true when unknown.
+pub fn cookie_enabled() -> bool {
+    window()
+        .and_then(|w| Reflect::get(&w.navigator(), &JsValue::from_str("cookieEnabled")).ok())
+        .and_then(|v| v.as_bool())
+        .unwrap_or(true)
+}
+
+/// The facts a decision records: now, language, GPC and a fresh id in case this is the first choice.
+pub fn context(lang: Lang, gpc: bool) -> Context {
+    Context { now: now_secs(), lang, gpc, new_id: ConsentId::from_random(random_bytes()) }
+}
+
+pub fn is_https() -> bool {
+    window().and_then(|w| w.location().protocol().ok()).is_some_and(|p| p == "https:")
+}
+
+pub fn console_error(msg: &str) {
+    web_sys::console::error_1(&JsValue::from_str(msg));
+}
+
+pub fn console_warn(msg: &str) {
+    web_sys::console::warn_1(&JsValue::from_str(msg));
+}
+
+/// `obj[key]` as a string, if it is one.
+pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(obj, &JsValue::from_str(key)).ok()?.as_string()
+}
+
+/// The element an event started on, even from inside another shadow root.
+pub fn event_element(event: &web_sys::Event) -> Option<web_sys::Element> {
+    event.composed_path().get(0).dyn_into::<web_sys::Element>().ok()
+}

@@ -1,0 +1,49 @@
+use kuki_core::Lang;
+use yew::prelude::*;
+
+use crate::components::Dialog;
+use crate::i18n::texts;
+
+#[derive(Properties, PartialEq)]
+pub struct BannerProps {
+    pub lang: Lang,
+    pub onaccept: Callback<()>,
+    pub onreject: Callback<()>,
+    pub oncustomise: Callback<()>,
+    pub onpolicy: Callback<()>,
+    /// Shown above the buttons: the coming policy change, if any.
+    #[prop_or_default]
+    pub notice: Html,
+}
+
+/// The first layer: three buttons of equal weight, so refusing is exactly as easy as accepting.
+#[component]
+pub fn Banner(props: &BannerProps) -> Html {
+    let t = texts(props.lang);
+    let click = |cb: &Callback<()>| {
+        let cb = cb.clone();
+        Callback::from(move |_: MouseEvent| cb.emit(()))
+    };
+    let onpolicy = {
+        let cb = props.onpolicy.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.prevent_default();
+            cb.emit(())
+        })
+    };
+    html! {
+        <Dialog class="kuki-banner" modal={false} labelledby="kuki-banner-title" describedby={AttrValue::Static("kuki-banner-body")}>
+            <h2 id="kuki-banner-title" class="kuki-title">{ t.banner_title }</h2>
+            <p id="kuki-banner-body" class="kuki-text">
+                { t.banner_body }{ " " }
+                <a href="#kuki-policy" class="kuki-link" onclick={onpolicy}>{ t.policy_link }</a>
+            </p>
+            { props.notice.clone() }
+            <div class="kuki-actions">
+                <button type="button" class="kuki-btn" data-autofocus="" onclick={click(&props.onaccept)}>{ t.accept_all }</button>
+                <button type="button" class="kuki-btn" onclick={click(&props.onreject)}>{ t.reject_all }</button>
+                <button type="button" class="kuki-btn" onclick={click(&props.oncustomise)}>{ t.customise }</button>
+            </div>
+        </Dialog>
+    }
+}

@@ -1,0 +1,60 @@
+use kuki_core::{Category, Lang};
+use yew::prelude::*;
+
+use crate::i18n::texts;
+
+#[derive(Properties, PartialEq)]
+pub struct CategorySwitchProps {
+    pub category: Category,
+    pub lang: Lang,
+    pub on: bool,
+    /// Refusing this category makes login hard: say so beside the switch while it is off.
+    pub warns_login: bool,
+    /// Why it starts off (Global Privacy Control), if that applies.
+    #[prop_or_default]
+    pub why_off: Option<&'static str>,
+    pub ontoggle: Callback<()>,
+}
+
+/// One category: its name (the switch's accessible name), a switch, and its description.
+#[component]
+pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
+    let t = texts(props.lang);
+    let c = &props.category;
+    let id = c.id.as_str();
+    let name_id = ["kuki-cat-", id].concat();
+    let desc_id = ["kuki-desc-", id].concat();
+    let warn_id = ["kuki-warn-", id].concat();
+    let locked = c.necessary;
+    let onclick = {
+        let cb = props.ontoggle.clone();
+        Callback::from(move |_: MouseEvent| {
+            if !locked {
+                cb.emit(())
+            }
+        })
+    };
+    let warn = props.warns_login && !props.on && !locked;
+    let described = if warn { [desc_id.as_str(), " ", warn_id.as_str()].concat() } else { desc_id.clone() };
+    html! {
+        <li class="kuki-cat">
+            <div class="kuki-cat-head">
+                <span id={name_id.clone()} class="kuki-cat-name">{ c.name.get(props.lang) }</span>
+                if locked { <span class="kuki-always">{ t.always_on }</span> }
+                <button type="button" role="switch" class="kuki-switch"
+                    aria-checked={if props.on { "true" } else { "false" }}
+                    aria-disabled={locked.then_some("true")}
+                    aria-labelledby={name_id} aria-describedby={described} {onclick}>
+                    <span class="kuki-knob"></span>
+                </button>
+            </div>
+            <p id={desc_id} class="kuki-text kuki-cat-desc">{ c.description.get(props.lang) }</p>
+            if let Some(why) = props.why_off {
+                <p class="kuki-text kuki-note">{ why }</p>
+            }
+            if warn {
+                <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline }</p>
+            }
+        </li>
+    }
+}

@@ -1,0 +1,20 @@
+//! One yew component per file. Components only render what they are given and call back upward; they make no
+//! browser calls while rendering (focus handling lives in `dialog.rs`'s effects and key handler).
+
+pub mod banner;
+pub mod category_switch;
+pub mod dialog;
+pub mod login_warning;
+pub mod notices;
+pub mod policy_viewer;
+pub mod preferences;
+pub mod root;
+
+pub use banner::Banner;
+pub use category_switch::CategorySwitch;
+pub use dialog::Dialog;
+pub use login_warning::LoginWarning;
+pub use notices::Notices;
+pub use policy_viewer::PolicyViewer;
+pub use preferences::Preferences;
+pub use root::Root;

@@ -1,0 +1,65 @@
+//! Google Consent Mode v2. When the page has `gtag` or `dataLayer` (or the config asks), kuki sends
+//! `consent default` before anything else (everything denied but `security_storage`, with `wait_for_update`) and
+//! `consent update` on every choice, mapping its categories to all seven consent types.
+
+use js_sys::{Object, Reflect};
+use kuki_core::category::{ANALYTICS, FUNCTIONAL, MARKETING};
+use kuki_core::{Config, Consent};
+use wasm_bindgen::prelude::*;
+
+use crate::browser;
+
+// gtag needs the `arguments` object itself on the dataLayer (an array is ignored), which only a JS function can
+// give; this snippet ships as a file beside the glue, so a strict CSP allows it.
+#[wasm_bindgen(inline_js = "export function kukiGtag(a, b, c) { \
+    var w = window; w.dataLayer = w.dataLayer || []; \
+    if (typeof w.gtag !== 'function') { w.gtag = function () { w.dataLayer.push(arguments); }; } \
+    w.gtag(a, b, c); }")]
+extern "C" {
+    #[wasm_bindgen(js_name = kukiGtag, catch)]
+    fn gtag(command: &str, action: &str, params: &JsValue) -> Result<(), JsValue>;
+}
+
+/// The seven consent types and the kuki category each follows (`None`: always granted).
+const TYPES: [(&str, Option<&str>); 7] = [
+    ("ad_storage", Some(MARKETING)),
+    ("ad_user_data", Some(MARKETING)),
+    ("ad_personalization", Some(MARKETING)),
+    ("analytics_storage", Some(ANALYTICS)),
+    ("functionality_storage", Some(FUNCTIONAL)),
+    ("personalization_storage", Some(FUNCTIONAL)),
+    ("security_storage", None),
+];
+
+/// Is Consent Mode on for this page?
+pub fn enabled(config: &Config) -> bool {
+    config.consent_mode.unwrap_or_else(|| {
+        let Some(w) = browser::window() else { return false };
+        ["gtag", "dataLayer"].iter().any(|k| Reflect::get(&w, &JsValue::from_str(k)).is_ok_and(|v| !v.is_undefined()))
+    })
+}
+
+fn params(granted: impl Fn(Option<&str>) -> bool) -> Object {
+    let o = Object::new();
+    for (ty, category) in TYPES {
+        let v = if granted(category) { "granted" } else { "denied" };
+        let _ = Reflect::set(&o, &JsValue::from_str(ty), &JsValue::from_str(v));
+    }
+    o
+}
+
+/// `gtag('consent', 'default', ...)`: denied until the visitor chooses.
+pub fn send_default() {
+    let p = params(|c| c.is_none());
+    let _ = Reflect::set(&p, &JsValue::from_str("wait_for_update"), &JsValue::from_f64(500.0));
+    let _ = gtag("consent", "default", &p);
+}
+
+/// `gtag('consent', 'update', ...)` for a choice (or `None`: withdrawn, everything denied again).
+pub fn send_update(consent: Option<&Consent>) {
+    let p = params(|c| match c {
+        None => true,
+        Some(id) => consent.is_some_and(|k| k.granted(id)),
+    });
+    let _ = gtag("consent", "update", &p);
+}

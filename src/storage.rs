@@ -1,0 +1,156 @@
+//! Where the consent record lives in the browser: a first-party cookie; where cookies cannot be written or
+//! throw, `localStorage`; where that fails too, memory for the life of the page. Also deletes the cookies of
+//! revoked categories. Nothing here throws: every browser call is caught.
+
+use kuki_core::category::Category;
+use kuki_core::config::CookieOptions;
+use kuki_core::{cookie, Config, Consent};
+use std::cell::RefCell;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlDocument;
+
+use crate::browser;
+
+thread_local! {
+    /// The last resort: the record kept for this page's life only.
+    static MEMORY: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// What was found at start.
+pub struct Loaded {
+    pub consent: Option<Consent>,
+    /// The browser refuses cookies: the login warning says so at start.
+    pub cookies_blocked: bool,
+}
+
+fn html_document() -> Option<HtmlDocument> {
+    browser::document()?.dyn_into::<HtmlDocument>().ok()
+}
+
+fn read_cookie_jar() -> Option<String> {
+    html_document()?.cookie().ok()
+}
+
+/// The value of one cookie, if present.
+pub fn read_cookie(name: &str) -> Option<String> {
+    let jar = read_cookie_jar()?;
+    jar.split(';').find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+fn write_cookie(line: &str) -> bool {
+    html_document().is_some_and(|d| d.set_cookie(line).is_ok())
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    browser::window()?.local_storage().ok().flatten()
+}
+
+pub fn local_get(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten()
+}
+
+pub fn local_set(key: &str, value: &str) -> bool {
+    local_storage().is_some_and(|s| s.set_item(key, value).is_ok())
+}
+
+pub fn local_remove(key: &str) {
+    if let Some(s) = local_storage() {
+        let _ = s.remove_item(key);
+    }
+}
+
+fn cookie_line(opts: &CookieOptions, value: &str, max_age_secs: u64) -> String {
+    let mut line = [opts.name.as_str(), "=", value, "; Path=/; SameSite=Lax; Max-Age=", &max_age_secs.to_string()].concat();
+    if let Some(domain) = &opts.domain {
+        line.push_str("; Domain=");
+        line.push_str(domain);
+    }
+    if browser::is_https() {
+        line.push_str("; Secure");
+    }
+    line
+}
+
+/// Reads the stored record. A garbled or tampered value counts as no choice (and is logged once).
+pub fn load(config: &Config) -> Loaded {
+    let name = &config.cookie.name;
+    let from_cookie = read_cookie(name);
+    let cookie_found = from_cookie.is_some();
+    let raw = from_cookie.or_else(|| local_get(name)).or_else(|| MEMORY.with(|m| m.borrow().clone()));
+    let consent = raw.and_then(|value| match cookie::decode(&value) {
+        Ok(c) => Some(cookie::in_config_order(c, config)),
+        Err(e) => {
+            browser::console_warn(&["kuki: the stored consent could not be read (", &format_error(e), "); asking again"].concat());
+            None
+        }
+    });
+    let cookies_blocked = !cookie_found && !cookies_work();
+    Loaded { consent, cookies_blocked }
+}
+
+fn format_error(e: cookie::DecodeError) -> String {
+    match e {
+        cookie::DecodeError::TooLong => "too long".into(),
+        cookie::DecodeError::UnknownVersion => "unknown format version".into(),
+        cookie::DecodeError::Malformed(what) => ["malformed ", what].concat(),
+        cookie::DecodeError::Checksum => "checksum mismatch".into(),
+    }
+}
+
+/// Can this page set a cookie? `navigator.cookieEnabled`, then a test write read back.
+fn cookies_work() -> bool {
+    if !browser::cookie_enabled() {
+        return false;
+    }
+    let probe = "kuki_probe";
+    let written = write_cookie(&[probe, "=1; Path=/; SameSite=Lax"].concat()) && read_cookie(probe).is_some();
+    write_cookie(&[probe, "=; Path=/; Max-Age=0"].concat());
+    written
+}
+
+/// Stores the record: cookie first, verified by reading it back; else localStorage; else memory.
+pub fn save(config: &Config, consent: &Consent) {
+    let value = cookie::encode(consent);
+    let opts = &config.cookie;
+    let max_age = consent.expires_at(config).saturating_sub(consent.updated_at);
+    let name = &opts.name;
+    if write_cookie(&cookie_line(opts, &value, max_age)) && read_cookie(name).as_deref() == Some(value.as_str()) {
+        local_remove(name);
+        MEMORY.with(|m| *m.borrow_mut() = None);
+    } else if local_set(name, &value) {
+        MEMORY.with(|m| *m.borrow_mut() = None);
+    } else {
+        MEMORY.with(|m| *m.borrow_mut() = Some(value));
+    }
+}
+
+/// Forgets the record everywhere it may be.
+pub fn clear(config: &Config) {
+    write_cookie(&cookie_line(&config.cookie, "", 0));
+    local_remove(&config.cookie.name);
+    MEMORY.with(|m| *m.borrow_mut() = None);
+}
+
+/// Deletes the cookies a revoked category lists, on this host and each parent domain (where trackers put them).
+pub fn delete_category_cookies(category: &Category) {
+    let Some(jar) = read_cookie_jar() else { return };
+    let host = browser::window().and_then(|w| w.location().hostname().ok()).unwrap_or_default();
+    for name in jar.split(';').filter_map(|p| p.trim().split_once('=').map(|(k, _)| k.to_string())) {
+        if !category.owns_cookie(&name) {
+            continue;
+        }
+        let expire = [name.as_str(), "=; Path=/; Max-Age=0"].concat();
+        write_cookie(&expire);
+        let mut domain = host.as_str();
+        loop {
+            write_cookie(&[expire.as_str(), "; Domain=", domain].concat());
+            match domain.split_once('.') {
+                Some((_, parent)) if parent.contains('.') => domain = parent,
+                _ => break,
+            }
+        }
+    }
+}
