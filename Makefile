@@ -1,0 +1,99 @@
+# kuki's two commands, and the steps behind them.
+#
+#   make run     install what is missing, build the wasm bundle (release, wasm-opt), start kuki-server
+#   make test    install what is missing, then every test: native cargo, kuki-core and the app in wasm in
+#                headless Chromium, and the end-to-end suite against the built server
+#   make bundle  wasm-pack build into pkg/, then assemble dist/ as docs/contract.md says
+#   make bench   the first-visit size report (and the server's load benchmark when it exists)
+#
+# Everything the targets need is installed by scripts/setup.sh, which is fast when nothing is missing.
+
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+# cargo-installed tools first, then node_modules/.bin so wasm-pack finds binaryen's wasm-opt before Debian's.
+export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+# wasm-pack must never download anything: tools come from cargo and npm. A private cache keeps any attempt
+# (which would fail here) out of $HOME and makes a stale cached tool impossible.
+export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache
+# wasm-bindgen-test-runner reads Chromium's extra arguments from this file (see scripts/webdriver.json).
+export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/scripts/webdriver.json
+export CHROMEDRIVER ?= /usr/bin/chromedriver
+export WASM_BINDGEN_TEST_TIMEOUT ?= 120
+
+# Passed through to the server as given; unset ones take the server's defaults.
+export KUKI_ADDR KUKI_DB KUKI_ALLOWED_ORIGINS KUKI_SITE_DIR KUKI_ADMIN_TOKEN KUKI_RATE_LIMIT
+
+WASM_PACK_BUILD := wasm-pack build --mode no-install --release --target web --out-dir pkg --out-name kuki --no-pack
+WASM_PACK_TEST := wasm-pack test --mode no-install --headless --chrome --chromedriver $(CHROMEDRIVER)
+SERVER_BIN := target/server/kuki-server
+WITH_POSTGRES := server/scripts/with-postgres.sh
+
+.PHONY: help setup run bundle server test test-native test-wasm test-e2e bench clean
+
+help:
+	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
+
+setup:
+	@scripts/setup.sh
+
+# --- build ------------------------------------------------------------------------------------------------------
+
+bundle: setup
+	$(WASM_PACK_BUILD) .
+	scripts/assemble-dist.sh
+
+server: setup
+	cargo build --profile server -p kuki-server
+
+run: bundle server
+	@mkdir -p data
+	cargo run --profile server -p kuki-server
+
+# --- tests ------------------------------------------------------------------------------------------------------
+
+test: setup
+	$(MAKE) --no-print-directory test-native
+	$(MAKE) --no-print-directory test-wasm
+	$(MAKE) --no-print-directory test-e2e
+
+# Native tests of every crate. The server's PostgreSQL tests need a running PostgreSQL: the server's own script
+# starts one for the duration of the command it wraps (and prints a notice where it cannot).
+test-native:
+	@if [[ -x $(WITH_POSTGRES) ]]; then \
+	  echo "test-native: cargo test --workspace (through $(WITH_POSTGRES))"; \
+	  $(WITH_POSTGRES) cargo test --workspace; \
+	else \
+	  echo "test-native: cargo test --workspace ($(WITH_POSTGRES) not there: PostgreSQL tests skip themselves)"; \
+	  cargo test --workspace; \
+	fi
+
+# kuki-core in wasm32 (run in Chromium when it has wasm-bindgen-test, else at least built), then the app's
+# wasm-bindgen tests in tests/*.rs in Chromium.
+test-wasm:
+	@if grep -q '^wasm-bindgen-test' core/Cargo.toml; then \
+	  echo "test-wasm: kuki-core in Chromium"; $(WASM_PACK_TEST) core; \
+	else \
+	  echo "test-wasm: kuki-core has no wasm-bindgen-test: building its tests for wasm32 only"; \
+	  cargo test -p kuki-core --target wasm32-unknown-unknown --no-run; \
+	fi
+	@if ls tests/*.rs >/dev/null 2>&1 || grep -rqs 'wasm_bindgen_test' src; then \
+	  echo "test-wasm: the app in Chromium"; $(WASM_PACK_TEST) .; \
+	else \
+	  echo "test-wasm: the app has no wasm-bindgen tests yet"; \
+	fi
+
+# The end-to-end suite drives Debian's Chromium against the release bundle and the server profile build.
+test-e2e: bundle server
+	node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
+
+# --- benchmarks -------------------------------------------------------------------------------------------------
+
+bench: bundle
+	node scripts/size-report.mjs
+	@if [[ -x server/bench/load.sh ]]; then $(MAKE) --no-print-directory server && server/bench/load.sh; \
+	else echo "bench: server/bench/load.sh not there yet: no load benchmark"; fi
+
+clean:
+	rm -rf pkg dist tests/e2e/artifacts

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Assembles dist/, the directory kuki-server serves, from the sources and wasm-pack's pkg/ (layout: docs/contract.md).
+#   dist/index.html       <- index.html (the demo host page)
+#   dist/demo/**          <- www/demo/**
+#   dist/kuki/kuki.js     <- www/kuki.js (the loader)
+#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts
+# Built into a fresh directory, then swapped in, so a running server never sees half a bundle.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+for f in pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts www/kuki.js index.html; do
+  [[ -f "$f" ]] || { echo "assemble-dist: $f is missing (run wasm-pack build first)" >&2; exit 1; }
+done
+
+next="$(mktemp -d dist.next.XXXXXX)"
+trap 'rm -rf "$next"' EXIT
+mkdir -p "$next/kuki/pkg" "$next/demo"
+cp index.html "$next/index.html"
+if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
+cp www/kuki.js "$next/kuki/kuki.js"
+cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
+chmod -R a+rX "$next"
+
+rm -rf dist.old
+if [[ -d dist ]]; then mv dist dist.old; fi
+mv "$next" dist
+rm -rf dist.old
+trap - EXIT
+echo "assemble-dist: dist/ ready ($(find dist -type f | wc -l) files)"

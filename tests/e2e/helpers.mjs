@@ -1,0 +1,295 @@
+// Shared machinery of the end-to-end suite.
+//
+// Map:
+// - browser: `launchBrowser()` starts Debian's Chromium through playwright-core; `openPage()` gives a fresh context
+//   per test with every page error, console error and CSP violation collected.
+// - servers: `startKukiServer()` runs the built `target/server/kuki-server` on a free 127.0.0.1 port with a
+//   temporary database and `KUKI_SITE_DIR=dist`; `startHostServer()` serves the host pages in `tests/e2e/pages/`
+//   from another 127.0.0.1 port (another origin, as a real site embedding kuki would be).
+// - the app: `appReady()` says whether `dist/` holds an app that exports `run` (the suite skips the app's tests,
+//   saying why, until it does); `shadow()` and the role helpers reach into kuki's open shadow root.
+//
+// Only 127.0.0.1 is ever contacted.
+import { spawn } from 'node:child_process';
+import { createServer } from 'node:http';
+import { createServer as createNetServer } from 'node:net';
+import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, extname, normalize, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+export const DIST = join(ROOT, 'dist');
+export const PAGES = join(ROOT, 'tests', 'e2e', 'pages');
+export const ARTIFACTS = join(ROOT, 'tests', 'e2e', 'artifacts');
+export const SERVER_BIN = join(ROOT, 'target', 'server', 'kuki-server');
+
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
+/** Why the app's tests cannot run yet, or null when `dist/` holds an app exporting `run`. */
+export function appMissingReason() {
+  const dts = join(DIST, 'kuki', 'pkg', 'kuki.d.ts');
+  if (!existsSync(dts)) return 'dist/kuki/pkg/kuki.d.ts is missing: run `make bundle` first';
+  if (!/export function run\b/.test(readFileSync(dts, 'utf8'))) return 'the app in dist/ does not export run() yet';
+  if (!existsSync(SERVER_BIN)) return `${SERVER_BIN} is missing: run \`make server\` first`;
+  return null;
+}
+
+export function launchBrowser() {
+  return chromium.launch({ executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+/** A free TCP port on 127.0.0.1 (asked of the kernel, then released for the server to bind). */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const s = createNetServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+async function waitForHealth(url, child, output, ms = 30_000) {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`kuki-server exited with ${child.exitCode}:\n${output()}`);
+    try {
+      const r = await fetch(url);
+      if (r.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`kuki-server did not answer ${url} within ${ms} ms:\n${output()}`);
+}
+
+/**
+ * Starts the built kuki-server on a free port with a fresh SQLite database.
+ * `allowedOrigins`: origins that may post consents (the host page's origin).
+ */
+export async function startKukiServer({ allowedOrigins = [], env = {} } = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'kuki-e2e-'));
+  let log = '';
+  const child = spawn(SERVER_BIN, [], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      KUKI_ADDR: `127.0.0.1:${port}`,
+      KUKI_DB: `sqlite://${join(dir, 'kuki.db')}`,
+      KUKI_SITE_DIR: DIST,
+      KUKI_RATE_LIMIT: '0',
+      KUKI_ALLOWED_ORIGINS: allowedOrigins.join(','),
+      RUST_LOG: process.env.RUST_LOG ?? 'warn',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (chunk) => {
+    log = (log + chunk).slice(-20_000);
+  };
+  child.stdout.on('data', keep);
+  child.stderr.on('data', keep);
+  const origin = `http://127.0.0.1:${port}`;
+  try {
+    await waitForHealth(`${origin}/healthz`, child, () => log);
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  return {
+    origin,
+    port,
+    log: () => log,
+    async stop() {
+      if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.ts': 'text/plain; charset=utf-8',
+};
+
+/**
+ * A tiny static server for host pages on its own 127.0.0.1 port.
+ * Files come from `roots` (URL prefix -> directory). In `.html` files `{{KUKI}}` becomes the kuki origin and
+ * `{{HOST}}` this server's origin. A page may carry response headers in a sibling `NAME.html.headers.json`
+ * (same substitutions), which is how the strict-CSP page gets its Content-Security-Policy header.
+ * `crossOrigin: true` adds `Access-Control-Allow-Origin: *` (for a server that stands in for kuki's).
+ */
+export async function startHostServer({ kukiOrigin = '', roots = { '/': PAGES }, crossOrigin = false } = {}) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const requests = [];
+  const fill = (text) => text.replaceAll('{{KUKI}}', kukiOrigin).replaceAll('{{HOST}}', origin);
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, origin);
+    requests.push(url.pathname);
+    const prefix = Object.keys(roots)
+      .filter((p) => url.pathname.startsWith(p))
+      .sort((a, b) => b.length - a.length)[0];
+    const fail = (code) => {
+      res.writeHead(code, { 'content-type': 'text/plain' });
+      res.end(String(code));
+    };
+    if (prefix === undefined) return fail(404);
+    const base = roots[prefix];
+    const file = normalize(join(base, decodeURIComponent(url.pathname.slice(prefix.length)) || 'index.html'));
+    if (!(file === base || file.startsWith(base + sep)) || !existsSync(file) || !statSync(file).isFile()) return fail(404);
+    const headers = { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', 'cache-control': 'no-store' };
+    if (crossOrigin) headers['access-control-allow-origin'] = '*';
+    let body = readFileSync(file);
+    if (extname(file) === '.html') {
+      body = fill(body.toString('utf8'));
+      const extra = `${file}.headers.json`;
+      if (existsSync(extra)) Object.assign(headers, JSON.parse(fill(readFileSync(extra, 'utf8'))));
+    }
+    res.writeHead(200, headers);
+    res.end(body);
+  });
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    origin,
+    port,
+    requests,
+    stop: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  };
+}
+
+/**
+ * A fresh browser context and page. Collects `errors` (uncaught page errors), `consoleErrors` and `cspViolations`
+ * (from a `securitypolicyviolation` listener installed before any page script, and from console reports).
+ */
+export async function openPage(browser, { locale = 'ko-KR', viewport = { width: 1280, height: 800 }, initScripts = [], ...rest } = {}) {
+  const context = await browser.newContext({ locale, viewport, ...rest });
+  await context.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => {
+      window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`);
+    });
+  });
+  for (const s of initScripts) await context.addInitScript(s);
+  const page = await context.newPage();
+  const errors = [];
+  const consoleErrors = [];
+  const cspConsole = [];
+  page.on('pageerror', (e) => errors.push(String(e?.stack ?? e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(m.text());
+    if (/Content Security Policy/i.test(m.text())) cspConsole.push(m.text());
+  });
+  return {
+    context,
+    page,
+    errors,
+    consoleErrors,
+    cspConsole,
+    cspViolations: () => page.evaluate(() => window.__cspViolations ?? []),
+    close: () => context.close(),
+  };
+}
+
+/** The shadow host kuki appends to <body>. */
+export const HOST_SELECTOR = '[data-kuki-host]';
+
+/** The accessible names of docs/contract.md, by language. */
+export const NAMES = {
+  ko: {
+    banner: '쿠키 사용 동의',
+    acceptAll: '모두 동의',
+    rejectAll: '모두 거부',
+    customise: '설정',
+    policyLink: '개인정보 처리방침',
+    preferences: '쿠키 설정',
+    save: '저장',
+    close: '닫기',
+    policy: '개인정보 처리방침',
+    necessary: '필수',
+    functional: '기능 (로그인 유지)',
+    analytics: '분석 및 통계',
+    marketing: '마케팅',
+    loginWarning: '로그인이 어려울 수 있습니다',
+    allowContinue: '허용하고 계속',
+    cancel: '취소',
+  },
+  en: {
+    banner: 'Cookie consent',
+    acceptAll: 'Accept all',
+    rejectAll: 'Reject all',
+    customise: 'Customise',
+    policyLink: 'Privacy policy',
+    preferences: 'Cookie preferences',
+    save: 'Save',
+    close: 'Close',
+    policy: 'Privacy policy',
+    necessary: 'Strictly necessary',
+    functional: 'Functional (staying logged in)',
+    analytics: 'Analytics and statistics',
+    marketing: 'Marketing',
+    loginWarning: 'Login may not work',
+    allowContinue: 'Allow and continue',
+    cancel: 'Cancel',
+  },
+};
+
+/** kuki's shadow host, scoped for role queries (Playwright's role locators pierce open shadow roots). */
+export function kukiRoot(page) {
+  return page.locator(HOST_SELECTOR);
+}
+
+export function banner(page, lang = 'ko') {
+  return kukiRoot(page).getByRole('dialog', { name: NAMES[lang].banner, exact: true });
+}
+
+export function preferences(page, lang = 'ko') {
+  return kukiRoot(page).getByRole('dialog', { name: NAMES[lang].preferences, exact: true });
+}
+
+/** Waits until kuki has started on the page (window.kuki replaced by the module's exports). */
+export async function waitForKuki(page) {
+  await page.waitForFunction(() => window.kuki && !window.kuki.__loader && typeof window.kuki.getConsent === 'function', null, {
+    timeout: 20_000,
+  });
+}
+
+/** The page's cookies by name (host page origin). */
+export async function cookies(context, url) {
+  return Object.fromEntries((await context.cookies(url)).map((c) => [c.name, c.value]));
+}
+
+export function saveArtifact(name, bytes) {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(join(ARTIFACTS, name), bytes);
+}

@@ -1,0 +1,147 @@
+// The one-script-tag loader (www/kuki.js) on its own, against a stand-in module (fixtures/fake-pkg) served from
+// another origin the way kuki-server serves /kuki/: queue before ready, replay in order, autorun with the tag's
+// data attributes, failures that log and never throw, and a strict CSP.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { ROOT, PAGES, launchBrowser, startHostServer, openPage } from './helpers.mjs';
+
+let browser, fakeKuki, host;
+
+before(async () => {
+  // Stands in for kuki-server: the real loader at /kuki/kuki.js, the fake module at /kuki/pkg/, and a loader
+  // whose pkg/ is missing at /broken/.
+  fakeKuki = await startHostServer({
+    crossOrigin: true,
+    roots: {
+      '/kuki/pkg/': join(ROOT, 'tests', 'e2e', 'fixtures', 'fake-pkg'),
+      '/kuki/': join(ROOT, 'www'),
+      '/broken/': join(ROOT, 'www'),
+    },
+  });
+  host = await startHostServer({ kukiOrigin: fakeKuki.origin, roots: { '/': PAGES } });
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await host?.stop();
+  await fakeKuki?.stop();
+});
+
+async function visit(path, t) {
+  const s = await openPage(browser, { locale: 'en-US' });
+  t.after(() => s.close());
+  await s.page.goto(`${host.origin}${path}`);
+  return s;
+}
+
+const started = (page) => page.waitForFunction(() => window.kuki && !window.kuki.__loader && window.__fakeKuki?.init.length > 0);
+const calls = (page) => page.evaluate(() => window.__fakeKuki.calls);
+
+test('calls made before the module is ready are replayed in order after the autorun', async (t) => {
+  const { page, errors } = await visit('/loader/queue.html', t);
+  await started(page);
+  await page.waitForFunction(() => window.__fakeKuki.calls.some((c) => c[0] === 'hide'));
+  const early = await page.evaluate(() => window.__early);
+  assert.deepEqual(early, { isQueue: true, accepted: false, consent: null });
+  assert.deepEqual(await calls(page), [
+    ['run', { revision: 3 }, { lang: 'en', endpoint: `${fakeKuki.origin}/api/v1/consents` }],
+    ['show'],
+    ['acceptCategory', ['analytics', 'marketing']],
+    ['requireCategory', 'functional'],
+    ['showPolicy', 'cookies'],
+    ['hide'],
+  ]);
+  assert.equal(await page.evaluate(() => window.__hide), 'hide', 'a queued call resolves to the real result');
+  assert.deepEqual(errors, []);
+});
+
+test('the wasm is initialised from pkg/kuki_bg.wasm beside the loader, and window.kuki becomes the exports', async (t) => {
+  const { page } = await visit('/loader/queue.html', t);
+  await started(page);
+  assert.deepEqual(await page.evaluate(() => window.__fakeKuki.init), [`${fakeKuki.origin}/kuki/pkg/kuki_bg.wasm`]);
+  const keys = await page.evaluate(() => Object.keys(window.kuki).sort());
+  assert.deepEqual(keys, [
+    'acceptCategory',
+    'acceptedCategory',
+    'getConsent',
+    'hide',
+    'requireCategory',
+    'reset',
+    'run',
+    'show',
+    'showPolicy',
+    'showPreferences',
+  ]);
+  assert.equal(await page.evaluate(() => window.kuki.acceptedCategory('necessary')), true);
+  assert.deepEqual(await page.evaluate(() => window.kuki.getConsent()), { consentId: 'fake' });
+});
+
+test('a page that calls run itself gets no autorun, and its options keep the tag defaults it did not override', async (t) => {
+  const { page } = await visit('/loader/page-run.html', t);
+  await started(page);
+  await page.waitForFunction(() => window.__fakeKuki.calls.length >= 2);
+  assert.deepEqual(await calls(page), [
+    ['run', { revision: 7 }, { lang: 'ko', endpoint: `${fakeKuki.origin}/custom/consents` }],
+    ['show'],
+  ]);
+});
+
+test('data-autorun="false" loads the module without running it', async (t) => {
+  const { page } = await visit('/loader/no-autorun.html', t);
+  await started(page);
+  await page.waitForTimeout(200);
+  assert.deepEqual(await calls(page), []);
+  await page.evaluate(() => window.kuki.run());
+  assert.deepEqual(await calls(page), [['run', {}, { endpoint: `${fakeKuki.origin}/api/v1/consents` }]]);
+});
+
+test('a config that cannot be fetched logs a console error and runs with the defaults', async (t) => {
+  const { page, errors, consoleErrors } = await visit('/loader/bad-config.html', t);
+  await started(page);
+  await page.waitForFunction(() => window.__fakeKuki.calls.length >= 1);
+  assert.deepEqual(await calls(page), [['run', {}, { endpoint: `${fakeKuki.origin}/api/v1/consents` }]]);
+  assert.ok(
+    consoleErrors.some((m) => m.includes('kuki') && m.includes('/loader/missing.json')),
+    `console errors: ${JSON.stringify(consoleErrors)}`,
+  );
+  assert.deepEqual(errors, []);
+});
+
+test('a module that cannot load logs an error, settles queued calls, and never throws into the page', async (t) => {
+  const { page, errors, consoleErrors } = await visit('/loader/broken.html', t);
+  await page.waitForFunction(() => window.__fakeKuki === undefined && window.__pending !== undefined);
+  assert.equal(await page.evaluate(() => window.__pending), false, 'requireCategory settles as refused');
+  assert.equal(await page.evaluate(() => window.__shown), undefined);
+  assert.ok(consoleErrors.some((m) => m.includes('kuki: could not start')), JSON.stringify(consoleErrors));
+  // Later calls settle at once instead of waiting forever.
+  assert.equal(await page.evaluate(() => window.kuki.requireCategory('functional')), false);
+  assert.equal(await page.evaluate(() => window.kuki.acceptedCategory('analytics')), false);
+  assert.deepEqual(errors, []);
+});
+
+test('a loader included twice starts kuki once', async (t) => {
+  const { page } = await visit('/loader/twice.html', t);
+  await started(page);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__fakeKuki.init.length), 1);
+  assert.deepEqual((await calls(page)).map((c) => c[0]), ['run']);
+});
+
+test('the loader works under a strict CSP with no violation', async (t) => {
+  const { page, errors, cspConsole, cspViolations } = await visit('/loader/strict-csp.html', t);
+  await started(page);
+  await page.waitForFunction(() => window.__fakeKuki.calls.length >= 1);
+  assert.deepEqual(await calls(page), [['run', { revision: 3 }, { endpoint: `${fakeKuki.origin}/api/v1/consents` }]]);
+  assert.deepEqual(await cspViolations(), []);
+  assert.deepEqual(cspConsole, []);
+  assert.deepEqual(errors, []);
+});
+
+test('the loader stays small: under 2 KiB brotli', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { brotliCompressSync } = await import('node:zlib');
+  const size = brotliCompressSync(readFileSync(join(ROOT, 'www', 'kuki.js'))).length;
+  assert.ok(size < 2048, `www/kuki.js is ${size} bytes brotli`);
+});
