@@ -174,6 +174,49 @@ pub struct ApiError {
     pub message: String,
 }
 
+/// `GET /api/v1/stats` (admin): event counts and opt-in rates by day (UTC), action and category. The counts are
+/// aggregates without ids, so they outlive an erasure.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    pub total_events: u64,
+    /// Ordered by day, then action.
+    pub rows: Vec<StatsRow>,
+}
+
+/// The events of one day and action.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StatsRow {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub action: ConsentAction,
+    pub events: u64,
+    pub categories: BTreeMap<CategoryId, CategoryStats>,
+}
+
+/// How often one category was granted among the events of a row that mention it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CategoryStats {
+    pub granted: u64,
+    pub refused: u64,
+    /// `granted / (granted + refused)`, 0 when there were none.
+    pub opt_in_rate: f64,
+}
+
+/// `GET /api/v1/receipt-key`: the key that signs receipts.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReceiptKey {
+    /// Always `Ed25519`.
+    pub algorithm: String,
+    /// The 32-byte public key, hex.
+    pub public_key: String,
+    /// What is signed: the 32 bytes of the receipt's SHA-256 `hash` (decoded from hex).
+    pub signed_message: String,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,14 +3,29 @@
 //!
 //! # Layout
 //! - [`config`]: the `KUKI_*` environment, parsed once into valid types.
-//! - [`startup`]: [`run`] binds nothing itself: it takes a listener and a shutdown future (tests bind port 0).
-//! - [`routes`]: every route declared in one place, one file per resource.
+//! - [`startup`]: [`run`] takes a listener and a shutdown future (tests bind port 0); [`AppState`].
+//! - [`routes`]: every route declared in one place, one file per resource, and the layers around them.
+//! - [`request`]: extractors for the client address, the write `Origin` and the consent body.
+//! - [`event`]: raw JSON to a valid event (400 for shape, 422 for rules).
+//! - [`store`]: SQLite and PostgreSQL behind one handle, with group commit.
+//! - [`chain`]: the per-consent-id SHA-256 chain and Ed25519 receipts.
+//! - [`verify`]: `kuki-server verify`, which walks every chain.
+//! - [`ratelimit`], [`metrics`], [`openapi`], [`time`]: the small pieces.
 //! - [`error`]: the one error type of the HTTP boundary; it knows its status and never sends internal causes.
 
+pub mod chain;
 pub mod config;
 pub mod error;
+pub mod event;
+pub mod metrics;
+pub mod openapi;
+pub mod ratelimit;
+pub mod request;
 pub mod routes;
 pub mod startup;
+pub mod store;
+pub mod time;
+pub mod verify;
 
 pub use config::Config;
 pub use startup::{run, AppState};

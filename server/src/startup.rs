@@ -1,7 +1,11 @@
 //! Building the application state and serving it until the shutdown future resolves.
 
+use crate::chain::ReceiptSigner;
 use crate::config::Config;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
 use crate::routes;
+use crate::store::{Store, StoreError};
 use std::fmt;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -12,6 +16,25 @@ use tokio::net::TcpListener;
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
+    pub store: Store,
+    pub signer: ReceiptSigner,
+    pub metrics: Arc<Metrics>,
+    pub limiter: Arc<RateLimiter>,
+}
+
+impl AppState {
+    /// Opens the store (migrating it) and loads the receipt key.
+    pub async fn new(config: Config) -> Result<AppState, StartError> {
+        let store = Store::open(&config.db).await.map_err(StartError::Store)?;
+        let signer = store.receipt_signer().await.map_err(StartError::Store)?;
+        Ok(AppState {
+            limiter: Arc::new(RateLimiter::new(config.rate_limit)),
+            config: Arc::new(config),
+            store,
+            signer,
+            metrics: Arc::new(Metrics::default()),
+        })
+    }
 }
 
 /// Serves on `listener` until `shutdown` resolves, then stops accepting and waits for the requests in flight.
@@ -21,7 +44,7 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let local = listener.local_addr().map_err(StartError::Io)?;
-    let state = AppState { config: Arc::new(config) };
+    let state = AppState::new(config).await?;
     let app = routes::router(state);
     tracing::info!(%local, "kuki-server listening");
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -35,12 +58,14 @@ pub async fn run(
 #[derive(Debug)]
 pub enum StartError {
     Io(std::io::Error),
+    Store(StoreError),
 }
 
 impl fmt::Display for StartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StartError::Io(e) => write!(f, "i/o: {e}"),
+            StartError::Store(e) => write!(f, "{e}"),
         }
     }
 }

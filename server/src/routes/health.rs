@@ -1,6 +1,23 @@
-//! Liveness.
+//! Liveness, readiness and metrics.
+
+use crate::error::AppError;
+use crate::startup::AppState;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
 
 /// `GET /healthz`: the process answers. (Readiness, which needs the database, is `/readyz`.)
 pub async fn healthz() -> &'static str {
     "ok"
+}
+
+/// `GET /readyz`: 200 when the database answers, 503 when it does not.
+pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, AppError> {
+    state.store.ping().await?;
+    Ok("ready")
+}
+
+/// `GET /metrics`: Prometheus text format.
+pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
 }

@@ -80,3 +80,62 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
 
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
 pub const ALLOWED_ORIGIN: &str = "https://shop.example";
+
+/// A valid event body for `id` and `seq`, deciding analytics as `analytics`.
+pub fn event(id: &str, seq: u32, analytics: bool) -> serde_json::Value {
+    serde_json::json!({
+        "consentId": id,
+        "seq": seq,
+        "action": "custom",
+        "categories": {"necessary": true, "functional": false, "analytics": analytics, "marketing": false},
+        "policyVersion": "2024-01-01",
+        "configRevision": 0,
+        "lang": "ko",
+        "gpc": false,
+        "clientTime": 1_700_000_000_000i64
+    })
+}
+
+/// A fresh random consent id.
+pub fn new_id() -> String {
+    let mut bytes = [0u8; 16];
+    for b in bytes.iter_mut() {
+        *b = rand_byte();
+    }
+    kuki_core::ConsentId::from_random(bytes).to_string()
+}
+
+fn rand_byte() -> u8 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static STATE: AtomicU64 = AtomicU64::new(0);
+    let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos() as u64;
+    let mut x = STATE.fetch_add(0x9E37_79B9_7F4A_7C15, Ordering::Relaxed) ^ seed;
+    x ^= x >> 33;
+    x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
+    x ^= x >> 33;
+    x as u8
+}
+
+impl TestApp {
+    /// POSTs `body` as JSON from the allowed origin.
+    pub async fn post_event(&self, body: &serde_json::Value) -> reqwest::Response {
+        self.client
+            .post(self.url("/api/v1/consents"))
+            .header("origin", ALLOWED_ORIGIN)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn get_history(&self, id: &str) -> reqwest::Response {
+        self.client.get(self.url(&format!("/api/v1/consents/{id}"))).send().await.expect("request sent")
+    }
+}
+
+/// Reads an error body and returns its code.
+pub async fn error_code(res: reqwest::Response) -> String {
+    let body: serde_json::Value = res.json().await.expect("error bodies are JSON");
+    assert!(body["message"].is_string(), "{body}");
+    body["code"].as_str().expect("a code").to_owned()
+}

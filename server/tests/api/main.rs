@@ -2,7 +2,9 @@
 //! over HTTP.
 //!
 //! - [`helpers`]: `spawn_app` and the test client.
+//! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
 //! - [`site`]: static files, `/kuki/*` CORS, `/privacy`, `/healthz`.
 
+mod consents;
 mod helpers;
 mod site;

@@ -1,0 +1,134 @@
+//! The OpenAPI 3.1 description of `/api/v1`, written out by hand from `kuki_core::wire` (the tests check that
+//! every route the router serves is described and that the schemas name the wire types' fields).
+
+use serde_json::{json, Value};
+
+pub fn document() -> Value {
+    let error = |description: &str| json!({"description": description, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}});
+    let id_param = json!({"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"},
+        "description": "The consent id (UUID v4), an unguessable capability held by the visitor's browser."});
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "kuki consent records", "version": "1",
+            "description": "Stores every consent choice as tamper-evident proof: records are hash-chained per consent id and receipts are signed with Ed25519."},
+        "paths": {
+            "/api/v1/consents": {"post": {
+                "operationId": "consents_create",
+                "summary": "Store one consent event. Idempotent on (consentId, seq).",
+                "description": "Accepts application/json and text/plain (navigator.sendBeacon) bodies of at most 8 KiB. A POST whose Origin is neither the server's own nor in KUKI_ALLOWED_ORIGINS is refused with 403; a request without Origin (not a browser) is accepted. Rate limited per client IP.",
+                "requestBody": {"required": true, "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/ConsentEvent"}},
+                    "text/plain": {"schema": {"$ref": "#/components/schemas/ConsentEvent"}}}},
+                "responses": {
+                    "201": {"description": "Committed.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
+                    "200": {"description": "A replay of an event already stored: its original receipt.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
+                    "400": error("malformed_body: not JSON or not the shape of ConsentEvent"),
+                    "403": error("forbidden_origin"),
+                    "409": error("conflict: this (consentId, seq) was stored with a different event"),
+                    "413": error("payload_too_large"),
+                    "415": error("unsupported_media_type"),
+                    "422": error("invalid_field: unknown category, bad id, oversized string"),
+                    "429": error("rate_limited (Retry-After)"),
+                    "503": error("unavailable: not committed, retry (Retry-After)")}}},
+            "/api/v1/consents/{id}": {
+                "get": {"operationId": "consents_read", "summary": "The consent id's events in stored order.",
+                    "parameters": [id_param.clone()],
+                    "responses": {"200": {"description": "The history.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConsentHistory"}}}},
+                        "404": error("not_found")}},
+                "delete": {"operationId": "consents_erase", "summary": "Erase every record of the consent id.",
+                    "parameters": [id_param],
+                    "responses": {"204": {"description": "Erased; a GET now answers 404."}, "403": error("forbidden_origin"), "404": error("not_found"), "503": error("unavailable")}}},
+            "/api/v1/stats": {"get": {"operationId": "stats_read", "summary": "Counts and opt-in rates by day (UTC), action and category.",
+                "security": [{"bearer": []}],
+                "responses": {"200": {"description": "The stats.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Stats"}}}},
+                    "401": error("unauthorized")}}},
+            "/api/v1/receipt-key": {"get": {"operationId": "receipt_key_read", "summary": "The Ed25519 public key that signs receipts.",
+                "responses": {"200": {"description": "The key.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ReceiptKey"}}}}}}},
+            "/api/v1/openapi.json": {"get": {"operationId": "openapi_read", "summary": "This document.",
+                "responses": {"200": {"description": "OpenAPI 3.1"}}}}
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "KUKI_ADMIN_TOKEN"}},
+            "schemas": {
+                "ConsentEvent": {"type": "object", "additionalProperties": false,
+                    "required": ["consentId", "seq", "action", "categories", "policyVersion", "configRevision", "lang", "gpc", "clientTime"],
+                    "properties": {
+                        "consentId": {"type": "string", "format": "uuid"},
+                        "seq": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
+                        "action": {"$ref": "#/components/schemas/ConsentAction"},
+                        "categories": {"type": "object", "additionalProperties": {"type": "boolean"},
+                            "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,31}$"},
+                            "description": "The decision per category (ids from KUKI_CATEGORIES), necessary included."},
+                        "policyVersion": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"},
+                        "configRevision": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
+                        "lang": {"type": "string", "enum": ["ko", "en"]},
+                        "gpc": {"type": "boolean"},
+                        "clientTime": {"type": "integer", "description": "The browser's clock, unix ms (informative)."}}},
+                "ConsentAction": {"type": "string", "enum": ["accept_all", "reject_all", "custom", "accept_category", "withdraw"]},
+                "Receipt": {"type": "object", "required": ["consentId", "seq", "receivedAt", "hash", "signature"],
+                    "properties": {"consentId": {"type": "string", "format": "uuid"}, "seq": {"type": "integer"},
+                        "receivedAt": {"type": "integer", "description": "Server time, unix ms."},
+                        "hash": {"type": "string", "description": "SHA-256 (hex) of the record, chained to the previous record of the consent id."},
+                        "signature": {"type": "string", "description": "Ed25519 (hex) over the 32 hash bytes; key at /api/v1/receipt-key."}}},
+                "StoredEvent": {"type": "object", "required": ["seq", "action", "categories", "policyVersion", "configRevision", "lang", "gpc", "clientTime", "receivedAt", "hash"],
+                    "properties": {"seq": {"type": "integer"}, "action": {"$ref": "#/components/schemas/ConsentAction"},
+                        "categories": {"type": "object", "additionalProperties": {"type": "boolean"}},
+                        "policyVersion": {"type": "string"}, "configRevision": {"type": "integer"},
+                        "lang": {"type": "string", "enum": ["ko", "en"]}, "gpc": {"type": "boolean"},
+                        "clientTime": {"type": "integer"}, "receivedAt": {"type": "integer"}, "hash": {"type": "string"}}},
+                "ConsentHistory": {"type": "object", "required": ["consentId", "events"],
+                    "properties": {"consentId": {"type": "string", "format": "uuid"},
+                        "events": {"type": "array", "items": {"$ref": "#/components/schemas/StoredEvent"}}}},
+                "Stats": {"type": "object", "required": ["totalEvents", "rows"],
+                    "properties": {"totalEvents": {"type": "integer"}, "rows": {"type": "array", "items": {"type": "object",
+                        "required": ["day", "action", "events", "categories"],
+                        "properties": {"day": {"type": "string", "format": "date"}, "action": {"$ref": "#/components/schemas/ConsentAction"},
+                            "events": {"type": "integer"},
+                            "categories": {"type": "object", "additionalProperties": {"type": "object",
+                                "required": ["granted", "refused", "optInRate"],
+                                "properties": {"granted": {"type": "integer"}, "refused": {"type": "integer"}, "optInRate": {"type": "number"}}}}}}}}},
+                "ReceiptKey": {"type": "object", "required": ["algorithm", "publicKey", "signedMessage"],
+                    "properties": {"algorithm": {"const": "Ed25519"}, "publicKey": {"type": "string"}, "signedMessage": {"type": "string"}}},
+                "ApiError": {"type": "object", "required": ["code", "message"],
+                    "properties": {"code": {"type": "string", "enum": ["malformed_body", "invalid_field", "payload_too_large", "unsupported_media_type",
+                        "forbidden_origin", "unauthorized", "not_found", "conflict", "rate_limited", "unavailable", "internal"]},
+                        "message": {"type": "string"}}}
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_api_route_is_described() {
+        let doc = document();
+        for (path, method) in [
+            ("/api/v1/consents", "post"),
+            ("/api/v1/consents/{id}", "get"),
+            ("/api/v1/consents/{id}", "delete"),
+            ("/api/v1/stats", "get"),
+            ("/api/v1/receipt-key", "get"),
+            ("/api/v1/openapi.json", "get"),
+        ] {
+            assert!(doc["paths"][path][method].is_object(), "{method} {path}");
+        }
+    }
+
+    #[test]
+    fn the_event_schema_names_exactly_the_wire_fields() {
+        let good = r#"{"consentId":"02020202-0202-4202-8202-020202020202","seq":1,"action":"custom",
+            "categories":{"necessary":true},"policyVersion":"v1","configRevision":0,"lang":"ko","gpc":false,"clientTime":1}"#;
+        let event: kuki_core::wire::ConsentEvent = serde_json::from_str(good).unwrap();
+        let wire = serde_json::to_value(event).unwrap();
+        let mut wire_fields: Vec<&String> = wire.as_object().unwrap().keys().collect();
+        let doc = document();
+        let mut documented: Vec<&String> =
+            doc["components"]["schemas"]["ConsentEvent"]["properties"].as_object().unwrap().keys().collect();
+        wire_fields.sort();
+        documented.sort();
+        assert_eq!(wire_fields, documented);
+    }
+}

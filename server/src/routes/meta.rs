@@ -1,0 +1,20 @@
+//! Documents about the API itself: the receipt key and the OpenAPI description.
+
+use crate::startup::AppState;
+use axum::extract::State;
+use axum::Json;
+use kuki_core::wire::ReceiptKey;
+
+/// `GET /api/v1/receipt-key`: the public key receipts are signed with.
+pub async fn receipt_key_read(State(state): State<AppState>) -> Json<ReceiptKey> {
+    Json(ReceiptKey {
+        algorithm: "Ed25519".into(),
+        public_key: state.signer.public_hex(),
+        signed_message: "the 32 bytes of the receipt's SHA-256 hash (hex-decoded)".into(),
+    })
+}
+
+/// `GET /api/v1/openapi.json`.
+pub async fn openapi_read() -> Json<serde_json::Value> {
+    Json(crate::openapi::document())
+}

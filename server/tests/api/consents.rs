@@ -1,0 +1,191 @@
+use crate::helpers::{error_code, event, new_id, spawn_app, ALLOWED_ORIGIN};
+use kuki_core::wire::{ConsentHistory, Receipt, ReceiptKey};
+
+#[tokio::test]
+async fn a_valid_event_is_stored_and_answered_with_a_signed_receipt() {
+    let app = spawn_app().await;
+    let id = new_id();
+    let res = app.post_event(&event(&id, 1, true)).await;
+    assert_eq!(res.status(), 201);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let receipt: Receipt = res.json().await.unwrap();
+    assert_eq!(receipt.consent_id.to_string(), id);
+    assert_eq!(receipt.seq, 1);
+    assert_eq!(receipt.hash.len(), 64);
+
+    let key: ReceiptKey = app.client.get(app.url("/api/v1/receipt-key")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(key.algorithm, "Ed25519");
+    assert!(kuki_server::chain::verify_signature(&key.public_key, &receipt.hash, &receipt.signature));
+}
+
+#[tokio::test]
+async fn the_history_lists_events_in_order_with_their_hashes() {
+    let app = spawn_app().await;
+    let id = new_id();
+    let first: Receipt = app.post_event(&event(&id, 1, true)).await.json().await.unwrap();
+    let second: Receipt = app.post_event(&event(&id, 2, false)).await.json().await.unwrap();
+    let res = app.get_history(&id).await;
+    assert_eq!(res.status(), 200);
+    let history: ConsentHistory = res.json().await.unwrap();
+    assert_eq!(history.events.len(), 2);
+    assert_eq!(history.events[0].hash, first.hash);
+    assert_eq!(history.events[1].hash, second.hash);
+    assert!(history.events[0].categories.iter().any(|(c, g)| c.as_str() == "analytics" && *g));
+    assert!(history.events[1].categories.iter().any(|(c, g)| c.as_str() == "analytics" && !*g));
+    assert_eq!(history.events[1].received_at, second.received_at);
+}
+
+#[tokio::test]
+async fn an_unknown_or_malformed_id_is_404() {
+    let app = spawn_app().await;
+    let res = app.get_history(&new_id()).await;
+    assert_eq!(res.status(), 404);
+    assert_eq!(error_code(res).await, "not_found");
+    assert_eq!(app.get_history("not-an-id").await.status(), 404);
+}
+
+#[tokio::test]
+async fn a_replay_gets_the_original_receipt_with_200() {
+    let app = spawn_app().await;
+    let id = new_id();
+    let original: Receipt = app.post_event(&event(&id, 1, true)).await.json().await.unwrap();
+    let again = app.post_event(&event(&id, 1, true)).await;
+    assert_eq!(again.status(), 200);
+    let replayed: Receipt = again.json().await.unwrap();
+    assert_eq!(replayed, original);
+    let history: ConsentHistory = app.get_history(&id).await.json().await.unwrap();
+    assert_eq!(history.events.len(), 1, "a replay stores nothing");
+}
+
+#[tokio::test]
+async fn the_same_key_with_another_body_is_a_409_conflict() {
+    let app = spawn_app().await;
+    let id = new_id();
+    assert_eq!(app.post_event(&event(&id, 1, true)).await.status(), 201);
+    let res = app.post_event(&event(&id, 1, false)).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(error_code(res).await, "conflict");
+}
+
+#[tokio::test]
+async fn concurrent_duplicates_store_one_record_and_all_get_the_same_receipt() {
+    let app = std::sync::Arc::new(spawn_app().await);
+    let id = new_id();
+    let posts = (0..20).map(|_| {
+        let (app, body) = (app.clone(), event(&id, 7, true));
+        tokio::spawn(async move {
+            let res = app.post_event(&body).await;
+            (res.status().as_u16(), res.json::<Receipt>().await.unwrap())
+        })
+    });
+    let results: Vec<(u16, Receipt)> = futures_join(posts).await;
+    assert_eq!(results.iter().filter(|(s, _)| *s == 201).count(), 1);
+    assert!(results.iter().all(|(s, _)| *s == 201 || *s == 200));
+    assert!(results.windows(2).all(|w| w[0].1 == w[1].1));
+}
+
+async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {
+    let mut out = Vec::new();
+    for h in handles.collect::<Vec<_>>() {
+        out.push(h.await.unwrap());
+    }
+    out
+}
+
+#[tokio::test]
+async fn an_erased_history_is_gone() {
+    let app = spawn_app().await;
+    let id = new_id();
+    app.post_event(&event(&id, 1, true)).await;
+    app.post_event(&event(&id, 2, false)).await;
+    let url = app.url(&format!("/api/v1/consents/{id}"));
+    let res = app.client.delete(&url).header("origin", ALLOWED_ORIGIN).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(app.get_history(&id).await.status(), 404);
+    let again = app.client.delete(&url).header("origin", ALLOWED_ORIGIN).send().await.unwrap();
+    assert_eq!(again.status(), 404);
+}
+
+#[tokio::test]
+async fn a_text_plain_body_from_send_beacon_is_accepted() {
+    let app = spawn_app().await;
+    let id = new_id();
+    let res = app
+        .client
+        .post(app.url("/api/v1/consents"))
+        .header("origin", ALLOWED_ORIGIN)
+        .header("content-type", "text/plain;charset=UTF-8")
+        .body(event(&id, 1, true).to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    assert_eq!(app.get_history(&id).await.status(), 200);
+}
+
+#[tokio::test]
+async fn malformed_json_and_wrong_types_are_400() {
+    let app = spawn_app().await;
+    for body in ["{", "[]", "not json", r#"{"consentId": 5}"#] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/consents"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 400, "{body}");
+        assert_eq!(error_code(res).await, "malformed_body");
+    }
+    let mut wrong = event(&new_id(), 1, true);
+    wrong["seq"] = serde_json::json!("one");
+    assert_eq!(app.post_event(&wrong).await.status(), 400);
+}
+
+#[tokio::test]
+async fn rule_breaking_fields_are_422() {
+    let app = spawn_app().await;
+    let mut unknown_category = event(&new_id(), 1, true);
+    unknown_category["categories"]["tracking"] = serde_json::json!(true);
+    let mut bad_id = event(&new_id(), 1, true);
+    bad_id["consentId"] = serde_json::json!("12345678-1234-1234-1234-123456789abc");
+    let mut long_version = event(&new_id(), 1, true);
+    long_version["policyVersion"] = serde_json::json!("v".repeat(40));
+    for body in [unknown_category, bad_id, long_version] {
+        let res = app.post_event(&body).await;
+        assert_eq!(res.status(), 422, "{body}");
+        assert_eq!(error_code(res).await, "invalid_field");
+    }
+}
+
+#[tokio::test]
+async fn a_body_over_8_kib_is_413() {
+    let app = spawn_app().await;
+    let big = format!(r#"{{"pad":"{}"}}"#, "x".repeat(9000));
+    let res = app
+        .client
+        .post(app.url("/api/v1/consents"))
+        .header("content-type", "application/json")
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 413);
+    assert_eq!(error_code(res).await, "payload_too_large");
+}
+
+#[tokio::test]
+async fn another_media_type_is_415() {
+    let app = spawn_app().await;
+    let res = app
+        .client
+        .post(app.url("/api/v1/consents"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("a=b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    assert_eq!(error_code(res).await, "unsupported_media_type");
+}
