@@ -1,0 +1,458 @@
+//! The edge where a policy comes in: [`RawDocument`] mirrors the JSON a site writes and only checks types;
+//! [`PolicyDocument::parse`] checks every rule and names the field at fault
+//! (`sections[2].blocks[0].bullets[1].text: a link must start with https://, http:// or mailto:`).
+//! The built-in text sources ([`super::source`]) are turned into a `RawDocument` and pass through the same checks.
+
+use super::model::{
+    is_email, is_email_domain, is_email_local, Block, Contact, Href, Item, PolicyDate, Section, Span, Text,
+};
+use super::PolicyDocument;
+use crate::token::PolicyVersion;
+use crate::Lang;
+use serde::Deserialize;
+use std::fmt;
+
+/// Longest title or heading, in bytes.
+const MAX_HEADING: usize = 300;
+/// Longest paragraph or item, in bytes (the longest sentence run of the default policy is about 700).
+const MAX_TEXT: usize = 4000;
+/// The whole document's text, in bytes: a long policy is 50 KB; this stops a config from carrying megabytes.
+const MAX_TOTAL: usize = 256 * 1024;
+const MAX_SECTIONS: usize = 64;
+const MAX_ITEMS: usize = 200;
+/// Numbered items, bullets and second-level bullets: three levels of lists, as in the default policy.
+pub const MAX_DEPTH: usize = 3;
+
+/// A policy that was refused, with the path of the field at fault (or `line N` for a text source).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyError {
+    pub field: String,
+    pub message: String,
+}
+
+impl PolicyError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        PolicyError { field: field.into(), message: message.into() }
+    }
+}
+
+impl fmt::Display for PolicyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "kuki policy: {}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for PolicyError {}
+
+/// A policy document as a site writes it (camelCase JSON). See the module doc of [`super`] for the format.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RawDocument {
+    pub title: String,
+    pub version: String,
+    /// `YYYY-MM-DD`.
+    pub effective_date: String,
+    #[serde(default)]
+    pub intro: Vec<RawBlock>,
+    pub sections: Vec<RawSection>,
+    pub contact: Option<RawContact>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSection {
+    pub id: Option<String>,
+    pub heading: String,
+    #[serde(default)]
+    pub blocks: Vec<RawBlock>,
+}
+
+/// `{"paragraph": text}`, `{"bullets": [item, ...]}` or `{"numbered": [item, ...]}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum RawBlock {
+    Paragraph(RawText),
+    Bullets(Vec<RawItem>),
+    Numbered(Vec<RawItem>),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawItem {
+    pub text: RawText,
+    #[serde(default)]
+    pub children: Vec<RawBlock>,
+}
+
+/// A string (addresses and `http(s)://` URLs in it become links), or a list of strings and
+/// `{"text": ..., "href": ...}` links.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawText {
+    Plain(String),
+    Spans(Vec<RawSpan>),
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(untagged)]
+pub enum RawSpan {
+    Plain(String),
+    Link { text: String, href: String },
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawContact {
+    pub name: String,
+    pub email: String,
+}
+
+impl PolicyDocument {
+    /// Validates a raw document written in `lang`. Every rule broken is reported with the field's path.
+    pub fn parse(raw: RawDocument, lang: Lang) -> Result<PolicyDocument, PolicyError> {
+        let mut budget = MAX_TOTAL;
+        let title = heading("title", raw.title, &mut budget)?;
+        let version = PolicyVersion::parse(&raw.version).map_err(|m| PolicyError::new("version", m))?;
+        let effective_date = PolicyDate::parse(&raw.effective_date)
+            .ok_or_else(|| PolicyError::new("effectiveDate", "must be a date written YYYY-MM-DD"))?;
+        let intro = blocks("intro", raw.intro, 0, &mut budget)?;
+        if raw.sections.is_empty() || raw.sections.len() > MAX_SECTIONS {
+            return Err(PolicyError::new("sections", format!("must have 1 to {MAX_SECTIONS} sections")));
+        }
+        let mut sections: Vec<Section> = Vec::with_capacity(raw.sections.len());
+        for (i, s) in raw.sections.into_iter().enumerate() {
+            let at = format!("sections[{i}]");
+            let id = match s.id {
+                Some(id) if is_section_id(&id) => id,
+                Some(_) => {
+                    return Err(PolicyError::new(
+                        at + ".id",
+                        "must be 1 to 40 lowercase letters, digits or -, starting with a letter",
+                    ))
+                }
+                // Position-based anchors are stable as long as the site does not reorder its sections.
+                None => format!("s{}", i + 1),
+            };
+            if sections.iter().any(|o| o.id == id) {
+                return Err(PolicyError::new(at + ".id", format!("{id:?} is used twice")));
+            }
+            let heading = heading(&format!("{at}.heading"), s.heading, &mut budget)?;
+            let blocks = blocks(&format!("{at}.blocks"), s.blocks, 0, &mut budget)?;
+            sections.push(Section { id, heading, blocks });
+        }
+        let contact = match raw.contact {
+            None => None,
+            Some(c) => {
+                let name = heading("contact.name", c.name, &mut budget)?;
+                if !is_email(&c.email) {
+                    return Err(PolicyError::new("contact.email", "is not an email address"));
+                }
+                Some(Contact { name, email: c.email })
+            }
+        };
+        Ok(PolicyDocument { lang, title, version, effective_date, intro, sections, contact })
+    }
+}
+
+fn is_section_id(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 40
+        && b[0].is_ascii_lowercase()
+        && b.iter().all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+}
+
+/// Takes `n` bytes from the document's budget.
+fn spend(field: &str, n: usize, budget: &mut usize) -> Result<(), PolicyError> {
+    *budget = budget.checked_sub(n).ok_or_else(|| PolicyError::new(field, "the document is longer than 256 KiB"))?;
+    Ok(())
+}
+
+/// Text that is shown as it is: not empty, no control characters (one paragraph is one block, not a line break).
+fn check_text(field: &str, s: &str, max: usize, budget: &mut usize) -> Result<(), PolicyError> {
+    if s.len() > max {
+        return Err(PolicyError::new(field, format!("is longer than {max} bytes")));
+    }
+    if s.chars().any(char::is_control) {
+        return Err(PolicyError::new(field, "has a control character (write one paragraph per block)"));
+    }
+    spend(field, s.len(), budget)
+}
+
+fn heading(field: &str, s: String, budget: &mut usize) -> Result<String, PolicyError> {
+    if s.trim().is_empty() {
+        return Err(PolicyError::new(field, "must not be empty"));
+    }
+    check_text(field, &s, MAX_HEADING, budget)?;
+    Ok(s)
+}
+
+fn blocks(field: &str, raw: Vec<RawBlock>, depth: usize, budget: &mut usize) -> Result<Vec<Block>, PolicyError> {
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, b) in raw.into_iter().enumerate() {
+        out.push(match b {
+            RawBlock::Paragraph(t) => Block::Paragraph(text(&format!("{field}[{i}].paragraph"), t, budget)?),
+            RawBlock::Bullets(items) => Block::Bullets(list(&format!("{field}[{i}].bullets"), items, depth, budget)?),
+            RawBlock::Numbered(items) => {
+                Block::Numbered(list(&format!("{field}[{i}].numbered"), items, depth, budget)?)
+            }
+        });
+    }
+    Ok(out)
+}
+
+fn list(field: &str, raw: Vec<RawItem>, depth: usize, budget: &mut usize) -> Result<Vec<Item>, PolicyError> {
+    if depth >= MAX_DEPTH {
+        return Err(PolicyError::new(field, format!("lists nest at most {MAX_DEPTH} levels deep")));
+    }
+    if raw.is_empty() || raw.len() > MAX_ITEMS {
+        return Err(PolicyError::new(field, format!("a list has 1 to {MAX_ITEMS} items")));
+    }
+    raw.into_iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let at = format!("{field}[{i}]");
+            Ok(Item {
+                text: text(&format!("{at}.text"), item.text, budget)?,
+                children: blocks(&format!("{at}.children"), item.children, depth + 1, budget)?,
+            })
+        })
+        .collect()
+}
+
+fn text(field: &str, raw: RawText, budget: &mut usize) -> Result<Text, PolicyError> {
+    let raw_spans = match raw {
+        RawText::Plain(s) => vec![RawSpan::Plain(s)],
+        RawText::Spans(spans) => spans,
+    };
+    let mut spans = Vec::new();
+    let mut len = 0;
+    for (i, span) in raw_spans.into_iter().enumerate() {
+        match span {
+            RawSpan::Plain(s) => {
+                len += s.len();
+                autolink(&s, &mut spans);
+            }
+            RawSpan::Link { text, href } => {
+                let at = |f: &str| format!("{field}[{i}].{f}");
+                if text.trim().is_empty() {
+                    return Err(PolicyError::new(at("text"), "a link needs a text"));
+                }
+                let href = Href::parse(&href).map_err(|m| PolicyError::new(at("href"), m))?;
+                len += text.len() + href.as_str().len();
+                spans.push(Span::Link { text, href });
+            }
+        }
+    }
+    let text = Text(spans);
+    let plain = text.plain();
+    if plain.trim().is_empty() {
+        return Err(PolicyError::new(field, "must not be empty"));
+    }
+    check_text(field, &plain, MAX_TEXT, budget)?;
+    spend(field, len - plain.len(), budget)?;
+    Ok(text)
+}
+
+/// Splits plain text into spans, making links of `http(s)://` URLs and email addresses. A URL ends at whitespace,
+/// a non-ASCII character (Korean particles follow URLs without a space: `https://a.kr에서`) or a quote or bracket,
+/// and loses trailing punctuation (`see https://a.kr.`).
+pub(crate) fn autolink(s: &str, out: &mut Vec<Span>) {
+    let b = s.as_bytes();
+    let mut done = 0; // bytes of `s` already emitted
+    let mut i = 0;
+    while i < b.len() {
+        let found = url_at(s, i).or_else(|| email_at(b, i, done));
+        let Some((start, end, href)) = found else {
+            i += 1;
+            continue;
+        };
+        push_plain(out, &s[done..start]);
+        out.push(Span::Link { text: s[start..end].into(), href });
+        done = end;
+        i = end;
+    }
+    push_plain(out, &s[done..]);
+}
+
+fn push_plain(out: &mut Vec<Span>, s: &str) {
+    if s.is_empty() {
+        return;
+    }
+    match out.last_mut() {
+        Some(Span::Plain(prev)) => prev.push_str(s),
+        _ => out.push(Span::Plain(s.into())),
+    }
+}
+
+fn url_at(s: &str, i: usize) -> Option<(usize, usize, Href)> {
+    // Only an ASCII `h` can start a URL; checking it first keeps `i` on a character boundary.
+    if s.as_bytes()[i] != b'h' {
+        return None;
+    }
+    let rest = &s[i..];
+    if !(rest.starts_with("https://") || rest.starts_with("http://")) {
+        return None;
+    }
+    let len = rest.bytes().position(|c| !c.is_ascii_graphic() || b"\"'<>()[]{}`".contains(&c)).unwrap_or(rest.len());
+    let url = rest[..len].trim_end_matches(['.', ',', ';', ':', '!', '?']);
+    Href::parse(url).ok().map(|h| (i, i + url.len(), h))
+}
+
+/// An address around the `@` at `i`, not reaching back before `floor` (text already emitted).
+fn email_at(b: &[u8], i: usize, floor: usize) -> Option<(usize, usize, Href)> {
+    if b[i] != b'@' {
+        return None;
+    }
+    let mut start = i;
+    while start > floor && is_email_local(b[start - 1]) {
+        start -= 1;
+    }
+    let mut end = i + 1;
+    while end < b.len() && is_email_domain(b[end]) {
+        end += 1;
+    }
+    while end > i + 1 && matches!(b[end - 1], b'.' | b'-') {
+        end -= 1;
+    }
+    // Everything in start..end is ASCII, so these are character boundaries.
+    let addr = std::str::from_utf8(&b[start..end]).ok()?;
+    if !is_email(addr) {
+        return None;
+    }
+    let href = Href::parse(&["mailto:", addr].concat()).ok()?;
+    Some((start, end, href))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(s: &str) -> Vec<Span> {
+        let mut out = vec![];
+        autolink(s, &mut out);
+        out
+    }
+
+    fn link(text: &str, href: &str) -> Span {
+        Span::Link { text: text.into(), href: Href::parse(href).unwrap() }
+    }
+
+    fn parse(json: &str) -> Result<PolicyDocument, PolicyError> {
+        PolicyDocument::parse(serde_json::from_str(json).expect("the raw shape parses"), Lang::En)
+    }
+
+    const MINIMAL: &str = r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H"}]}"#;
+
+    #[test]
+    fn an_email_address_in_korean_text_becomes_a_mailto_link() {
+        assert_eq!(
+            spans("기재하여 talk-withme@naver.com 으로 이메일을"),
+            [
+                Span::Plain("기재하여 ".into()),
+                link("talk-withme@naver.com", "mailto:talk-withme@naver.com"),
+                Span::Plain(" 으로 이메일을".into())
+            ]
+        );
+        assert_eq!(spans("이메일 : a@b.kr"), [Span::Plain("이메일 : ".into()), link("a@b.kr", "mailto:a@b.kr")]);
+    }
+
+    #[test]
+    fn urls_stop_at_korean_text_and_trailing_punctuation() {
+        assert_eq!(
+            spans("(https://a.kr/x?y=1에서 보세요. http://b.com.)"),
+            [
+                Span::Plain("(".into()),
+                link("https://a.kr/x?y=1", "https://a.kr/x?y=1"),
+                Span::Plain("에서 보세요. ".into()),
+                link("http://b.com", "http://b.com"),
+                Span::Plain(".)".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn other_schemes_and_half_addresses_stay_text() {
+        for s in ["javascript:alert(1)", "data:text/html,x", "user@localhost", "@twitter", "ftp://a.com", "https://"] {
+            assert_eq!(spans(s), [Span::Plain(s.into())], "{s}");
+        }
+    }
+
+    #[test]
+    fn a_minimal_document_parses_and_sections_get_anchors() {
+        let d = parse(MINIMAL).unwrap();
+        assert_eq!(d.sections[0].id, "s1");
+        assert_eq!(d.effective_date.as_str(), "2026-01-01");
+        assert!(d.contact.is_none());
+    }
+
+    #[test]
+    fn explicit_links_are_checked() {
+        let json = |href: &str| {
+            format!(
+                r#"{{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{{"heading":"H",
+                "blocks":[{{"paragraph":["Write ",{{"text":"us","href":"{href}"}}]}}]}}]}}"#
+            )
+        };
+        let d = parse(&json("mailto:a@b.co")).unwrap();
+        let Block::Paragraph(t) = &d.sections[0].blocks[0] else { panic!("a paragraph") };
+        assert_eq!(t.0, [Span::Plain("Write ".into()), link("us", "mailto:a@b.co")]);
+        let err = parse(&json("javascript:alert(1)")).unwrap_err();
+        assert_eq!(err.field, "sections[0].blocks[0].paragraph[1].href");
+    }
+
+    #[test]
+    fn errors_name_the_field() {
+        let doc = |sections: &str| {
+            format!(r#"{{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":{sections}}}"#)
+        };
+        let deep = r#"[{"heading":"H","blocks":[{"numbered":[{"text":"a","children":[{"bullets":[{"text":"b",
+            "children":[{"bullets":[{"text":"c","children":[{"bullets":[{"text":"d"}]}]}]}]}]}]}]}]}]"#;
+        let cases = [
+            (r#"{"title":" ","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H"}]}"#, "title"),
+            (r#"{"title":"T","version":"1.0","effectiveDate":"2026-01-01","sections":[{"heading":"H"}]}"#, "version"),
+            (r#"{"title":"T","version":"v1","effectiveDate":"26-1-1","sections":[{"heading":"H"}]}"#, "effectiveDate"),
+            (&doc("[]"), "sections"),
+            (&doc(r#"[{"id":"Bad Id","heading":"H"}]"#), "sections[0].id"),
+            (&doc(r#"[{"id":"a","heading":"H"},{"id":"a","heading":"H"}]"#), "sections[1].id"),
+            (&doc(r#"[{"heading":""}]"#), "sections[0].heading"),
+            (&doc(r#"[{"heading":"H","blocks":[{"bullets":[]}]}]"#), "sections[0].blocks[0].bullets"),
+            (&doc(r#"[{"heading":"H","blocks":[{"paragraph":"a\nb"}]}]"#), "sections[0].blocks[0].paragraph"),
+            (
+                &doc(r#"[{"heading":"H","blocks":[{"bullets":[{"text":"ok"},{"text":"  "}]}]}]"#),
+                "sections[0].blocks[0].bullets[1].text",
+            ),
+            (
+                &doc(deep),
+                "sections[0].blocks[0].numbered[0].children[0].bullets[0].children[0].bullets[0].children[0].bullets",
+            ),
+            (
+                r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H"}],
+                "contact":{"name":"N","email":"not-an-address"}}"#,
+                "contact.email",
+            ),
+        ];
+        for (json, field) in cases {
+            let err = parse(json).unwrap_err();
+            assert_eq!(err.field, field, "{json}: {err}");
+        }
+    }
+
+    #[test]
+    fn a_document_of_megabytes_is_refused() {
+        let item = format!(r#"{{"text":"{}"}}"#, "x".repeat(3000));
+        let list = format!(r#"{{"bullets":[{}]}}"#, vec![item; 100].join(","));
+        let json = format!(
+            r#"{{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{{"heading":"H","blocks":[{}]}}]}}"#,
+            vec![list; 2].join(",")
+        );
+        assert!(parse(&json).unwrap_err().message.contains("256 KiB"));
+    }
+
+    #[test]
+    fn unknown_fields_are_refused_by_the_raw_shape() {
+        let json =
+            r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H","html":"<b>"}]}"#;
+        assert!(serde_json::from_str::<RawDocument>(json).is_err());
+    }
+}
