@@ -3,7 +3,8 @@
 #   dist/index.html       <- index.html (the demo host page)
 #   dist/demo/**          <- www/demo/**
 #   dist/kuki/kuki.js     <- www/kuki.js (the loader)
-#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts
+#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, and pkg/snippets/ (JS that
+#                            wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
 # Built into a fresh directory, then swapped in, so a running server never sees half a bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,6 +20,9 @@ cp index.html "$next/index.html"
 if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
 cp www/kuki.js "$next/kuki/kuki.js"
 cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
+if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
+# wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
+if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 chmod -R a+rX "$next"
 
 rm -rf dist.old

@@ -139,7 +139,7 @@ const TYPES = {
 };
 
 /**
- * A tiny static server for host pages on its own 127.0.0.1 port.
+ * A tiny static server for host pages on its own 127.0.0.1 port (`kukiOrigin`: a string or a function).
  * Files come from `roots` (URL prefix -> directory). In `.html` files `{{KUKI}}` becomes the kuki origin and
  * `{{HOST}}` this server's origin. A page may carry response headers in a sibling `NAME.html.headers.json`
  * (same substitutions), which is how the strict-CSP page gets its Content-Security-Policy header.
@@ -149,7 +149,9 @@ export async function startHostServer({ kukiOrigin = '', roots = { '/': PAGES },
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const requests = [];
-  const fill = (text) => text.replaceAll('{{KUKI}}', kukiOrigin).replaceAll('{{HOST}}', origin);
+  // kukiOrigin may be a function: the kuki server is started after this one (it must know this origin).
+  const kuki = () => (typeof kukiOrigin === 'function' ? kukiOrigin() : kukiOrigin);
+  const fill = (text) => text.replaceAll('{{KUKI}}', kuki()).replaceAll('{{HOST}}', origin);
   const server = createServer((req, res) => {
     const url = new URL(req.url, origin);
     requests.push(url.pathname);
@@ -205,7 +207,7 @@ export async function openPage(browser, { locale = 'ko-KR', viewport = { width: 
   const errors = [];
   const consoleErrors = [];
   const cspConsole = [];
-  page.on('pageerror', (e) => errors.push(String(e?.stack ?? e)));
+  page.on('pageerror', (e) => errors.push(`${e?.name}: ${e?.message}\n${e?.stack ?? ''}`));
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
     if (/Content Security Policy/i.test(m.text())) cspConsole.push(m.text());
@@ -292,4 +294,78 @@ export async function cookies(context, url) {
 export function saveArtifact(name, bytes) {
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(join(ARTIFACTS, name), bytes);
+}
+
+/**
+ * Everything an app test needs: Chromium, the host page server and kuki-server (which allows the host origin to
+ * post consents). Call in `before`; `stop()` in `after`.
+ */
+export async function startStack() {
+  let kukiOrigin = '';
+  const host = await startHostServer({ kukiOrigin: () => kukiOrigin });
+  let kuki;
+  try {
+    kuki = await startKukiServer({ allowedOrigins: [host.origin] });
+  } catch (e) {
+    await host.stop();
+    throw e;
+  }
+  kukiOrigin = kuki.origin;
+  const browser = await launchBrowser();
+  return {
+    browser,
+    host,
+    kuki,
+    async stop() {
+      await browser.close();
+      await host.stop();
+      await kuki.stop();
+    },
+  };
+}
+
+/** Records kuki's window events (type and a JSON copy of detail) in window.__kukiEvents, from before any script. */
+export function recordEvents() {
+  window.__kukiEvents = [];
+  for (const type of ['kuki:ready', 'kuki:consent', 'kuki:change']) {
+    window.addEventListener(type, (e) => {
+      window.__kukiEvents.push({ type, detail: e.detail == null ? null : JSON.parse(JSON.stringify(e.detail)) });
+    });
+  }
+}
+
+/** Opens `path` on the host server in a fresh context (events recorded) and waits until kuki has started. */
+export async function visit(stack, t, path, options = {}) {
+  const s = await openPage(stack.browser, { ...options, initScripts: [recordEvents, ...(options.initScripts ?? [])] });
+  t.after(() => s.close());
+  await s.page.goto(`${stack.host.origin}${path}`);
+  await waitForKuki(s.page);
+  s.url = `${stack.host.origin}${path}`;
+  s.events = () => s.page.evaluate(() => window.__kukiEvents);
+  s.consent = () => s.page.evaluate(() => window.kuki.getConsent());
+  s.runs = () => s.page.evaluate(() => window.__kukiDemoRuns ?? []);
+  s.cookies = () => cookies(s.context, s.url);
+  /** Waits for kuki:ready (kuki has read the stored choice and rendered), then a moment for any paint. */
+  s.ready = async () => {
+    await s.page.waitForFunction(() => window.__kukiEvents.some((e) => e.type === 'kuki:ready'), null, { timeout: 20_000 });
+    await s.page.waitForTimeout(300);
+  };
+  return s;
+}
+
+/** What has the keyboard focus, through shadow roots: its accessible-ish name and the dialog it sits in. */
+export function focused(page) {
+  return page.evaluate(() => {
+    let a = document.activeElement;
+    while (a && a.shadowRoot && a.shadowRoot.activeElement) a = a.shadowRoot.activeElement;
+    if (!a) return null;
+    const dialog = a.closest('[role="dialog"], [role="alertdialog"]');
+    return {
+      tag: a.tagName.toLowerCase(),
+      name: (a.getAttribute('aria-label') || a.textContent || '').trim(),
+      inKuki: a.getRootNode() !== document,
+      dialog: dialog ? dialog.getAttribute('aria-label') || dialog.getAttribute('aria-labelledby') : null,
+      modal: dialog ? dialog.getAttribute('aria-modal') === 'true' : false,
+    };
+  });
 }

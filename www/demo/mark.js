@@ -7,7 +7,11 @@
   var mark = (me && me.getAttribute('data-mark')) || 'unnamed';
   (window.__kukiDemoRuns = window.__kukiDemoRuns || []).push(mark);
   var cookie = me && me.getAttribute('data-cookie');
-  if (cookie) document.cookie = cookie + '=1; Path=/; SameSite=Lax; Max-Age=3600';
+  try {
+    if (cookie) document.cookie = cookie + '=1; Path=/; SameSite=Lax; Max-Age=3600';
+  } catch (_) {
+    // a browser that refuses cookies: the mark above still shows the script ran
+  }
   document.documentElement.setAttribute('data-ran-' + mark.replace(/[^a-z0-9-]/gi, ''), '');
   var list = document.getElementById('demo-ran');
   if (list) {
