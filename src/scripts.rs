@@ -55,7 +55,8 @@ async fn run_one(original: &HtmlScriptElement) {
     let Some(live) = copy(original) else { return };
     let external = original.has_attribute("src");
     let done = external.then(|| load_promise(&live));
-    let inserted = original.parent_node().is_some_and(|p| p.insert_before(&live, original.next_sibling().as_ref()).is_ok());
+    let inserted =
+        original.parent_node().is_some_and(|p| p.insert_before(&live, original.next_sibling().as_ref()).is_ok());
     if let (true, Some(done)) = (inserted, done) {
         let _ = wasm_bindgen_futures::JsFuture::from(done).await;
     }

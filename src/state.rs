@@ -73,7 +73,11 @@ pub struct State {
 }
 
 pub enum Action {
-    Decide { choice: Choice, action: ConsentAction, ctx: Context },
+    Decide {
+        choice: Choice,
+        action: ConsentAction,
+        ctx: Context,
+    },
     /// Back to no choice: optional categories refused, the record forgotten, the banner shown again.
     Withdraw,
     ShowBanner,
@@ -86,7 +90,10 @@ pub enum Action {
     ClosePolicy,
     Dismiss(Notice),
     AskLogin(LoginRequest),
-    AnswerLogin { allow: bool, ctx: Context },
+    AnswerLogin {
+        allow: bool,
+        ctx: Context,
+    },
 }
 
 impl State {

@@ -63,7 +63,8 @@ pub fn local_remove(key: &str) {
 }
 
 fn cookie_line(opts: &CookieOptions, value: &str, max_age_secs: u64) -> String {
-    let mut line = [opts.name.as_str(), "=", value, "; Path=/; SameSite=Lax; Max-Age=", &max_age_secs.to_string()].concat();
+    let mut line =
+        [opts.name.as_str(), "=", value, "; Path=/; SameSite=Lax; Max-Age=", &max_age_secs.to_string()].concat();
     if let Some(domain) = &opts.domain {
         line.push_str("; Domain=");
         line.push_str(domain);
@@ -83,7 +84,9 @@ pub fn load(config: &Config) -> Loaded {
     let consent = raw.and_then(|value| match cookie::decode(&value) {
         Ok(c) => Some(cookie::in_config_order(c, config)),
         Err(e) => {
-            browser::console_warn(&["kuki: the stored consent could not be read (", &format_error(e), "); asking again"].concat());
+            browser::console_warn(
+                &["kuki: the stored consent could not be read (", &format_error(e), "); asking again"].concat(),
+            );
             None
         }
     });

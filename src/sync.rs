@@ -118,7 +118,8 @@ pub fn flush() {
                 }
                 Outcome::Drop(status) => {
                     browser::console_warn(
-                        &["kuki: the consent server refused an event (HTTP ", &status.to_string(), "); dropped"].concat(),
+                        &["kuki: the consent server refused an event (HTTP ", &status.to_string(), "); dropped"]
+                            .concat(),
                     );
                     remove(&entry);
                 }

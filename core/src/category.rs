@@ -77,8 +77,8 @@ pub fn defaults() -> Vec<Category> {
             cookies: vec![],
             name: Localized::new("기능 (로그인 유지)", "Functional (staying logged in)"),
             description: Localized::new(
-                "로그인 상태를 유지합니다. 거부하면 로그인이 필요한 일부 서비스의 이용이 어려울 수 있습니다.",
-                "Keeps you logged in. If you refuse, some services that need login may be hard to use.",
+                "로그인 상태를 유지하고 로그인이 필요한 서비스를 이용할 수 있게 합니다.",
+                "Keeps you logged in, so the services that need login work.",
             ),
         },
         Category {

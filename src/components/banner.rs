@@ -40,7 +40,7 @@ pub fn Banner(props: &BannerProps) -> Html {
             </p>
             { props.notice.clone() }
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn" data-autofocus="" onclick={click(&props.onaccept)}>{ t.accept_all }</button>
+                <button type="button" class="kuki-btn" onclick={click(&props.onaccept)}>{ t.accept_all }</button>
                 <button type="button" class="kuki-btn" onclick={click(&props.onreject)}>{ t.reject_all }</button>
                 <button type="button" class="kuki-btn" onclick={click(&props.oncustomise)}>{ t.customise }</button>
             </div>

@@ -25,7 +25,7 @@ pub fn LoginWarning(props: &LoginWarningProps) -> Html {
             <h2 id="kuki-login-title" class="kuki-title">{ t.login_title }</h2>
             <p id="kuki-login-body" class="kuki-text">{ t.login_body }</p>
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn" data-autofocus="" onclick={click(&props.onallow)}>{ t.allow_and_continue }</button>
+                <button type="button" class="kuki-btn" onclick={click(&props.onallow)}>{ t.allow_and_continue }</button>
                 <button type="button" class="kuki-btn" onclick={click(&props.oncancel)}>{ t.cancel }</button>
             </div>
         </Dialog>

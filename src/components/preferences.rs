@@ -81,7 +81,7 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
             <div class="kuki-actions">
                 <button type="button" class="kuki-btn" onclick={click(&props.onaccept)}>{ t.accept_all }</button>
                 <button type="button" class="kuki-btn" onclick={click(&props.onreject)}>{ t.reject_all }</button>
-                <button type="button" class="kuki-btn" data-autofocus="" onclick={click(&props.onsave)}>{ t.save }</button>
+                <button type="button" class="kuki-btn" onclick={click(&props.onsave)}>{ t.save }</button>
             </div>
         </Dialog>
     }
@@ -93,8 +93,19 @@ fn utc_date(secs: u64) -> String {
     let (y, m, d) = civil_from_days(days);
     let mins = (secs % 86_400) / 60;
     let two = |n: u64| if n < 10 { ["0", &n.to_string()].concat() } else { n.to_string() };
-    [y.to_string(), "-".into(), two(m), "-".into(), two(d), " ".into(), two(mins / 60), ":".into(), two(mins % 60), " UTC".into()]
-        .concat()
+    [
+        y.to_string(),
+        "-".into(),
+        two(m),
+        "-".into(),
+        two(d),
+        " ".into(),
+        two(mins / 60),
+        ":".into(),
+        two(mins % 60),
+        " UTC".into(),
+    ]
+    .concat()
 }
 
 /// Howard Hinnant's inverse of days_from_civil.

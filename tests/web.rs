@@ -1,0 +1,274 @@
+//! The app in a real browser (wasm-bindgen-test in headless Chromium): `run` mounts the island, the components
+//! render and answer clicks, and each side effect lands where it should. Tests await yew's scheduler instead of
+//! sleeping.
+
+use js_sys::Reflect;
+use kuki::api;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlDocument, HtmlElement, ShadowRoot};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn cookies() -> String {
+    document().dyn_into::<HtmlDocument>().unwrap().cookie().unwrap()
+}
+
+/// A clean page: no kuki cookie, no stored outbox or record, no leftover islands or test scripts.
+fn fresh() {
+    let doc = document().dyn_into::<HtmlDocument>().unwrap();
+    for name in ["kuki_consent", "_ga", "_ga_X", "site_pref", "kuki_test"] {
+        doc.set_cookie(&[name, "=; Path=/; Max-Age=0"].concat()).unwrap();
+    }
+    let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
+    storage.clear().unwrap();
+    let list = document().query_selector_all("[data-kuki-host], script[data-test]").unwrap();
+    for i in 0..list.length() {
+        list.item(i).unwrap().dyn_into::<Element>().unwrap().remove();
+    }
+}
+
+async fn settle() {
+    yew::scheduler::flush().await;
+}
+
+fn shadow() -> ShadowRoot {
+    document().query_selector("[data-kuki-host]").unwrap().expect("kuki mounted its host").shadow_root().unwrap()
+}
+
+fn find(selector: &str) -> Option<Element> {
+    shadow().query_selector(selector).unwrap()
+}
+
+/// The button (or switch) whose text or accessible label is `name`.
+fn button(name: &str) -> HtmlElement {
+    let list = shadow().query_selector_all("button").unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<HtmlElement>().ok())
+        .find(|b| {
+            b.text_content().unwrap_or_default().trim() == name
+                || b.get_attribute("aria-label").as_deref() == Some(name)
+        })
+        .unwrap_or_else(|| panic!("no button {name:?}"))
+}
+
+fn switch(category_name: &str) -> HtmlElement {
+    let list = shadow().query_selector_all("[role=switch]").unwrap();
+    (0..list.length())
+        .filter_map(|i| list.item(i)?.dyn_into::<HtmlElement>().ok())
+        .find(|s| {
+            let id = s.get_attribute("aria-labelledby").unwrap();
+            shadow().get_element_by_id(&id).unwrap().text_content().unwrap() == category_name
+        })
+        .unwrap_or_else(|| panic!("no switch {category_name:?}"))
+}
+
+fn options(lang: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"lang".into(), &lang.into()).unwrap();
+    o.into()
+}
+
+fn json(s: &str) -> JsValue {
+    js_sys::JSON::parse(s).unwrap()
+}
+
+/// Records every `name` event's detail on `window.__events`.
+fn record_events(name: &str) -> js_sys::Array {
+    let seen = js_sys::Array::new();
+    let sink = seen.clone();
+    let cb = Closure::<dyn Fn(web_sys::CustomEvent)>::new(move |e: web_sys::CustomEvent| {
+        sink.push(&e.detail());
+    });
+    web_sys::window().unwrap().add_event_listener_with_callback(name, cb.as_ref().unchecked_ref()).unwrap();
+    cb.forget();
+    seen
+}
+
+#[wasm_bindgen_test]
+async fn a_first_visit_shows_three_equal_buttons_in_korean() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    let banner = find("[role=dialog]").expect("the banner shows");
+    let title_id = banner.get_attribute("aria-labelledby").unwrap();
+    assert_eq!(shadow().get_element_by_id(&title_id).unwrap().text_content().unwrap(), "쿠키 사용 동의");
+    let classes: Vec<String> = ["모두 동의", "모두 거부", "설정"].iter().map(|n| button(n).class_name()).collect();
+    assert!(classes.iter().all(|c| c == &classes[0]), "equal weight: {classes:?}");
+    assert!(!cookies().contains("kuki_consent"), "nothing is written before a choice");
+    assert!(!api::accepted_category("analytics"));
+    assert!(api::get_consent().is_null());
+}
+
+#[wasm_bindgen_test]
+async fn the_english_banner_follows_the_language_option() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("en-GB"));
+    settle().await;
+    button("Accept all");
+    button("Reject all");
+    button("Customise");
+    assert_eq!(find(".kuki-root").unwrap().get_attribute("lang").as_deref(), Some("en"));
+}
+
+#[wasm_bindgen_test]
+async fn rejecting_all_stores_the_choice_fires_the_event_and_warns_about_login() {
+    fresh();
+    let events = record_events("kuki:consent");
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    button("모두 거부").click();
+    settle().await;
+    assert!(find(".kuki-banner").is_none(), "the banner closes");
+    assert!(cookies().contains("kuki_consent=1."), "{}", cookies());
+    assert!(api::accepted_category("necessary"));
+    assert!(!api::accepted_category("functional"));
+    assert_eq!(events.length(), 1);
+    let detail = events.get(0);
+    let cats = Reflect::get(&detail, &"categories".into()).unwrap();
+    assert_eq!(Reflect::get(&cats, &"marketing".into()).unwrap(), JsValue::FALSE);
+    let toast = find(".kuki-toast").expect("the login notice shows after reject all");
+    assert!(toast.text_content().unwrap().contains("로그인"));
+}
+
+#[wasm_bindgen_test]
+async fn a_stored_choice_survives_a_restart_and_a_tampered_one_does_not() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    button("모두 동의").click();
+    settle().await;
+    let id = Reflect::get(&api::get_consent(), &"consentId".into()).unwrap();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    assert!(find(".kuki-banner").is_none(), "a valid stored choice keeps the banner closed");
+    assert_eq!(Reflect::get(&api::get_consent(), &"consentId".into()).unwrap(), id);
+
+    let doc = document().dyn_into::<HtmlDocument>().unwrap();
+    let value = cookies().split("kuki_consent=").nth(1).unwrap().split(';').next().unwrap().to_string();
+    let tampered = value.replace("|marketing", "|marketinh");
+    doc.set_cookie(&["kuki_consent=", &tampered, "; Path=/"].concat()).unwrap();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    assert!(find(".kuki-banner").is_some(), "a tampered cookie counts as no choice");
+    assert!(api::get_consent().is_null());
+}
+
+#[wasm_bindgen_test]
+async fn the_preferences_dialog_saves_exactly_what_was_switched_on() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    button("설정").click();
+    settle().await;
+    let dialog = find("[aria-modal=true]").expect("the preferences dialog opens");
+    assert_eq!(dialog.get_attribute("role").as_deref(), Some("dialog"));
+    let necessary = switch("필수");
+    assert_eq!(necessary.get_attribute("aria-checked").as_deref(), Some("true"));
+    assert_eq!(necessary.get_attribute("aria-disabled").as_deref(), Some("true"));
+    for name in ["기능 (로그인 유지)", "분석 및 통계", "마케팅"] {
+        assert_eq!(switch(name).get_attribute("aria-checked").as_deref(), Some("false"), "{name} is not pre-ticked");
+    }
+    assert!(find("#kuki-warn-functional").is_some(), "refusing login's category warns before saving");
+    necessary.click();
+    switch("분석 및 통계").click();
+    settle().await;
+    assert_eq!(switch("분석 및 통계").get_attribute("aria-checked").as_deref(), Some("true"));
+    button("저장").click();
+    settle().await;
+    assert!(find("[aria-modal=true]").is_none());
+    assert!(api::accepted_category("analytics"));
+    assert!(api::accepted_category("necessary"));
+    assert!(!api::accepted_category("marketing"));
+}
+
+#[wasm_bindgen_test]
+async fn withdrawing_deletes_the_cookies_of_revoked_categories_and_asks_again() {
+    fresh();
+    let config = json(r#"{"categories":[{"id":"necessary"},{"id":"analytics","cookies":["_ga*"]}]}"#);
+    api::run(config, options("en"));
+    settle().await;
+    api::accept_category("all".into());
+    let doc = document().dyn_into::<HtmlDocument>().unwrap();
+    doc.set_cookie("_ga=1; Path=/").unwrap();
+    doc.set_cookie("_ga_X=2; Path=/").unwrap();
+    doc.set_cookie("site_pref=3; Path=/").unwrap();
+    let changes = record_events("kuki:change");
+    api::reset();
+    settle().await;
+    let jar = cookies();
+    assert!(!jar.contains("_ga"), "{jar}");
+    assert!(jar.contains("site_pref=3"), "other cookies stay: {jar}");
+    assert!(!jar.contains("kuki_consent"), "{jar}");
+    assert!(find(".kuki-banner").is_some());
+    assert_eq!(changes.length(), 1);
+    assert!(changes.get(0).is_null());
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_script_runs_once_when_its_category_is_accepted() {
+    fresh();
+    Reflect::set(&web_sys::window().unwrap(), &"__kukiRuns".into(), &JsValue::from_f64(0.0)).unwrap();
+    let script = document().create_element("script").unwrap();
+    script.set_attribute("type", "text/plain").unwrap();
+    script.set_attribute("data-category", "analytics").unwrap();
+    script.set_attribute("data-test", "").unwrap();
+    script.set_text_content(Some("window.__kukiRuns += 1;"));
+    document().body().unwrap().append_child(&script).unwrap();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    let runs = || Reflect::get(&web_sys::window().unwrap(), &"__kukiRuns".into()).unwrap().as_f64().unwrap();
+    api::accept_category(JsValue::from_str("marketing"));
+    settle().await;
+    assert_eq!(runs(), 0.0, "not before its category is accepted");
+    api::accept_category(js_sys::Array::of2(&"analytics".into(), &"marketing".into()).into());
+    settle().await;
+    api::accept_category("all".into());
+    settle().await;
+    assert_eq!(runs(), 1.0, "exactly once");
+    assert!(!api::accepted_category("functional") || api::accepted_category("analytics"));
+}
+
+#[wasm_bindgen_test]
+async fn a_config_that_does_not_parse_falls_back_to_the_defaults() {
+    fresh();
+    api::run(json(r#"{"categories":[{"id":"Not Valid"}]}"#), options("en"));
+    settle().await;
+    button("Customise").click();
+    settle().await;
+    switch("Marketing");
+    switch("Analytics and statistics");
+}
+
+#[wasm_bindgen_test]
+async fn escape_closes_the_preferences_dialog() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("en"));
+    settle().await;
+    api::show_preferences();
+    settle().await;
+    let dialog = find("[aria-modal=true]").unwrap();
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("Escape");
+    init.set_bubbles(true);
+    let esc = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    dialog.dispatch_event(&esc).unwrap();
+    settle().await;
+    assert!(find("[aria-modal=true]").is_none());
+    assert!(find(".kuki-banner").is_some(), "back to the banner: no choice was made");
+}
+
+#[wasm_bindgen_test]
+async fn the_island_uses_a_constructed_stylesheet_and_no_inline_styles() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    let sheets = Reflect::get(&shadow(), &"adoptedStyleSheets".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&sheets).length(), 1);
+    assert!(shadow().query_selector("style, [style]").unwrap().is_none());
+}
