@@ -3,8 +3,10 @@
 //!
 //! - [`helpers`]: `spawn_app` and the test client.
 //! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
+//! - [`guards`]: Origin refusal, CORS preflight, rate limit and X-Forwarded-For, the stats token, readyz, metrics.
 //! - [`site`]: static files, `/kuki/*` CORS, `/privacy`, `/healthz`.
 
 mod consents;
+mod guards;
 mod helpers;
 mod site;
