@@ -5,6 +5,7 @@
 //! reads `categories[2].id: a category id "Ads" has a character that is not allowed` in the console.
 
 use crate::category::{self, Category, CategoryId, Localized};
+use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
 use crate::token::PolicyVersion;
 use crate::Lang;
 use serde::Deserialize;
@@ -36,6 +37,8 @@ pub struct Config {
     pub policy_version: PolicyVersion,
     /// A coming policy change, announced in advance.
     pub next_policy: Option<NextPolicy>,
+    /// The site's own privacy policy; `None` shows kuki's default (see [`Config::policy_document`]).
+    pub policy: Option<SitePolicy>,
     /// Google Consent Mode v2: `Some(true)` always, `Some(false)` never, `None` when the page has gtag or dataLayer.
     pub consent_mode: Option<bool>,
     /// Categories that login needs; refusing one of these gets the login warning.
@@ -85,6 +88,7 @@ impl Default for Config {
             policy_version: PolicyVersion::parse(crate::policy::DEFAULT_POLICY_VERSION)
                 .expect("the default policy version is valid"),
             next_policy: None,
+            policy: None,
             consent_mode: None,
             login_categories: vec![CategoryId::parse(category::FUNCTIONAL).expect("valid")],
         }
@@ -123,6 +127,8 @@ pub struct RawConfig {
     pub endpoint: Option<String>,
     pub policy_version: Option<String>,
     pub next_policy: Option<RawNextPolicy>,
+    /// A document per language; the format is documented in [`crate::policy`].
+    pub policy: Option<RawSitePolicy>,
     pub consent_mode: Option<bool>,
     pub login_categories: Option<Vec<String>>,
 }
@@ -207,8 +213,12 @@ impl Config {
         if let Some(endpoint) = raw.endpoint {
             config.endpoint = Some(parse_url("endpoint", endpoint, true)?);
         }
+        let version_given = raw.policy_version.is_some();
         if let Some(v) = raw.policy_version {
             config.policy_version = PolicyVersion::parse(&v).map_err(|m| ConfigError::new("policyVersion", m))?;
+        }
+        if let Some(raw_policy) = raw.policy {
+            config.policy = Some(parse_policy(raw_policy, &mut config.policy_version, version_given)?);
         }
         if let Some(next) = raw.next_policy {
             config.next_policy = Some(parse_next_policy(next)?);
@@ -236,6 +246,15 @@ impl Config {
         Ok(config)
     }
 
+    /// The privacy policy to show in `lang`: the site's own (in the other language if it wrote only one), else
+    /// kuki's default.
+    pub fn policy_document(&self, lang: Lang) -> &PolicyDocument {
+        match &self.policy {
+            Some(site) => site.document(lang),
+            None => policy::default_document(lang),
+        }
+    }
+
     pub fn category(&self, id: &str) -> Option<&Category> {
         self.categories.iter().find(|c| c.id.as_str() == id)
     }
@@ -252,6 +271,27 @@ impl Config {
             _ => &self.policy_version,
         }
     }
+}
+
+/// The site's policy. Its version is the one consents are recorded under, so it must agree with `policyVersion`
+/// when the site gives both, and becomes the policy version when the site gives only the document.
+fn parse_policy(
+    raw: RawSitePolicy,
+    policy_version: &mut PolicyVersion,
+    version_given: bool,
+) -> Result<SitePolicy, ConfigError> {
+    let site = SitePolicy::parse(raw).map_err(|e| {
+        let field = if e.field.is_empty() { "policy".to_owned() } else { ["policy.", &e.field].concat() };
+        ConfigError::new(field, e.message)
+    })?;
+    let doc = site.document(Lang::Ko);
+    if !version_given {
+        *policy_version = doc.version.clone();
+    } else if doc.version != *policy_version {
+        let field = ["policy.", doc.lang.as_str(), ".version"].concat();
+        return Err(ConfigError::new(field, "must equal policyVersion (consents record the version shown)"));
+    }
+    Ok(site)
 }
 
 fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError> {
@@ -452,6 +492,49 @@ mod tests {
         assert_eq!(parse_date("2024-02-29"), Some(1_709_164_800));
         assert_eq!(parse_date("2023-02-29"), None);
         assert_eq!(parse_date("2026-1-01"), None);
+    }
+
+    const SITE_DOC: &str = r#"{"title":"Privacy","version":"v3","effectiveDate":"2026-01-01",
+        "sections":[{"id":"who","heading":"Who we are","blocks":[{"paragraph":"Mail privacy@example.com"}]}],
+        "contact":{"name":"Officer","email":"privacy@example.com"}}"#;
+
+    #[test]
+    fn a_site_supplies_its_own_policy_and_its_version_is_recorded() {
+        let c = Config::parse(raw(&format!(r#"{{"policy":{{"en":{SITE_DOC}}}}}"#))).unwrap();
+        assert_eq!(c.policy_version.as_str(), "v3");
+        // Written only in English: Korean visitors see the English document rather than another policy.
+        for lang in Lang::ALL {
+            let doc = c.policy_document(lang);
+            assert_eq!((doc.title.as_str(), doc.lang), ("Privacy", Lang::En));
+        }
+        let d = Config::default();
+        assert_eq!(d.policy_document(Lang::Ko).title, "개인정보 처리방침");
+        assert_eq!(d.policy_document(Lang::En).title, "Privacy Policy");
+    }
+
+    #[test]
+    fn policy_errors_name_the_field_inside_the_policy() {
+        let with_ko = |doc: &str| format!(r#"{{"policy":{{"ko":{doc}}}}}"#);
+        let cases = [
+            (r#"{"policy":{}}"#.to_owned(), "policy"),
+            (format!(r#"{{"policyVersion":"v2","policy":{{"ko":{SITE_DOC}}}}}"#), "policy.ko.version"),
+            (
+                format!(r#"{{"policy":{{"ko":{SITE_DOC},"en":{}}}}}"#, SITE_DOC.replace("\"v3\"", "\"v4\"")),
+                "policy.en.version",
+            ),
+            (with_ko(&SITE_DOC.replace("Who we are", "")), "policy.ko.sections[0].heading"),
+            (
+                with_ko(
+                    &SITE_DOC.replace(r#""Mail privacy@example.com""#, r#"["x",{"text":"y","href":"javascript:z"}]"#),
+                ),
+                "policy.ko.sections[0].blocks[0].paragraph[1].href",
+            ),
+        ];
+        for (json, field) in cases {
+            let err = Config::parse(raw(&json)).unwrap_err();
+            assert_eq!(err.field, field, "{json}: {err}");
+        }
+        assert!(Config::parse(raw(&format!(r#"{{"policyVersion":"v3","policy":{{"ko":{SITE_DOC}}}}}"#))).is_ok());
     }
 
     #[test]

@@ -63,6 +63,7 @@ pub use parse::{PolicyError, RawDocument};
 pub use render::render_document;
 
 use crate::Lang;
+use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// The version of the default policy: the date the text took effect in kuki, `YYYY-MM-DD` (the received text
@@ -82,6 +83,50 @@ pub fn default_document(lang: Lang) -> &'static PolicyDocument {
         Lang::En => (&EN, EN_SOURCE),
     };
     cell.get_or_init(|| source::parse_source(src, lang).expect("the built-in policy parses (a test checks)"))
+}
+
+/// A site's own policy as it arrives in the config's `policy` field: a document per language, at least one.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawSitePolicy {
+    pub ko: Option<RawDocument>,
+    pub en: Option<RawDocument>,
+}
+
+/// A site's own policy, checked: at least one language, and one version across languages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SitePolicy {
+    ko: Option<PolicyDocument>,
+    en: Option<PolicyDocument>,
+}
+
+impl SitePolicy {
+    /// Validates both documents. Error fields start with the language (`en.sections[0].heading`); an empty
+    /// policy is an error with an empty field.
+    pub fn parse(raw: RawSitePolicy) -> Result<SitePolicy, PolicyError> {
+        let doc = |raw: Option<RawDocument>, lang: Lang| {
+            raw.map(|r| PolicyDocument::parse(r, lang))
+                .transpose()
+                .map_err(|e| PolicyError::new([lang.as_str(), ".", &e.field].concat(), e.message))
+        };
+        let site = SitePolicy { ko: doc(raw.ko, Lang::Ko)?, en: doc(raw.en, Lang::En)? };
+        match (&site.ko, &site.en) {
+            (None, None) => Err(PolicyError::new("", "needs a document in ko or en")),
+            (Some(ko), Some(en)) if ko.version != en.version => {
+                Err(PolicyError::new("en.version", "must equal ko.version (one policy, two languages)"))
+            }
+            _ => Ok(site),
+        }
+    }
+
+    /// The document in `lang`, or in the other language when the site wrote only one.
+    pub fn document(&self, lang: Lang) -> &PolicyDocument {
+        let (first, second) = match lang {
+            Lang::Ko => (&self.ko, &self.en),
+            Lang::En => (&self.en, &self.ko),
+        };
+        first.as_ref().or(second.as_ref()).expect("parse() keeps at least one document")
+    }
 }
 
 /// The default policy as a standalone HTML page for the server's `/privacy` (`/privacy?lang=en`).
