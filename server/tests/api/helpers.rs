@@ -10,6 +10,8 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub client: reqwest::Client,
     pub dir: TempDir,
+    /// The `KUKI_DB` it runs on.
+    pub db: String,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
 }
@@ -62,6 +64,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     for (k, v) in vars {
         env.insert(k.to_string(), v.to_string());
     }
+    let db = env["KUKI_DB"].clone();
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config is valid");
 
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -75,7 +78,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         .expect("server ran");
     });
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    TestApp { addr, client, dir, stop: Some(stop), task: Some(task) }
+    TestApp { addr, client, dir, db, stop: Some(stop), task: Some(task) }
 }
 
 pub const ADMIN_TOKEN: &str = "test-admin-token-0123456789";
@@ -138,4 +141,32 @@ pub async fn error_code(res: reqwest::Response) -> String {
     let body: serde_json::Value = res.json().await.expect("error bodies are JSON");
     assert!(body["message"].is_string(), "{body}");
     body["code"].as_str().expect("a code").to_owned()
+}
+
+/// The databases a store test runs against: SQLite always, PostgreSQL when `KUKI_TEST_POSTGRES_URL` names a
+/// server (`server/scripts/with-postgres.sh` starts one). Each call makes a fresh PostgreSQL database.
+pub async fn databases(dir: &std::path::Path) -> Vec<String> {
+    let mut out = vec![format!("sqlite://{}", dir.join("store-test.db").display())];
+    match std::env::var("KUKI_TEST_POSTGRES_URL") {
+        Ok(admin) if !admin.is_empty() => out.push(fresh_postgres_db(&admin).await),
+        _ => {
+            static NOTICE: std::sync::Once = std::sync::Once::new();
+            NOTICE.call_once(|| {
+                eprintln!(
+                    "NOTICE: KUKI_TEST_POSTGRES_URL is not set: store tests run on SQLite only (PostgreSQL skipped)"
+                )
+            });
+        }
+    }
+    out
+}
+
+async fn fresh_postgres_db(admin: &str) -> String {
+    let (client, conn) =
+        tokio_postgres::connect(admin, tokio_postgres::NoTls).await.expect("the test PostgreSQL answers");
+    tokio::spawn(conn);
+    let name = format!("kuki_test_{}", new_id().replace('-', ""));
+    client.batch_execute(&format!("CREATE DATABASE {name}")).await.expect("create the test database");
+    let base = admin.rsplit_once('/').map_or(admin, |(b, _)| b);
+    format!("{base}/{name}")
 }

@@ -1,0 +1,129 @@
+//! The store's behaviour through the API, on every database available (see `helpers::databases`).
+
+use crate::helpers::{event, new_id, spawn_app_with, ADMIN_TOKEN, ALLOWED_ORIGIN};
+use kuki_core::wire::{ConsentHistory, Receipt, Stats};
+
+async fn each_database<F, Fut>(test: F)
+where
+    F: Fn(crate::helpers::TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().unwrap();
+    for db in crate::helpers::databases(dir.path()).await {
+        let app = spawn_app_with(&[("KUKI_DB", &db)]).await;
+        eprintln!("store test on {}", db.split(':').next().unwrap());
+        test(app).await;
+    }
+}
+
+#[tokio::test]
+async fn events_are_stored_replayed_and_refused_alike_on_every_database() {
+    each_database(|app| async move {
+        let id = new_id();
+        let first = app.post_event(&event(&id, 1, true)).await;
+        assert_eq!(first.status(), 201);
+        let receipt: Receipt = first.json().await.unwrap();
+        let replay = app.post_event(&event(&id, 1, true)).await;
+        assert_eq!(replay.status(), 200);
+        assert_eq!(replay.json::<Receipt>().await.unwrap(), receipt);
+        assert_eq!(app.post_event(&event(&id, 1, false)).await.status(), 409);
+        assert_eq!(app.post_event(&event(&id, 2, false)).await.status(), 201);
+        let history: ConsentHistory = app.get_history(&id).await.json().await.unwrap();
+        assert_eq!(history.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [1, 2]);
+        assert_eq!(history.events[0].hash, receipt.hash);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_erasure_removes_the_history_on_every_database() {
+    each_database(|app| async move {
+        let (id, other) = (new_id(), new_id());
+        app.post_event(&event(&id, 1, true)).await;
+        app.post_event(&event(&other, 1, true)).await;
+        let url = app.url(&format!("/api/v1/consents/{id}"));
+        let res = app.client.delete(&url).header("origin", ALLOWED_ORIGIN).send().await.unwrap();
+        assert_eq!(res.status(), 204);
+        assert_eq!(app.get_history(&id).await.status(), 404);
+        assert_eq!(app.get_history(&other).await.status(), 200, "only that id is erased");
+        assert_eq!(app.post_event(&event(&id, 1, false)).await.status(), 201, "a new chain may start");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn concurrent_posts_all_commit_with_unbroken_chains_on_every_database() {
+    each_database(|app| async move {
+        let app = std::sync::Arc::new(app);
+        let ids: Vec<String> = (0..8).map(|_| new_id()).collect();
+        let mut tasks = Vec::new();
+        for seq in 1..=25u32 {
+            for id in &ids {
+                let (app, body) = (app.clone(), event(id, seq, seq % 2 == 0));
+                tasks.push(tokio::spawn(async move { app.post_event(&body).await.status().as_u16() }));
+            }
+        }
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), 201);
+        }
+        for id in &ids {
+            let history: ConsentHistory = app.get_history(id).await.json().await.unwrap();
+            assert_eq!(history.events.len(), 25);
+        }
+        let db = kuki_server::config::DbUrl::parse(&app_db(&app)).unwrap();
+        let store = kuki_server::store::Store::open(&db).await.unwrap();
+        let report = kuki_server::verify::verify(&store).await.unwrap();
+        assert_eq!(report.records, 200);
+        assert_eq!(report.chains, 8);
+        assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+        let stats: Stats = app
+            .client
+            .get(app.url("/api/v1/stats"))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(stats.total_events, 200);
+        assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
+    })
+    .await;
+}
+
+fn app_db(app: &crate::helpers::TestApp) -> String {
+    app.db.clone()
+}
+
+#[tokio::test]
+async fn verify_finds_an_altered_record() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in crate::helpers::databases(dir.path()).await {
+        let app = spawn_app_with(&[("KUKI_DB", &db)]).await;
+        let id = new_id();
+        for seq in 1..=3 {
+            app.post_event(&event(&id, seq, true)).await;
+        }
+        app.stop().await;
+        tamper(&db, &id).await;
+        let store = kuki_server::store::Store::open(&kuki_server::config::DbUrl::parse(&db).unwrap()).await.unwrap();
+        let report = kuki_server::verify::verify(&store).await.unwrap();
+        assert_eq!(report.breaks.len(), 1, "{:?}", report.breaks);
+        assert_eq!(report.breaks[0].pos, 2);
+        assert!(report.breaks[0].reason.contains("altered"));
+    }
+}
+
+/// Rewrites the second event of `id` as someone with database access might: granting what was refused.
+async fn tamper(db: &str, id: &str) {
+    let sql = "UPDATE events SET event = replace(event, '\"analytics\":true', '\"analytics\":false') WHERE consent_id = $1 AND pos = 2";
+    if let Some(path) = db.strip_prefix("sqlite://") {
+        let conn = rusqlite::Connection::open(path).unwrap();
+        assert_eq!(conn.execute(&sql.replace("$1", "?1"), [id]).unwrap(), 1);
+    } else {
+        let (client, conn) = tokio_postgres::connect(db, tokio_postgres::NoTls).await.unwrap();
+        tokio::spawn(conn);
+        assert_eq!(client.execute(sql, &[&id]).await.unwrap(), 1);
+    }
+}
