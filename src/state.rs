@@ -57,6 +57,8 @@ pub struct State {
     pub config: Rc<Config>,
     pub lang: Lang,
     pub gpc: bool,
+    /// Unix seconds when the page started: the clock for the policy notice window.
+    pub now: u64,
     pub consent: Option<Consent>,
     pub banner_open: bool,
     pub prefs_open: bool,
@@ -108,6 +110,7 @@ impl State {
             config: boot.config.clone(),
             lang: boot.lang,
             gpc: boot.gpc,
+            now: boot.now,
             consent: boot.stored.clone().filter(|_| status == Status::Valid),
             banner_open: status.asks(),
             prefs_open: false,

@@ -1,4 +1,8 @@
-use kuki_core::Lang;
+use kuki_core::policy::{Block, Item, PolicyDocument, Span, Text};
+use kuki_core::{Config, Lang};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, ShadowRoot};
 use yew::prelude::*;
 
 use crate::components::Dialog;
@@ -6,27 +10,122 @@ use crate::i18n::texts;
 
 #[derive(Properties, PartialEq)]
 pub struct PolicyViewerProps {
+    pub config: Rc<Config>,
     pub lang: Lang,
+    /// A section id (`items`, `officer`, ...) to open at.
     #[prop_or_default]
     pub section: Option<String>,
     pub onclose: Callback<()>,
+    #[prop_or_default]
+    pub notice: Html,
 }
 
-/// The whole privacy policy in a dialog.
+/// The whole privacy policy in a dialog: a table of contents, then every section. Text only: nothing from the
+/// document is ever parsed as HTML, and links exist only where the model holds a checked `Href`.
 #[component]
 pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
     let t = texts(props.lang);
+    let doc: &PolicyDocument = props.config.policy_document(props.lang);
+    let body = use_node_ref();
+    {
+        let body = body.clone();
+        use_effect_with(props.section.clone(), move |section| {
+            if let Some(id) = section {
+                scroll_to(&body, id);
+            }
+        });
+    }
     let onclick = {
         let cb = props.onclose.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    let toc: Html = doc
+        .sections
+        .iter()
+        .map(|s| {
+            let id = s.id.clone();
+            let body = body.clone();
+            let onclick = Callback::from(move |e: MouseEvent| {
+                e.prevent_default();
+                scroll_to(&body, &id);
+            });
+            html! { <li><a class="kuki-link" href={["#kuki-sec-", &s.id].concat()} {onclick}>{ &s.heading }</a></li> }
+        })
+        .collect();
+    let sections = doc.sections.iter().map(|s| {
+        let heading_id = ["kuki-sec-", &s.id].concat();
+        html! {
+            <section id={heading_id.clone()} aria-labelledby={[heading_id.as_str(), "-h"].concat()}>
+                <h3 id={[heading_id.as_str(), "-h"].concat()}>{ &s.heading }</h3>
+                { blocks(&s.blocks) }
+            </section>
+        }
+    });
+    let (y, m, d) = doc.effective_date.ymd();
+    let effective = match props.lang {
+        Lang::Ko => [y, "년 ", &m.to_string(), "월 ", &d.to_string(), "일 시행"].concat(),
+        Lang::En => ["Effective ", doc.effective_date.as_str()].concat(),
+    };
     html! {
         <Dialog class="kuki-policy" labelledby="kuki-policy-title" onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
-                <h2 id="kuki-policy-title" class="kuki-title">{ t.policy_title }</h2>
+                <h2 id="kuki-policy-title" class="kuki-title">{ &doc.title }</h2>
                 <button type="button" class="kuki-close" aria-label={t.close} {onclick}>{ "×" }</button>
             </div>
-            <div class="kuki-scroll kuki-doc"></div>
+            <div class="kuki-scroll kuki-doc" ref={body}>
+                <p class="kuki-note">{ effective }</p>
+                { props.notice.clone() }
+                { blocks(&doc.intro) }
+                <nav class="kuki-toc" aria-labelledby="kuki-toc-title">
+                    <h3 id="kuki-toc-title" class="kuki-subtitle">{ t.contents }</h3>
+                    <ol>{ toc }</ol>
+                </nav>
+                { for sections }
+                if let Some(c) = &doc.contact {
+                    <address class="kuki-contact">
+                        { &c.name }{ " · " }
+                        <a class="kuki-link" href={c.mailto().as_str().to_string()}>{ &c.email }</a>
+                    </address>
+                }
+            </div>
         </Dialog>
+    }
+}
+
+fn blocks(list: &[Block]) -> Html {
+    list.iter()
+        .map(|b| match b {
+            Block::Paragraph(t) => html! { <p>{ text(t) }</p> },
+            Block::Bullets(items) => html! { <ul>{ for items.iter().map(item) }</ul> },
+            Block::Numbered(items) => html! { <ol>{ for items.iter().map(item) }</ol> },
+        })
+        .collect()
+}
+
+fn item(i: &Item) -> Html {
+    html! { <li>{ text(&i.text) }{ blocks(&i.children) }</li> }
+}
+
+fn text(t: &Text) -> Html {
+    t.0.iter()
+        .map(|span| match span {
+            // A text node: `<script>` in a policy shows as those characters.
+            Span::Plain(s) => html! { { s.clone() } },
+            Span::Link { text, href } => html! {
+                <a class="kuki-link" href={href.as_str().to_string()} rel="noopener noreferrer" target="_blank">{ text.clone() }</a>
+            },
+        })
+        .collect()
+}
+
+fn scroll_to(body: &NodeRef, id: &str) {
+    let Some(el) = body.cast::<Element>() else { return };
+    let root = el.get_root_node();
+    let target = match root.dyn_ref::<ShadowRoot>() {
+        Some(shadow) => shadow.get_element_by_id(&["kuki-sec-", id].concat()),
+        None => None,
+    };
+    if let Some(t) = target {
+        t.scroll_into_view();
     }
 }

@@ -2,7 +2,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::app::Store;
-use crate::components::{Banner, LoginWarning, Notices, PolicyViewer, Preferences};
+use crate::components::policy_notice::PolicyNoticeProps;
+use crate::components::{Banner, LoginWarning, Notices, PolicyNotice, PolicyViewer, Preferences};
 use crate::state::Action;
 
 /// The store, compared by identity (it is one per mounted app).
@@ -52,21 +53,29 @@ pub fn Root(props: &RootProps) -> Html {
         let store = store.clone();
         Callback::from(move |_: ()| store.dispatch(Action::OpenPolicy(None)))
     };
+    let notice = match kuki_core::policy::notice(&s.config, s.now) {
+        Some(n) => {
+            let props = PolicyNoticeProps::from_notice(&n, s.lang, onpolicy.clone());
+            html! { <PolicyNotice ..props /> }
+        }
+        None => Html::default(),
+    };
     html! {
         <>
             if s.banner_open && !s.prefs_open {
                 <Banner lang={s.lang} onaccept={act(Store::accept_all)} onreject={act(Store::reject_all)}
-                    oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} />
+                    oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
             }
             if s.prefs_open {
                 <Preferences config={s.config.clone()} lang={s.lang} gpc={s.gpc} draft={s.draft.clone()}
                     consent={s.consent.clone()} {ontoggle} onsave={act(Store::save_draft)}
                     onaccept={act(Store::accept_all)} onreject={act(Store::reject_all)}
                     onwithdraw={send(|| Action::Withdraw)} onclose={send(|| Action::ClosePreferences)}
-                    onpolicy={onpolicy} />
+                    onpolicy={onpolicy} notice={notice.clone()} />
             }
             if let Some(section) = &s.policy {
-                <PolicyViewer lang={s.lang} section={section.clone()} onclose={send(|| Action::ClosePolicy)} />
+                <PolicyViewer config={s.config.clone()} lang={s.lang} section={section.clone()}
+                    onclose={send(|| Action::ClosePolicy)} {notice} />
             }
             if s.login.is_some() {
                 <LoginWarning lang={s.lang} onallow={act(|st| st.answer_login(true))}
