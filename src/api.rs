@@ -91,6 +91,7 @@ pub fn run(
         stored: loaded.consent,
         now: browser::now_secs(),
         cookies_blocked: loaded.cookies_blocked,
+        synced: endpoint.is_some(),
     };
     if let Some(old) = RUNNING.with(|r| r.borrow_mut().take()) {
         if let Some(island) = old.island {

@@ -183,7 +183,21 @@ impl Store {
         events::dispatch(if commit.first { "kuki:consent" } else { "kuki:change" }, &detail);
     }
 
+    /// "Delete my records": the server erases the history, then the choice is forgotten here. The page does not
+    /// wait; a failure leaves everything as it was and says so.
+    pub fn erase(self: &Rc<Self>) {
+        let Some(id) = self.state().consent.as_ref().map(|c| c.id) else { return };
+        let store = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let done = sync::erase(id).await;
+            store.dispatch(if done { Action::Erased } else { Action::EraseFailed });
+        });
+    }
+
     fn sync(&self, commit: &Commit, state: &State) {
+        if commit.erased {
+            return;
+        }
         let now = browser::now_ms();
         match (&commit.consent, &commit.previous) {
             (Some(c), _) => sync::send(ConsentEvent::from_consent(c, commit.action, now)),

@@ -34,6 +34,12 @@ pub struct Texts {
     pub notice_material: &'static str,
     pub read_new_policy: &'static str,
     pub days_left: &'static str,
+    pub history: &'static str,
+    pub history_unavailable: &'static str,
+    pub delete_records: &'static str,
+    pub erase_failed: &'static str,
+    pub officer: &'static str,
+    pub actions: [&'static str; 5],
 }
 
 pub fn texts(lang: Lang) -> &'static Texts {
@@ -74,6 +80,12 @@ static KO: Texts = Texts {
     notice_material: "수집 항목 또는 이용 목적이 바뀌는 중요한 변경입니다. 시행일 이후 다시 동의를 요청드립니다.",
     read_new_policy: "변경될 방침 보기",
     days_left: "시행까지 남은 일수:",
+    history: "변경 기록",
+    history_unavailable: "지금은 서버에서 기록을 불러올 수 없습니다.",
+    delete_records: "내 기록 삭제",
+    erase_failed: "기록을 삭제하지 못했습니다. 잠시 후 다시 시도해 주세요.",
+    officer: "개인정보 보호책임자",
+    actions: ["모두 동의", "모두 거부", "직접 선택", "항목 허용", "동의 철회"],
 };
 
 static EN: Texts = Texts {
@@ -107,4 +119,10 @@ static EN: Texts = Texts {
     notice_material: "This is a material change (collected items or purposes). We will ask for your consent again once it takes effect.",
     read_new_policy: "Read the new policy",
     days_left: "Days until it takes effect:",
+    history: "Change history",
+    history_unavailable: "The history cannot be loaded from the server right now.",
+    delete_records: "Delete my records",
+    erase_failed: "Your records could not be deleted. Please try again in a moment.",
+    officer: "Privacy officer",
+    actions: ["Accepted all", "Rejected all", "Custom choice", "Category allowed", "Withdrawn"],
 };

@@ -23,6 +23,8 @@ pub struct Boot {
     pub now: u64,
     /// The browser refuses cookies (`navigator.cookieEnabled` false or a test write failed).
     pub cookies_blocked: bool,
+    /// A server keeps the consent history (an endpoint is configured).
+    pub synced: bool,
 }
 
 /// A consent change the effect is to carry out.
@@ -34,6 +36,8 @@ pub struct Commit {
     pub action: ConsentAction,
     /// The first choice on this page's record (`kuki:consent`) rather than a later change (`kuki:change`).
     pub first: bool,
+    /// The server already erased this history: nothing is to be sent for it.
+    pub erased: bool,
 }
 
 /// A notice shown in the island, dismissible.
@@ -43,6 +47,8 @@ pub enum Notice {
     LoginAfterRefusal,
     /// The browser blocks cookies.
     CookiesBlocked,
+    /// "Delete my records" did not reach the server.
+    EraseFailed,
 }
 
 /// A host-page action waiting on the login warning (`data-kuki-requires` or `kuki.requireCategory`).
@@ -59,6 +65,7 @@ pub struct State {
     pub gpc: bool,
     /// Unix seconds when the page started: the clock for the policy notice window.
     pub now: u64,
+    pub synced: bool,
     pub consent: Option<Consent>,
     pub banner_open: bool,
     pub prefs_open: bool,
@@ -82,6 +89,9 @@ pub enum Action {
     },
     /// Back to no choice: optional categories refused, the record forgotten, the banner shown again.
     Withdraw,
+    /// The server erased this visitor's history: forget the choice here too, without telling the server again.
+    Erased,
+    EraseFailed,
     ShowBanner,
     Hide,
     OpenPreferences,
@@ -111,6 +121,7 @@ impl State {
             lang: boot.lang,
             gpc: boot.gpc,
             now: boot.now,
+            synced: boot.synced,
             consent: boot.stored.clone().filter(|_| status == Status::Valid),
             banner_open: status.asks(),
             prefs_open: false,
@@ -145,6 +156,10 @@ impl State {
     }
 
     fn commit(&mut self, consent: Option<Consent>, action: ConsentAction) {
+        self.commit_as(consent, action, false);
+    }
+
+    fn commit_as(&mut self, consent: Option<Consent>, action: ConsentAction, erased: bool) {
         let previous = self.consent.take();
         let first = previous.is_none() && consent.is_some();
         // The policy's warning, at the moment it matters: right after "reject all" refused what login needs.
@@ -155,7 +170,7 @@ impl State {
             self.notices.push(Notice::LoginAfterRefusal);
         }
         self.consent = consent.clone();
-        self.commit = Some(Rc::new(Commit { consent, previous, action, first }));
+        self.commit = Some(Rc::new(Commit { consent, previous, action, first, erased }));
         self.commit_no = self.commit_no.wrapping_add(1);
         self.banner_open = self.consent.is_none();
         self.prefs_open = false;
@@ -185,6 +200,15 @@ impl Reducible for State {
                     return self;
                 }
                 s.commit(None, ConsentAction::Withdraw);
+            }
+            Action::Erased => {
+                s.notices.retain(|n| *n != Notice::EraseFailed);
+                s.commit_as(None, ConsentAction::Withdraw, true);
+            }
+            Action::EraseFailed => {
+                if !s.notices.contains(&Notice::EraseFailed) {
+                    s.notices.push(Notice::EraseFailed);
+                }
             }
             Action::ShowBanner => s.banner_open = true,
             Action::Hide => {
@@ -247,6 +271,7 @@ mod tests {
             stored: None,
             now: 1_790_000_000,
             cookies_blocked: false,
+            synced: false,
         }
     }
 

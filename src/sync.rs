@@ -208,3 +208,50 @@ fn hook_page_hide() {
     let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
     on_hide.forget();
 }
+
+fn record_url(id: &kuki_core::ConsentId) -> Option<String> {
+    endpoint().map(|e| [e.trim_end_matches('/'), "/", &id.to_string()].concat())
+}
+
+async fn request(method: &str, url: &str) -> Option<web_sys::Response> {
+    let w = browser::window()?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_mode(web_sys::RequestMode::Cors);
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    JsFuture::from(w.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()
+}
+
+/// The server's history of this consent id (`None` when there is no endpoint or it cannot be reached).
+pub async fn history(id: kuki_core::ConsentId) -> Option<kuki_core::wire::ConsentHistory> {
+    let response = request("GET", &record_url(&id)?).await?;
+    if response.status() == 404 {
+        return Some(kuki_core::wire::ConsentHistory { consent_id: id, events: vec![] });
+    }
+    if !response.ok() {
+        return None;
+    }
+    let v = JsFuture::from(response.json().ok()?).await.ok()?;
+    serde_wasm_bindgen::from_value(v).ok()
+}
+
+/// Asks the server to erase every record of this id. `true` once the server confirms (or has none); queued
+/// events for the id are dropped first, so none arrives after the erasure.
+pub async fn erase(id: kuki_core::ConsentId) -> bool {
+    let mut entries = load();
+    entries.retain(|e| e.event.consent_id != id);
+    store(&entries);
+    let Some(url) = record_url(&id) else { return true };
+    match request("DELETE", &url).await {
+        Some(r) if r.ok() || r.status() == 404 => {
+            forget_receipt();
+            true
+        }
+        _ => false,
+    }
+}
+
+/// Is there a server to ask?
+pub fn has_endpoint() -> bool {
+    endpoint().is_some()
+}

@@ -9,6 +9,7 @@ pub mod notices;
 pub mod policy_notice;
 pub mod policy_viewer;
 pub mod preferences;
+pub mod record;
 pub mod root;
 
 pub use banner::Banner;
@@ -19,4 +20,5 @@ pub use notices::Notices;
 pub use policy_notice::PolicyNotice;
 pub use policy_viewer::PolicyViewer;
 pub use preferences::Preferences;
+pub use record::ConsentRecord;
 pub use root::Root;

@@ -19,6 +19,7 @@ pub fn Notices(props: &NoticesProps) -> Html {
         let text = match n {
             Notice::LoginAfterRefusal => t.login_after_reject,
             Notice::CookiesBlocked => t.cookies_blocked,
+            Notice::EraseFailed => t.erase_failed,
         };
         let onclick = {
             let cb = props.ondismiss.clone();

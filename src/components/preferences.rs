@@ -3,7 +3,7 @@ use kuki_core::{CategoryId, Config, Consent, Lang};
 use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::components::{CategorySwitch, Dialog};
+use crate::components::{CategorySwitch, ConsentRecord, Dialog};
 use crate::i18n::texts;
 
 #[derive(Properties, PartialEq)]
@@ -19,6 +19,9 @@ pub struct PreferencesProps {
     pub onaccept: Callback<()>,
     pub onreject: Callback<()>,
     pub onwithdraw: Callback<()>,
+    pub onerase: Callback<()>,
+    /// Is there a server keeping the history?
+    pub synced: bool,
     pub onclose: Callback<()>,
     pub onpolicy: Callback<()>,
     #[prop_or_default]
@@ -68,14 +71,9 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 { props.notice.clone() }
                 <ul class="kuki-cats">{ for switches }</ul>
                 if let Some(c) = &props.consent {
-                    <section class="kuki-record" aria-labelledby="kuki-record-title">
-                        <h3 id="kuki-record-title" class="kuki-subtitle">{ t.your_record }</h3>
-                        <dl class="kuki-dl">
-                            <dt>{ t.consent_id }</dt><dd class="kuki-mono">{ c.id.to_string() }</dd>
-                            <dt>{ t.given_at }</dt><dd>{ utc_date(c.given_at) }</dd>
-                        </dl>
-                        <button type="button" class="kuki-btn kuki-btn-quiet" onclick={click(&props.onwithdraw)}>{ t.withdraw }</button>
-                    </section>
+                    <ConsentRecord consent={c.clone()} lang={props.lang} synced={props.synced}
+                        contact={props.config.policy_document(props.lang).contact.clone()}
+                        onwithdraw={props.onwithdraw.clone()} onerase={props.onerase.clone()} />
                 }
             </div>
             <div class="kuki-actions">
@@ -84,48 +82,5 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 <button type="button" class="kuki-btn" onclick={click(&props.onsave)}>{ t.save }</button>
             </div>
         </Dialog>
-    }
-}
-
-/// `YYYY-MM-DD HH:MM UTC` from unix seconds, without a date library.
-fn utc_date(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let (y, m, d) = civil_from_days(days);
-    let mins = (secs % 86_400) / 60;
-    let two = |n: u64| if n < 10 { ["0", &n.to_string()].concat() } else { n.to_string() };
-    [
-        y.to_string(),
-        "-".into(),
-        two(m),
-        "-".into(),
-        two(d),
-        " ".into(),
-        two(mins / 60),
-        ":".into(),
-        two(mins % 60),
-        " UTC".into(),
-    ]
-    .concat()
-}
-
-/// Howard Hinnant's inverse of days_from_civil.
-fn civil_from_days(z: i64) -> (i64, u64, u64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_print_in_utc() {
-        assert_eq!(super::utc_date(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::utc_date(1_795_531_000), "2026-11-24 14:36 UTC");
     }
 }

@@ -53,6 +53,10 @@ pub fn Root(props: &RootProps) -> Html {
         let store = store.clone();
         Callback::from(move |_: ()| store.dispatch(Action::OpenPolicy(None)))
     };
+    let erase = {
+        let store = store.clone();
+        Callback::from(move |_: ()| store.erase())
+    };
     let notice = match kuki_core::policy::notice(&s.config, s.now) {
         Some(n) => {
             let props = PolicyNoticeProps::from_notice(&n, s.lang, onpolicy.clone());
@@ -70,7 +74,7 @@ pub fn Root(props: &RootProps) -> Html {
                 <Preferences config={s.config.clone()} lang={s.lang} gpc={s.gpc} draft={s.draft.clone()}
                     consent={s.consent.clone()} {ontoggle} onsave={act(Store::save_draft)}
                     onaccept={act(Store::accept_all)} onreject={act(Store::reject_all)}
-                    onwithdraw={send(|| Action::Withdraw)} onclose={send(|| Action::ClosePreferences)}
+                    onwithdraw={send(|| Action::Withdraw)} onerase={erase} synced={s.synced} onclose={send(|| Action::ClosePreferences)}
                     onpolicy={onpolicy} notice={notice.clone()} />
             }
             if let Some(section) = &s.policy {
