@@ -82,7 +82,8 @@ pub fn default_document(lang: Lang) -> &'static PolicyDocument {
         Lang::Ko => (&KO, KO_SOURCE),
         Lang::En => (&EN, EN_SOURCE),
     };
-    cell.get_or_init(|| source::parse_source(src, lang).expect("the built-in policy parses (a test checks)"))
+    // `.ok()` first: `Result::expect` would bring the error's Debug formatting into the wasm.
+    cell.get_or_init(|| source::parse_source(src, lang).ok().expect("the built-in policy parses (a test checks)"))
 }
 
 /// A site's own policy as it arrives in the config's `policy` field: a document per language, at least one.

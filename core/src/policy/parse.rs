@@ -12,6 +12,7 @@ use crate::Lang;
 use serde::Deserialize;
 use std::fmt;
 
+// The limits are written out in the error messages below too (no formatting machinery in the wasm for them).
 /// Longest title or heading, in bytes.
 const MAX_HEADING: usize = 300;
 /// Longest paragraph or item, in bytes (the longest sentence run of the default policy is about 700).
@@ -111,46 +112,89 @@ impl PolicyDocument {
     /// Validates a raw document written in `lang`. Every rule broken is reported with the field's path.
     pub fn parse(raw: RawDocument, lang: Lang) -> Result<PolicyDocument, PolicyError> {
         let mut budget = MAX_TOTAL;
-        let title = heading("title", raw.title, &mut budget)?;
-        let version = PolicyVersion::parse(&raw.version).map_err(|m| PolicyError::new("version", m))?;
+        let b = &mut budget;
+        let title = heading(&At::top("title"), raw.title, b)?;
+        let version = PolicyVersion::parse(&raw.version).map_err(|m| At::top("version").err(m))?;
         let effective_date = PolicyDate::parse(&raw.effective_date)
-            .ok_or_else(|| PolicyError::new("effectiveDate", "must be a date written YYYY-MM-DD"))?;
-        let intro = blocks("intro", raw.intro, 0, &mut budget)?;
+            .ok_or_else(|| At::top("effectiveDate").err("must be a date written YYYY-MM-DD"))?;
+        let intro = blocks(&At::top("intro"), raw.intro, 0, b)?;
         if raw.sections.is_empty() || raw.sections.len() > MAX_SECTIONS {
-            return Err(PolicyError::new("sections", format!("must have 1 to {MAX_SECTIONS} sections")));
+            return Err(At::top("sections").err("must have 1 to 64 sections"));
         }
         let mut sections: Vec<Section> = Vec::with_capacity(raw.sections.len());
         for (i, s) in raw.sections.into_iter().enumerate() {
-            let at = format!("sections[{i}]");
+            let at = At::top("sections").index(i);
             let id = match s.id {
                 Some(id) if is_section_id(&id) => id,
                 Some(_) => {
-                    return Err(PolicyError::new(
-                        at + ".id",
-                        "must be 1 to 40 lowercase letters, digits or -, starting with a letter",
-                    ))
+                    return Err(at
+                        .field("id")
+                        .err("must be 1 to 40 lowercase letters, digits or -, starting with a letter"))
                 }
                 // Position-based anchors are stable as long as the site does not reorder its sections.
-                None => format!("s{}", i + 1),
+                None => ["s", &(i + 1).to_string()].concat(),
             };
             if sections.iter().any(|o| o.id == id) {
-                return Err(PolicyError::new(at + ".id", format!("{id:?} is used twice")));
+                return Err(at.field("id").err(["\"", &id, "\" is used twice"].concat()));
             }
-            let heading = heading(&format!("{at}.heading"), s.heading, &mut budget)?;
-            let blocks = blocks(&format!("{at}.blocks"), s.blocks, 0, &mut budget)?;
+            let heading = heading(&at.field("heading"), s.heading, b)?;
+            let blocks = blocks(&at.field("blocks"), s.blocks, 0, b)?;
             sections.push(Section { id, heading, blocks });
         }
         let contact = match raw.contact {
             None => None,
             Some(c) => {
-                let name = heading("contact.name", c.name, &mut budget)?;
+                let at = At::top("contact");
+                let name = heading(&at.field("name"), c.name, b)?;
                 if !is_email(&c.email) {
-                    return Err(PolicyError::new("contact.email", "is not an email address"));
+                    return Err(at.field("email").err("is not an email address"));
                 }
                 Some(Contact { name, email: c.email })
             }
         };
         Ok(PolicyDocument { lang, title, version, effective_date, intro, sections, contact })
+    }
+}
+
+/// Where a check is in the document: a chain of fields and indexes on the stack, written out as
+/// `sections[2].blocks[0].bullets[1].text` only when there is an error to report.
+struct At<'a> {
+    up: Option<&'a At<'a>>,
+    name: &'static str,
+    index: Option<usize>,
+}
+
+impl<'a> At<'a> {
+    fn top(name: &'static str) -> At<'static> {
+        At { up: None, name, index: None }
+    }
+
+    fn field(&'a self, name: &'static str) -> At<'a> {
+        At { up: Some(self), name, index: None }
+    }
+
+    /// The same field with an index: `blocks` becomes `blocks[3]`.
+    fn index(&self, i: usize) -> At<'a> {
+        At { up: self.up, name: self.name, index: Some(i) }
+    }
+
+    fn write(&self, out: &mut String) {
+        if let Some(up) = self.up {
+            up.write(out);
+            out.push('.');
+        }
+        out.push_str(self.name);
+        if let Some(i) = self.index {
+            out.push('[');
+            out.push_str(&i.to_string());
+            out.push(']');
+        }
+    }
+
+    fn err(&self, message: impl Into<String>) -> PolicyError {
+        let mut field = String::new();
+        self.write(&mut field);
+        PolicyError::new(field, message)
     }
 }
 
@@ -163,64 +207,62 @@ fn is_section_id(s: &str) -> bool {
 }
 
 /// Takes `n` bytes from the document's budget.
-fn spend(field: &str, n: usize, budget: &mut usize) -> Result<(), PolicyError> {
-    *budget = budget.checked_sub(n).ok_or_else(|| PolicyError::new(field, "the document is longer than 256 KiB"))?;
+fn spend(at: &At, n: usize, budget: &mut usize) -> Result<(), PolicyError> {
+    *budget = budget.checked_sub(n).ok_or_else(|| at.err("the document is longer than 256 KiB"))?;
     Ok(())
 }
 
-/// Text that is shown as it is: not empty, no control characters (one paragraph is one block, not a line break).
-fn check_text(field: &str, s: &str, max: usize, budget: &mut usize) -> Result<(), PolicyError> {
+/// Text that is shown as it is: no control characters (one paragraph is one block, not a line break).
+fn check_text(at: &At, s: &str, max: usize, budget: &mut usize) -> Result<(), PolicyError> {
     if s.len() > max {
-        return Err(PolicyError::new(field, format!("is longer than {max} bytes")));
+        return Err(at.err(["is longer than ", &max.to_string(), " bytes"].concat()));
     }
     if s.chars().any(char::is_control) {
-        return Err(PolicyError::new(field, "has a control character (write one paragraph per block)"));
+        return Err(at.err("has a control character (write one paragraph per block)"));
     }
-    spend(field, s.len(), budget)
+    spend(at, s.len(), budget)
 }
 
-fn heading(field: &str, s: String, budget: &mut usize) -> Result<String, PolicyError> {
+fn heading(at: &At, s: String, budget: &mut usize) -> Result<String, PolicyError> {
     if s.trim().is_empty() {
-        return Err(PolicyError::new(field, "must not be empty"));
+        return Err(at.err("must not be empty"));
     }
-    check_text(field, &s, MAX_HEADING, budget)?;
+    check_text(at, &s, MAX_HEADING, budget)?;
     Ok(s)
 }
 
-fn blocks(field: &str, raw: Vec<RawBlock>, depth: usize, budget: &mut usize) -> Result<Vec<Block>, PolicyError> {
+fn blocks(at: &At, raw: Vec<RawBlock>, depth: usize, budget: &mut usize) -> Result<Vec<Block>, PolicyError> {
     let mut out = Vec::with_capacity(raw.len());
     for (i, b) in raw.into_iter().enumerate() {
+        let at = at.index(i);
         out.push(match b {
-            RawBlock::Paragraph(t) => Block::Paragraph(text(&format!("{field}[{i}].paragraph"), t, budget)?),
-            RawBlock::Bullets(items) => Block::Bullets(list(&format!("{field}[{i}].bullets"), items, depth, budget)?),
-            RawBlock::Numbered(items) => {
-                Block::Numbered(list(&format!("{field}[{i}].numbered"), items, depth, budget)?)
-            }
+            RawBlock::Paragraph(t) => Block::Paragraph(text(&at.field("paragraph"), t, budget)?),
+            RawBlock::Bullets(items) => Block::Bullets(list(&at.field("bullets"), items, depth, budget)?),
+            RawBlock::Numbered(items) => Block::Numbered(list(&at.field("numbered"), items, depth, budget)?),
         });
     }
     Ok(out)
 }
 
-fn list(field: &str, raw: Vec<RawItem>, depth: usize, budget: &mut usize) -> Result<Vec<Item>, PolicyError> {
+fn list(at: &At, raw: Vec<RawItem>, depth: usize, budget: &mut usize) -> Result<Vec<Item>, PolicyError> {
     if depth >= MAX_DEPTH {
-        return Err(PolicyError::new(field, format!("lists nest at most {MAX_DEPTH} levels deep")));
+        return Err(at.err("lists nest at most 3 levels deep"));
     }
     if raw.is_empty() || raw.len() > MAX_ITEMS {
-        return Err(PolicyError::new(field, format!("a list has 1 to {MAX_ITEMS} items")));
+        return Err(at.err("a list has 1 to 200 items"));
     }
-    raw.into_iter()
-        .enumerate()
-        .map(|(i, item)| {
-            let at = format!("{field}[{i}]");
-            Ok(Item {
-                text: text(&format!("{at}.text"), item.text, budget)?,
-                children: blocks(&format!("{at}.children"), item.children, depth + 1, budget)?,
-            })
-        })
-        .collect()
+    let mut out = Vec::with_capacity(raw.len());
+    for (i, item) in raw.into_iter().enumerate() {
+        let at = at.index(i);
+        out.push(Item {
+            text: text(&at.field("text"), item.text, budget)?,
+            children: blocks(&at.field("children"), item.children, depth + 1, budget)?,
+        });
+    }
+    Ok(out)
 }
 
-fn text(field: &str, raw: RawText, budget: &mut usize) -> Result<Text, PolicyError> {
+fn text(at: &At, raw: RawText, budget: &mut usize) -> Result<Text, PolicyError> {
     let raw_spans = match raw {
         RawText::Plain(s) => vec![RawSpan::Plain(s)],
         RawText::Spans(spans) => spans,
@@ -234,11 +276,11 @@ fn text(field: &str, raw: RawText, budget: &mut usize) -> Result<Text, PolicyErr
                 autolink(&s, &mut spans);
             }
             RawSpan::Link { text, href } => {
-                let at = |f: &str| format!("{field}[{i}].{f}");
+                let at = at.index(i);
                 if text.trim().is_empty() {
-                    return Err(PolicyError::new(at("text"), "a link needs a text"));
+                    return Err(at.field("text").err("a link needs a text"));
                 }
-                let href = Href::parse(&href).map_err(|m| PolicyError::new(at("href"), m))?;
+                let href = Href::parse(&href).map_err(|m| at.field("href").err(m))?;
                 len += text.len() + href.as_str().len();
                 spans.push(Span::Link { text, href });
             }
@@ -247,10 +289,11 @@ fn text(field: &str, raw: RawText, budget: &mut usize) -> Result<Text, PolicyErr
     let text = Text(spans);
     let plain = text.plain();
     if plain.trim().is_empty() {
-        return Err(PolicyError::new(field, "must not be empty"));
+        return Err(at.err("must not be empty"));
     }
-    check_text(field, &plain, MAX_TEXT, budget)?;
-    spend(field, len - plain.len(), budget)?;
+    check_text(at, &plain, MAX_TEXT, budget)?;
+    // The link targets count too: they are bytes the document carries.
+    spend(at, len - plain.len(), budget)?;
     Ok(text)
 }
 
@@ -436,6 +479,25 @@ mod tests {
             let err = parse(json).unwrap_err();
             assert_eq!(err.field, field, "{json}: {err}");
         }
+    }
+
+    #[test]
+    fn the_limits_in_the_messages_are_the_limits_applied() {
+        let sections = |n: usize| vec![r#"{"heading":"H"}"#; n].join(",");
+        let items = |n: usize| vec![r#"{"text":"x"}"#; n].join(",");
+        let doc = |sections: String| {
+            format!(r#"{{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{sections}]}}"#)
+        };
+        assert!(parse(&doc(sections(MAX_SECTIONS))).is_ok());
+        let err = parse(&doc(sections(MAX_SECTIONS + 1))).unwrap_err();
+        assert!(err.message.contains(&MAX_SECTIONS.to_string()), "{err}");
+        let list = |n: usize| doc(format!(r#"{{"heading":"H","blocks":[{{"bullets":[{}]}}]}}"#, items(n)));
+        assert!(parse(&list(MAX_ITEMS)).is_ok());
+        let err = parse(&list(MAX_ITEMS + 1)).unwrap_err();
+        assert!(err.message.contains(&MAX_ITEMS.to_string()), "{err}");
+        let long = doc(format!(r#"{{"heading":"{}"}}"#, "x".repeat(MAX_HEADING + 1)));
+        assert!(parse(&long).unwrap_err().message.contains(&MAX_HEADING.to_string()));
+        assert!(parse(&doc(format!(r#"{{"heading":"{}"}}"#, "x".repeat(MAX_HEADING)))).is_ok());
     }
 
     #[test]
