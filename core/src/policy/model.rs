@@ -54,13 +54,12 @@ pub struct Item {
     pub children: Vec<Block>,
 }
 
-/// A run of text with inline links.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(transparent)]
+/// A run of text with inline links. The links are the email addresses and `http(s)://` URLs found in the text,
+/// so a link's words are its target and serializing the plain text loses nothing.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Text(pub Vec<Span>);
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Span {
     Plain(String),
     Link { text: String, href: Href },
@@ -133,6 +132,12 @@ impl Href {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.plain())
     }
 }
 

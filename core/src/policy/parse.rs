@@ -72,7 +72,7 @@ pub struct RawSection {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum RawBlock {
-    Paragraph(RawText),
+    Paragraph(String),
     Bullets(Vec<RawItem>),
     Numbered(Vec<RawItem>),
 }
@@ -80,25 +80,9 @@ pub enum RawBlock {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RawItem {
-    pub text: RawText,
+    pub text: String,
     #[serde(default)]
     pub children: Vec<RawBlock>,
-}
-
-/// A string (addresses and `http(s)://` URLs in it become links), or a list of strings and
-/// `{"text": ..., "href": ...}` links.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum RawText {
-    Plain(String),
-    Spans(Vec<RawSpan>),
-}
-
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
-pub enum RawSpan {
-    Plain(String),
-    Link { text: String, href: String },
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -262,39 +246,15 @@ fn list(at: &At, raw: Vec<RawItem>, depth: usize, budget: &mut usize) -> Result<
     Ok(out)
 }
 
-fn text(at: &At, raw: RawText, budget: &mut usize) -> Result<Text, PolicyError> {
-    let raw_spans = match raw {
-        RawText::Plain(s) => vec![RawSpan::Plain(s)],
-        RawText::Spans(spans) => spans,
-    };
-    let mut spans = Vec::new();
-    let mut len = 0;
-    for (i, span) in raw_spans.into_iter().enumerate() {
-        match span {
-            RawSpan::Plain(s) => {
-                len += s.len();
-                autolink(&s, &mut spans);
-            }
-            RawSpan::Link { text, href } => {
-                let at = at.index(i);
-                if text.trim().is_empty() {
-                    return Err(at.field("text").err("a link needs a text"));
-                }
-                let href = Href::parse(&href).map_err(|m| at.field("href").err(m))?;
-                len += text.len() + href.as_str().len();
-                spans.push(Span::Link { text, href });
-            }
-        }
-    }
-    let text = Text(spans);
-    let plain = text.plain();
-    if plain.trim().is_empty() {
+/// A text: links are made of the addresses and URLs in it, so a link always shows where it goes.
+fn text(at: &At, raw: String, budget: &mut usize) -> Result<Text, PolicyError> {
+    if raw.trim().is_empty() {
         return Err(at.err("must not be empty"));
     }
-    check_text(at, &plain, MAX_TEXT, budget)?;
-    // The link targets count too: they are bytes the document carries.
-    spend(at, len - plain.len(), budget)?;
-    Ok(text)
+    check_text(at, &raw, MAX_TEXT, budget)?;
+    let mut spans = Vec::new();
+    autolink(&raw, &mut spans);
+    Ok(Text(spans))
 }
 
 /// Splits plain text into spans, making links of `http(s)://` URLs and email addresses. A URL ends at whitespace,
@@ -430,18 +390,23 @@ mod tests {
     }
 
     #[test]
-    fn explicit_links_are_checked() {
-        let json = |href: &str| {
-            format!(
-                r#"{{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{{"heading":"H",
-                "blocks":[{{"paragraph":["Write ",{{"text":"us","href":"{href}"}}]}}]}}]}}"#
-            )
-        };
-        let d = parse(&json("mailto:a@b.co")).unwrap();
+    fn links_come_only_from_addresses_and_web_urls_in_the_text() {
+        let json = r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H",
+            "blocks":[{"paragraph":"Write a@b.co, not javascript:alert(1)"}]}]}"#;
+        let d = parse(json).unwrap();
         let Block::Paragraph(t) = &d.sections[0].blocks[0] else { panic!("a paragraph") };
-        assert_eq!(t.0, [Span::Plain("Write ".into()), link("us", "mailto:a@b.co")]);
-        let err = parse(&json("javascript:alert(1)")).unwrap_err();
-        assert_eq!(err.field, "sections[0].blocks[0].paragraph[1].href");
+        assert_eq!(
+            t.0,
+            [
+                Span::Plain("Write ".into()),
+                link("a@b.co", "mailto:a@b.co"),
+                Span::Plain(", not javascript:alert(1)".into())
+            ]
+        );
+        // A text is a string: the model's spans are not an input format.
+        let spans =
+            json.replace(r#""Write a@b.co, not javascript:alert(1)""#, r#"[{"text":"x","href":"javascript:y"}]"#);
+        assert!(serde_json::from_str::<RawDocument>(&spans).is_err());
     }
 
     #[test]

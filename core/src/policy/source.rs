@@ -21,7 +21,7 @@
 //!
 //! Blank lines are ignored. Email addresses and `http(s)://` URLs in the text become links. Errors name the line.
 
-use super::parse::{PolicyError, RawBlock, RawContact, RawDocument, RawItem, RawSection, RawText};
+use super::parse::{PolicyError, RawBlock, RawContact, RawDocument, RawItem, RawSection};
 use super::PolicyDocument;
 use crate::Lang;
 
@@ -150,14 +150,14 @@ fn blocks(lines: &[Line], i: &mut usize, depth: usize) -> Result<Vec<RawBlock>, 
         *i += 1;
         let (text, numbered) = match l.kind {
             Kind::Paragraph(t) => {
-                out.push(RawBlock::Paragraph(RawText::Plain(t.into())));
+                out.push(RawBlock::Paragraph(t.into()));
                 continue;
             }
             Kind::Bullet(t) => (t, None),
             Kind::Numbered(n, t) => (t, Some(n)),
             Kind::Section(..) => unreachable!("checked above"),
         };
-        let item = RawItem { text: RawText::Plain(text.into()), children: blocks(lines, i, depth + 1)? };
+        let item = RawItem { text: text.into(), children: blocks(lines, i, depth + 1)? };
         // An item continues the list just before it if that list is of the same kind.
         let list = match (out.last_mut(), numbered) {
             (Some(RawBlock::Bullets(items)), None) | (Some(RawBlock::Numbered(items)), Some(_)) => items,
