@@ -7,7 +7,7 @@
 //! - [`parse`]: the JSON a site supplies ([`RawDocument`]) and its validation ([`PolicyDocument::parse`]).
 //! - [`source`]: the compact text format of the built-in policies (`core/policy/ko.txt`, `en.txt`).
 //! - [`render`]: the standalone HTML page ([`render_page`], [`render_document`]).
-//! - [`notice`]: when to announce a coming change (7 days ahead, 30 when material).
+//! - [`notice`](mod@notice): when to announce a coming change (7 days ahead, 30 when material).
 //!
 //! # The default policy
 //! [`default_document`] is 나와의 대화's privacy policy. `core/policy/original.ko.txt` is the source exactly as

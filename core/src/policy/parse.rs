@@ -1,6 +1,7 @@
 //! The edge where a policy comes in: [`RawDocument`] mirrors the JSON a site writes and only checks types;
 //! [`PolicyDocument::parse`] checks every rule and names the field at fault
-//! (`sections[2].blocks[0].bullets[1].text: a link must start with https://, http:// or mailto:`).
+//! (`sections[2].blocks[0].bullets[1].text: must not be empty`). Links are made here, from the addresses and
+//! URLs in the text (`autolink`), so no other scheme can get in.
 //! The built-in text sources ([`super::source`]) are turned into a `RawDocument` and pass through the same checks.
 
 use super::model::{
@@ -15,7 +16,7 @@ use std::fmt;
 // The limits are written out in the error messages below too (no formatting machinery in the wasm for them).
 /// Longest title or heading, in bytes.
 const MAX_HEADING: usize = 300;
-/// Longest paragraph or item, in bytes (the longest sentence run of the default policy is about 700).
+/// Longest paragraph or item, in bytes (the longest in the default policy is about 510).
 const MAX_TEXT: usize = 4000;
 /// The whole document's text, in bytes: a long policy is 50 KB; this stops a config from carrying megabytes.
 const MAX_TOTAL: usize = 256 * 1024;
