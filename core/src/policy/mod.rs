@@ -48,6 +48,7 @@
 //!   (Explicit link spans were left out on purpose: their deserializer cost 1.3 KB brotli in the wasm.)
 //! - No control characters (one paragraph per block); at most 4000 bytes per text, 300 per heading, 256 KiB
 //!   per document.
+//! - A complete config with both languages: `core/policy/example.json` (a test parses it).
 //! - Errors name the field: `policy.en.sections[2].blocks[0].bullets[1].text: must not be empty`.
 //!
 //! Serializing a [`PolicyDocument`] with serde gives this format back.
@@ -330,6 +331,19 @@ mod tests {
                 assert!(page.contains(part), "not on the page: {part}");
             }
         }
+    }
+
+    #[test]
+    fn the_documented_example_config_parses() {
+        let raw = serde_json::from_str(include_str!("../../policy/example.json")).unwrap();
+        let config = crate::Config::parse(raw).unwrap();
+        assert_eq!(config.policy_version.as_str(), "2025-03-01");
+        let (ko, en) = (config.policy_document(Lang::Ko), config.policy_document(Lang::En));
+        assert_eq!((ko.lang, en.lang), (Lang::Ko, Lang::En));
+        assert_eq!(shape(ko), shape(en));
+        assert_eq!(shape(ko), "p #items:pol[li(ul[li(ul[li()])])li()] #contact:ul[li()li()]");
+        let page = render_document(en, Lang::En);
+        assert!(page.contains("Help: <a href=\"https://example.com/help\">https://example.com/help</a>"));
     }
 
     #[test]
