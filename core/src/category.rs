@@ -107,6 +107,8 @@ pub fn defaults() -> Vec<Category> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn the_defaults_follow_the_policy() {

@@ -166,6 +166,8 @@ pub fn status(consent: Option<&Consent>, config: &Config, now: u64) -> Status {
 mod tests {
     use super::*;
     use crate::config::{parse_date, RawConfig};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const DAY: u64 = 86_400;
     const T0: u64 = 1_790_000_000;

@@ -138,6 +138,8 @@ mod tests {
     use super::*;
     use crate::consent::{status, Choice, Context, Status};
     use crate::Config;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn sample() -> Consent {
         let ctx = Context { now: 1_790_000_000, lang: Lang::En, gpc: true, new_id: ConsentId::from_random([0xab; 16]) };

@@ -49,6 +49,8 @@ impl Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn region_subtags_and_case_are_ignored() {

@@ -30,3 +30,7 @@ pub use config::{Config, ConfigError};
 pub use consent::{Choice, Consent, Status};
 pub use lang::Lang;
 pub use uuid::ConsentId;
+
+// On wasm32 the unit tests run in a browser (wasm-pack test --headless --chrome core), like the app's.
+#[cfg(all(test, target_arch = "wasm32"))]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);

@@ -95,6 +95,8 @@ impl From<ConsentId> for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn random_bytes_become_a_version_4_id() {

@@ -222,6 +222,8 @@ mod tests {
     use super::*;
     use crate::consent::{Choice, Context};
     use crate::Config;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn an_event_has_the_documented_json_shape() {
