@@ -69,6 +69,7 @@ h2{font-size:1.25rem;line-height:1.4;margin:2.5rem 0 .75rem;padding-top:1.25rem;
 nav{border:1px solid var(--line);border-radius:.5rem;padding:.75rem 1.25rem;margin:1.5rem 0}\
 nav h2{font-size:1rem;margin:0;padding:0;border:0}\
 p{margin:.75rem 0}ol,ul{padding-left:1.5rem;margin:.5rem 0}li{margin:.4rem 0}\
+@media(max-width:24rem){ol,ul{padding-left:1.2rem}}\
 ul{list-style:disc}ul ul{list-style:circle}\
 a{color:var(--link);text-underline-offset:.15em}\
 a:focus-visible{outline:2px solid var(--link);outline-offset:2px;border-radius:2px}\
