@@ -7,7 +7,7 @@
 //! it and re-renders when the store says it changed.
 
 use kuki_core::consent::Choice;
-use kuki_core::wire::{ConsentAction, ConsentEvent};
+use kuki_core::wire::ConsentAction;
 use kuki_core::CategoryId;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -198,9 +198,8 @@ impl Store {
         if commit.erased {
             return;
         }
-        let now = browser::now_ms();
         match (&commit.consent, &commit.previous) {
-            (Some(c), _) => sync::send(ConsentEvent::from_consent(c, commit.action, now)),
+            (Some(c), _) => sync::send(c, commit.action),
             // A withdrawal continues the previous record's history: next seq, everything optional refused.
             (None, Some(p)) => {
                 let withdrawn = kuki_core::Consent::decide(
@@ -209,7 +208,7 @@ impl Store {
                     Some(p),
                     browser::context(state.lang, state.gpc),
                 );
-                sync::send(ConsentEvent::from_consent(&withdrawn, ConsentAction::Withdraw, now));
+                sync::send(&withdrawn, ConsentAction::Withdraw);
                 sync::forget_receipt();
             }
             (None, None) => {}

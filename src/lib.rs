@@ -10,6 +10,7 @@
 //!   [`events`] (window events and the consent object), [`consent_mode`] (Google Consent Mode v2),
 //!   [`sync`] (the outbox to the server), [`controls`] (host-page `data-kuki` controls).
 //! - [`browser`]: fallible reads of the environment (clock, randomness, languages, GPC).
+//! - [`js`]: JS values to and from `kuki_core::value::Value` (no serde in the bundle).
 //! - [`i18n`]: kuki's own words in Korean and English.
 //!
 //! The consent model itself (categories, config, rules, cookie format, wire types) is `kuki-core`.
@@ -22,6 +23,7 @@ pub mod consent_mode;
 pub mod controls;
 pub mod events;
 pub mod i18n;
+pub mod js;
 pub mod mount;
 pub mod scripts;
 pub mod state;

@@ -6,14 +6,15 @@
 //! and 429 drops the entry with a console warning. The server is idempotent on (consent id, seq), so sending an
 //! entry twice is harmless. The receipt of the latest stored event is kept beside the local consent.
 
-use kuki_core::wire::{ConsentEvent, ErrorCode, Receipt};
-use serde::{Deserialize, Serialize};
+use kuki_core::value::{to_json, Obj, Value};
+use kuki_core::wire::{browser as wire, ConsentAction, ErrorCode, Receipt};
+use kuki_core::{Consent, ConsentId};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
-use crate::{browser, events, storage};
+use crate::{browser, js, storage};
 
 const OUTBOX_KEY: &str = "kuki_outbox";
 const RECEIPT_KEY: &str = "kuki_receipt";
@@ -21,10 +22,39 @@ const RECEIPT_KEY: &str = "kuki_receipt";
 const MAX_QUEUED: usize = 32;
 const MAX_DELAY_MS: f64 = 300_000.0;
 
-#[derive(Clone, Serialize, Deserialize)]
+/// A queued event: its key, and the body exactly as it will be sent (so a retry sends the same bytes).
+#[derive(Clone, PartialEq)]
 struct Entry {
-    event: ConsentEvent,
+    consent_id: String,
+    seq: u32,
+    body: String,
     attempts: u32,
+}
+
+impl Entry {
+    fn same_key(&self, other: &Entry) -> bool {
+        self.consent_id == other.consent_id && self.seq == other.seq
+    }
+
+    fn to_value(&self) -> Value {
+        Value::Obj(vec![
+            ("id".into(), Value::Str(self.consent_id.clone())),
+            ("seq".into(), Value::Num(f64::from(self.seq))),
+            ("body".into(), Value::Str(self.body.clone())),
+            ("attempts".into(), Value::Num(f64::from(self.attempts))),
+        ])
+    }
+
+    /// An entry as stored; anything else (an edited or older outbox) is skipped.
+    fn from_value(v: &Value) -> Option<Entry> {
+        let o = Obj::new(v, "", &["id", "seq", "body", "attempts"]).ok()?;
+        Some(Entry {
+            consent_id: o.req("id", Value::as_str).ok()?.to_owned(),
+            seq: o.req("seq", Value::as_u32).ok()?,
+            body: o.req("body", Value::as_str).ok()?.to_owned(),
+            attempts: o.req("attempts", Value::as_u32).ok()?,
+        })
+    }
 }
 
 thread_local! {
@@ -47,34 +77,37 @@ fn endpoint() -> Option<String> {
 }
 
 fn load() -> Vec<Entry> {
-    let from_storage = storage::local_get(OUTBOX_KEY)
-        .and_then(|s| js_sys::JSON::parse(&s).ok())
-        .and_then(|v| serde_wasm_bindgen::from_value::<Vec<Entry>>(v).ok());
+    let from_storage = storage::local_get(OUTBOX_KEY).and_then(|s| js::parse(&s)).map(|v| match v {
+        Value::Arr(items) => items.iter().filter_map(Entry::from_value).collect(),
+        _ => Vec::new(),
+    });
     from_storage.unwrap_or_else(|| MEMORY.with(|m| m.borrow().clone()))
 }
 
 fn store(entries: &[Entry]) {
-    let json = js_sys::JSON::stringify(&events::to_js(&entries)).ok().and_then(|s| s.as_string());
-    let saved = match json {
-        Some(s) if entries.is_empty() => {
-            storage::local_remove(OUTBOX_KEY);
-            drop(s);
-            true
-        }
-        Some(s) => storage::local_set(OUTBOX_KEY, &s),
-        None => false,
+    let saved = if entries.is_empty() {
+        storage::local_remove(OUTBOX_KEY);
+        true
+    } else {
+        storage::local_set(OUTBOX_KEY, &to_json(&Value::Arr(entries.iter().map(Entry::to_value).collect())))
     };
     MEMORY.with(|m| *m.borrow_mut() = if saved { Vec::new() } else { entries.to_vec() });
 }
 
-/// Queues an event and starts sending. Never blocks and never fails the caller.
-pub fn send(event: ConsentEvent) {
+/// Queues the event for this consent change and starts sending. Never blocks and never fails the caller.
+pub fn send(consent: &Consent, action: ConsentAction) {
     if endpoint().is_none() {
         return;
     }
+    let entry = Entry {
+        consent_id: consent.id.to_string(),
+        seq: consent.seq,
+        body: to_json(&wire::event(consent, action, browser::now_ms())),
+        attempts: 0,
+    };
     let mut entries = load();
-    entries.retain(|e| !(e.event.consent_id == event.consent_id && e.event.seq == event.seq));
-    entries.push(Entry { event, attempts: 0 });
+    entries.retain(|e| !e.same_key(&entry));
+    entries.push(entry);
     if entries.len() > MAX_QUEUED {
         let extra = entries.len() - MAX_QUEUED;
         browser::console_warn("kuki: the consent outbox is full; the oldest queued events were dropped");
@@ -86,8 +119,7 @@ pub fn send(event: ConsentEvent) {
 
 /// The receipt of the latest stored event.
 pub fn receipt() -> Option<Receipt> {
-    let v = js_sys::JSON::parse(&storage::local_get(RECEIPT_KEY)?).ok()?;
-    serde_wasm_bindgen::from_value(v).ok()
+    wire::receipt(&js::parse(&storage::local_get(RECEIPT_KEY)?)?)
 }
 
 pub fn forget_receipt() {
@@ -107,12 +139,10 @@ pub fn flush() {
     }
     wasm_bindgen_futures::spawn_local(async {
         while let (Some(url), Some(entry)) = (endpoint(), load().into_iter().next()) {
-            match post(&url, &entry.event).await {
+            match post(&url, &entry.body).await {
                 Outcome::Stored(receipt) => {
                     if let Some(r) = receipt {
-                        if let Some(s) = js_sys::JSON::stringify(&events::to_js(&r)).ok().and_then(|s| s.as_string()) {
-                            storage::local_set(RECEIPT_KEY, &s);
-                        }
+                        storage::local_set(RECEIPT_KEY, &to_json(&wire::receipt_value(&r)));
                     }
                     remove(&entry);
                 }
@@ -141,7 +171,7 @@ pub fn flush() {
 
 fn remove(done: &Entry) {
     let mut entries = load();
-    entries.retain(|e| !(e.event.consent_id == done.event.consent_id && e.event.seq == done.event.seq));
+    entries.retain(|e| !e.same_key(done));
     store(&entries);
 }
 
@@ -161,15 +191,11 @@ fn arm_retry(attempts: u32) {
     }
 }
 
-fn body(event: &ConsentEvent) -> Option<String> {
-    js_sys::JSON::stringify(&events::to_js(event)).ok()?.as_string()
-}
-
-async fn post(url: &str, event: &ConsentEvent) -> Outcome {
-    let (Some(w), Some(body)) = (browser::window(), body(event)) else { return Outcome::Retry };
+async fn post(url: &str, body: &str) -> Outcome {
+    let Some(w) = browser::window() else { return Outcome::Retry };
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
-    init.set_body(&JsValue::from_str(&body));
+    init.set_body(&JsValue::from_str(body));
     // keepalive lets the request outlive the page; web-sys keeps the setter behind an unstable flag.
     let _ = js_sys::Reflect::set(&init, &JsValue::from_str("keepalive"), &JsValue::TRUE);
     init.set_mode(web_sys::RequestMode::Cors);
@@ -179,7 +205,7 @@ async fn post(url: &str, event: &ConsentEvent) -> Outcome {
     let status = response.status();
     if response.ok() {
         let receipt = match response.json() {
-            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| serde_wasm_bindgen::from_value::<Receipt>(v).ok()),
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| wire::receipt(&js::from_js(&v))),
             Err(_) => None,
         };
         Outcome::Stored(receipt)
@@ -200,16 +226,14 @@ fn hook_page_hide() {
     let on_hide = Closure::<dyn Fn()>::new(|| {
         let (Some(url), Some(w)) = (endpoint(), browser::window()) else { return };
         for entry in load() {
-            if let Some(b) = body(&entry.event) {
-                let _ = w.navigator().send_beacon_with_opt_str(&url, Some(&b));
-            }
+            let _ = w.navigator().send_beacon_with_opt_str(&url, Some(&entry.body));
         }
     });
     let _ = w.add_event_listener_with_callback("pagehide", on_hide.as_ref().unchecked_ref());
     on_hide.forget();
 }
 
-fn record_url(id: &kuki_core::ConsentId) -> Option<String> {
+fn record_url(id: &ConsentId) -> Option<String> {
     endpoint().map(|e| [e.trim_end_matches('/'), "/", &id.to_string()].concat())
 }
 
@@ -222,24 +246,25 @@ async fn request(method: &str, url: &str) -> Option<web_sys::Response> {
     JsFuture::from(w.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()
 }
 
-/// The server's history of this consent id (`None` when there is no endpoint or it cannot be reached).
-pub async fn history(id: kuki_core::ConsentId) -> Option<kuki_core::wire::ConsentHistory> {
+/// The server's history of this consent id, oldest first (`None` when it cannot be asked).
+pub async fn history(id: ConsentId) -> Option<Vec<wire::HistoryEntry>> {
     let response = request("GET", &record_url(&id)?).await?;
     if response.status() == 404 {
-        return Some(kuki_core::wire::ConsentHistory { consent_id: id, events: vec![] });
+        return Some(vec![]);
     }
     if !response.ok() {
         return None;
     }
     let v = JsFuture::from(response.json().ok()?).await.ok()?;
-    serde_wasm_bindgen::from_value(v).ok()
+    wire::history(&js::from_js(&v))
 }
 
 /// Asks the server to erase every record of this id. `true` once the server confirms (or has none); queued
 /// events for the id are dropped first, so none arrives after the erasure.
-pub async fn erase(id: kuki_core::ConsentId) -> bool {
+pub async fn erase(id: ConsentId) -> bool {
+    let key = id.to_string();
     let mut entries = load();
-    entries.retain(|e| e.event.consent_id != id);
+    entries.retain(|e| e.consent_id != key);
     store(&entries);
     let Some(url) = record_url(&id) else { return true };
     match request("DELETE", &url).await {

@@ -12,6 +12,7 @@
 //! - [`consent`]: the consent record and its rules: decide, status, what changed.
 //! - [`cookie`]: the compact, versioned, checksummed format the record is stored in.
 //! - [`uuid`]: consent ids (UUID v4) made from caller-supplied random bytes.
+//! - [`value`]: a JSON value and a path-keeping reader, for parsing browser input without serde.
 //! - [`wire`]: the HTTP contract with the server: request, receipt, history, error codes.
 //! - [`policy`]: the privacy policy document model and the default policy.
 
@@ -23,6 +24,7 @@ pub mod lang;
 pub mod policy;
 pub mod token;
 pub mod uuid;
+pub mod value;
 pub mod wire;
 
 pub use category::{Category, CategoryId};

@@ -217,6 +217,90 @@ pub struct ReceiptKey {
     pub signed_message: String,
 }
 
+/// The browser's side of the contract, without serde (which the wasm bundle leaves out for size): the same
+/// JSON shapes as the serde types above, written and read through [`Value`]. Tests hold the two to each other.
+pub mod browser {
+    use super::*;
+    use crate::value::{Obj, Value};
+
+    /// The `POST /api/v1/consents` body for a consent: what `ConsentEvent::from_consent` serializes to.
+    pub fn event(c: &Consent, action: ConsentAction, client_time_ms: i64) -> Value {
+        let mut categories: Vec<(String, Value)> =
+            c.decisions.iter().map(|d| (d.category.to_string(), Value::Bool(d.granted))).collect();
+        // serde writes a BTreeMap: keys in order.
+        categories.sort_by(|a, b| a.0.cmp(&b.0));
+        Value::Obj(vec![
+            ("consentId".into(), Value::Str(c.id.to_string())),
+            ("seq".into(), Value::Num(f64::from(c.seq))),
+            ("action".into(), Value::Str(action.as_str().into())),
+            ("categories".into(), Value::Obj(categories)),
+            ("policyVersion".into(), Value::Str(c.policy_version.to_string())),
+            ("configRevision".into(), Value::Num(f64::from(c.revision))),
+            ("lang".into(), Value::Str(c.lang.as_str().into())),
+            ("gpc".into(), Value::Bool(c.gpc)),
+            ("clientTime".into(), Value::Num(client_time_ms as f64)),
+        ])
+    }
+
+    pub fn receipt_value(r: &Receipt) -> Value {
+        Value::Obj(vec![
+            ("consentId".into(), Value::Str(r.consent_id.to_string())),
+            ("seq".into(), Value::Num(f64::from(r.seq))),
+            ("receivedAt".into(), Value::Num(r.received_at as f64)),
+            ("hash".into(), Value::Str(r.hash.clone())),
+            ("signature".into(), Value::Str(r.signature.clone())),
+        ])
+    }
+
+    /// A receipt as the server sends it; `None` if it is not one.
+    pub fn receipt(v: &Value) -> Option<Receipt> {
+        let o = Obj::new(v, "", &["consentId", "seq", "receivedAt", "hash", "signature"]).ok()?;
+        Some(Receipt {
+            consent_id: ConsentId::parse(o.req("consentId", Value::as_str).ok()?).ok()?,
+            seq: o.req("seq", Value::as_u32).ok()?,
+            received_at: o.req("receivedAt", Value::as_i64).ok()?,
+            hash: o.req("hash", Value::as_str).ok()?.to_owned(),
+            signature: o.req("signature", Value::as_str).ok()?.to_owned(),
+        })
+    }
+
+    /// One line of a visitor's history, as the preferences dialog lists it.
+    #[derive(Clone, Debug, PartialEq, Eq)]
+    pub struct HistoryEntry {
+        pub seq: u32,
+        pub action: ConsentAction,
+        pub accepted: Vec<CategoryId>,
+        /// Server time, unix milliseconds.
+        pub received_at: i64,
+    }
+
+    /// `GET /api/v1/consents/{id}`'s events, oldest first; `None` if the answer is not a history.
+    pub fn history(v: &Value) -> Option<Vec<HistoryEntry>> {
+        v.get("events")?
+            .as_arr("events")
+            .ok()?
+            .iter()
+            .map(|e| {
+                let categories = match e.get("categories")? {
+                    Value::Obj(fields) => fields,
+                    _ => return None,
+                };
+                let accepted = categories
+                    .iter()
+                    .filter(|(_, granted)| *granted == Value::Bool(true))
+                    .map(|(id, _)| CategoryId::parse(id).ok())
+                    .collect::<Option<Vec<_>>>()?;
+                Some(HistoryEntry {
+                    seq: e.get("seq")?.as_u32("seq").ok()?,
+                    action: ConsentAction::parse(e.get("action")?.as_str("action").ok()?)?,
+                    accepted,
+                    received_at: e.get("receivedAt")?.as_i64("receivedAt").ok()?,
+                })
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,6 +339,49 @@ mod tests {
             let bad = good.replace(from, to);
             assert!(serde_json::from_str::<ConsentEvent>(&bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_browser_writes_events_exactly_as_serde_does() {
+        let ctx = Context { now: 100, lang: Lang::En, gpc: true, new_id: ConsentId::from_random([5; 16]) };
+        let c = Consent::decide(&Config::default(), &Choice::Only(vec![CategoryId::parse("marketing").unwrap()]), None, ctx);
+        let by_serde = serde_json::to_string(&ConsentEvent::from_consent(&c, ConsentAction::Custom, 1234)).unwrap();
+        let by_browser = crate::value::to_json(&browser::event(&c, ConsentAction::Custom, 1234));
+        assert_eq!(by_browser, by_serde);
+        let back: ConsentEvent = serde_json::from_str(&by_browser).unwrap();
+        assert_eq!(back.seq, 1);
+    }
+
+    #[test]
+    fn the_browser_reads_receipts_and_histories_the_server_writes() {
+        let id = ConsentId::from_random([6; 16]);
+        let receipt = Receipt { consent_id: id, seq: 3, received_at: 1_700_000_000_123, hash: "ab".into(), signature: "cd".into() };
+        let text = serde_json::to_string(&receipt).unwrap();
+        assert_eq!(browser::receipt(&crate::value::from_json(&text)), Some(receipt.clone()));
+        assert_eq!(crate::value::to_json(&browser::receipt_value(&receipt)), text);
+        assert_eq!(browser::receipt(&crate::value::from_json(r#"{"seq":1}"#)), None);
+
+        let stored = StoredEvent {
+            seq: 1,
+            action: ConsentAction::RejectAll,
+            categories: [("necessary", true), ("analytics", false)]
+                .into_iter()
+                .map(|(k, v)| (CategoryId::parse(k).unwrap(), v))
+                .collect(),
+            policy_version: PolicyVersion::parse("v1").unwrap(),
+            config_revision: 0,
+            lang: Lang::Ko,
+            gpc: false,
+            client_time: 5,
+            received_at: 6,
+            hash: "h".into(),
+        };
+        let history = ConsentHistory { consent_id: id, events: vec![stored] };
+        let lines = browser::history(&crate::value::from_json(&serde_json::to_string(&history).unwrap())).unwrap();
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].action, ConsentAction::RejectAll);
+        assert_eq!(lines[0].accepted, [CategoryId::parse("necessary").unwrap()]);
+        assert_eq!(lines[0].received_at, 6);
     }
 
     #[test]

@@ -1,5 +1,6 @@
 use kuki_core::policy::Contact;
-use kuki_core::wire::{ConsentAction, ConsentHistory};
+use kuki_core::wire::browser::HistoryEntry;
+use kuki_core::wire::ConsentAction;
 use kuki_core::{Consent, Lang};
 use yew::prelude::*;
 
@@ -23,7 +24,7 @@ pub struct ConsentRecordProps {
 pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
     let t = texts(props.lang);
     // None: loading; Some(None): the server could not be asked; Some(Some(h)): the history.
-    let history = use_state(|| None::<Option<ConsentHistory>>);
+    let history = use_state(|| None::<Option<Vec<HistoryEntry>>>);
     {
         let history = history.clone();
         let key = (props.consent.id, props.consent.seq, props.synced);
@@ -40,12 +41,10 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
     let c = &props.consent;
     let events = match &*history {
         Some(Some(h)) => h
-            .events
             .iter()
             .rev()
             .map(|e| {
-                let accepted: Vec<&str> =
-                    e.categories.iter().filter(|(_, granted)| **granted).map(|(id, _)| id.as_str()).collect();
+                let accepted: Vec<&str> = e.accepted.iter().map(|id| id.as_str()).collect();
                 html! {
                     <li>
                         <span class="kuki-mono">{ utc_date((e.received_at / 1000) as u64) }</span>{ " · " }
