@@ -430,6 +430,8 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn raw(json: &str) -> RawConfig {
         serde_json::from_str(json).expect("raw config parses")

@@ -143,6 +143,8 @@ pub fn render_page(lang: Lang) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const ORIGINAL: &str = include_str!("../../policy/original.ko.txt");
 

@@ -197,6 +197,8 @@ pub(crate) fn is_email(s: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     #[test]
     fn only_web_and_mail_links_are_hrefs() {

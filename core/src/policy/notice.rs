@@ -36,6 +36,8 @@ pub fn notice_for(next: &NextPolicy, now: u64) -> Option<Notice<'_>> {
 mod tests {
     use super::*;
     use crate::config::{parse_date, RawConfig};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn config(material: bool) -> Config {
         let json = format!(

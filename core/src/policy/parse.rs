@@ -331,6 +331,8 @@ fn email_at(b: &[u8], i: usize, floor: usize) -> Option<(usize, usize, Href)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn spans(s: &str) -> Vec<Span> {
         let mut out = vec![];

@@ -186,6 +186,8 @@ fn blocks(lines: &[Line], i: &mut usize, depth: usize) -> Result<Vec<RawBlock>, 
 mod tests {
     use super::*;
     use crate::policy::{Block, Span};
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
 
     const HEAD: &str = "title: T\nversion: v1\neffective: 2026-01-01\n\n";
 
