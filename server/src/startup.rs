@@ -12,14 +12,23 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// What every handler can reach.
+/// What every handler can reach. Extractors and middleware clone it for every request, so it is one `Arc`.
 #[derive(Clone)]
-pub struct AppState {
-    pub config: Arc<Config>,
+pub struct AppState(Arc<Shared>);
+
+pub struct Shared {
+    pub config: Config,
     pub store: Store,
     pub signer: ReceiptSigner,
-    pub metrics: Arc<Metrics>,
-    pub limiter: Arc<RateLimiter>,
+    pub metrics: Metrics,
+    pub limiter: RateLimiter,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
@@ -27,13 +36,13 @@ impl AppState {
     pub async fn new(config: Config) -> Result<AppState, StartError> {
         let store = Store::open(&config.db).await.map_err(StartError::Store)?;
         let signer = store.receipt_signer().await.map_err(StartError::Store)?;
-        Ok(AppState {
-            limiter: Arc::new(RateLimiter::new(config.rate_limit)),
-            config: Arc::new(config),
+        Ok(AppState(Arc::new(Shared {
+            limiter: RateLimiter::new(config.rate_limit),
+            config,
             store,
             signer,
-            metrics: Arc::new(Metrics::default()),
-        })
+            metrics: Metrics::default(),
+        })))
     }
 }
 
