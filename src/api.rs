@@ -1,7 +1,6 @@
 //! The page-facing API: the functions `pkg/kuki.js` exports and the loader puts on `window.kuki`.
 //! Each verb parses its arguments at this edge and then dispatches an [`Action`] to the running store.
 
-use kuki_core::config::RawConfig;
 use kuki_core::consent::Choice;
 use kuki_core::wire::ConsentAction;
 use kuki_core::{CategoryId, Config, Lang};
@@ -13,7 +12,7 @@ use crate::app::{Store, Waiter};
 use crate::controls::{self, Control};
 use crate::mount::Island;
 use crate::state::{Action, Boot};
-use crate::{browser, events, storage, sync};
+use crate::{browser, events, js, storage, sync};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -60,14 +59,10 @@ fn parse_config(value: JsValue) -> Config {
     if value.is_undefined() || value.is_null() {
         return Config::default();
     }
-    let raw: Result<RawConfig, String> =
-        serde_path_to_error::deserialize(serde_wasm_bindgen::Deserializer::from(value)).map_err(|e| {
-            let path = e.path().to_string();
-            [if path == "." { "(root)" } else { &path }, ": ", &e.into_inner().to_string()].concat()
-        });
-    let parsed = raw.and_then(|r| Config::parse(r).map_err(|e| [e.field.as_str(), ": ", &e.message].concat()));
-    parsed.unwrap_or_else(|msg| {
-        browser::console_error(&["kuki config: ", &msg, " — using the default configuration"].concat());
+    Config::from_value(&js::from_js(&value)).unwrap_or_else(|e| {
+        browser::console_error(
+            &["kuki config: ", &e.field, ": ", &e.message, " (using the default configuration)"].concat(),
+        );
         Config::default()
     })
 }

@@ -7,8 +7,8 @@
 use crate::category::{self, Category, CategoryId, Localized};
 use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
 use crate::token::PolicyVersion;
+use crate::value::{Obj, Value, ValueError};
 use crate::Lang;
-use serde::Deserialize;
 use std::fmt;
 
 /// Days a refusal is remembered by default (6 months).
@@ -116,9 +116,9 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// The configuration as a site writes it (camelCase JSON). Types are checked by serde; rules by [`Config::parse`].
-#[derive(Clone, Debug, Default, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// The configuration as a site writes it (camelCase JSON). Types are checked by [`RawConfig::from_value`]; rules
+/// by [`Config::parse`].
+#[derive(Clone, Debug, Default)]
 pub struct RawConfig {
     pub revision: Option<u32>,
     pub lang: Option<String>,
@@ -133,8 +133,7 @@ pub struct RawConfig {
     pub login_categories: Option<Vec<String>>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawCategory {
     pub id: String,
     pub necessary: Option<bool>,
@@ -143,8 +142,7 @@ pub struct RawCategory {
     pub description: Option<RawText>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawCookie {
     pub name: Option<String>,
     pub domain: Option<String>,
@@ -152,8 +150,7 @@ pub struct RawCookie {
     pub reject_days: Option<u32>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawNextPolicy {
     pub version: String,
     /// `YYYY-MM-DD`, UTC.
@@ -164,14 +161,105 @@ pub struct RawNextPolicy {
 }
 
 /// A text as a site writes it: one string for both languages, or `{ "ko": ..., "en": ... }`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(untagged)]
+#[derive(Clone, Debug)]
 pub enum RawText {
     One(String),
     Both { ko: Option<String>, en: Option<String> },
 }
 
+impl From<ValueError> for ConfigError {
+    fn from(e: ValueError) -> Self {
+        ConfigError::new(if e.path.is_empty() { "(root)".to_owned() } else { e.path }, e.message)
+    }
+}
+
+impl RawConfig {
+    /// Reads the JSON shape: types and known fields only; [`Config::parse`] checks the rules.
+    pub fn from_value(v: &Value) -> Result<RawConfig, ConfigError> {
+        let o = Obj::new(
+            v,
+            "",
+            &[
+                "revision",
+                "lang",
+                "categories",
+                "cookie",
+                "endpoint",
+                "policyVersion",
+                "nextPolicy",
+                "consentMode",
+                "loginCategories",
+                "policy",
+            ],
+        )?;
+        Ok(RawConfig {
+            revision: o.opt_u32("revision")?,
+            lang: o.opt_string("lang")?,
+            categories: o.opt("categories", |v, p| {
+                v.as_arr(p)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| RawCategory::from_value(c, &crate::value::index(p, i)))
+                    .collect()
+            })?,
+            cookie: o.opt("cookie", RawCookie::from_value)?,
+            endpoint: o.opt_string("endpoint")?,
+            policy_version: o.opt_string("policyVersion")?,
+            next_policy: o.opt("nextPolicy", RawNextPolicy::from_value)?,
+            consent_mode: o.opt_bool("consentMode")?,
+            login_categories: o.opt("loginCategories", Value::as_strings)?,
+            policy: o.opt("policy", RawSitePolicy::from_value)?,
+        })
+    }
+}
+
+impl RawCategory {
+    fn from_value(v: &Value, path: &str) -> Result<RawCategory, ValueError> {
+        let o = Obj::new(v, path, &["id", "necessary", "cookies", "name", "description"])?;
+        Ok(RawCategory {
+            id: o.req("id", |v, p| v.as_str(p).map(str::to_owned))?,
+            necessary: o.opt_bool("necessary")?,
+            cookies: o.opt("cookies", Value::as_strings)?,
+            name: o.opt("name", RawText::from_value)?,
+            description: o.opt("description", RawText::from_value)?,
+        })
+    }
+}
+
+impl RawCookie {
+    fn from_value(v: &Value, path: &str) -> Result<RawCookie, ValueError> {
+        let o = Obj::new(v, path, &["name", "domain", "acceptDays", "rejectDays"])?;
+        Ok(RawCookie {
+            name: o.opt_string("name")?,
+            domain: o.opt_string("domain")?,
+            accept_days: o.opt_u32("acceptDays")?,
+            reject_days: o.opt_u32("rejectDays")?,
+        })
+    }
+}
+
+impl RawNextPolicy {
+    fn from_value(v: &Value, path: &str) -> Result<RawNextPolicy, ValueError> {
+        let o = Obj::new(v, path, &["version", "effectiveDate", "material", "summary", "url"])?;
+        Ok(RawNextPolicy {
+            version: o.req("version", |v, p| v.as_str(p).map(str::to_owned))?,
+            effective_date: o.req("effectiveDate", |v, p| v.as_str(p).map(str::to_owned))?,
+            material: o.opt_bool("material")?,
+            summary: o.opt("summary", RawText::from_value)?,
+            url: o.opt_string("url")?,
+        })
+    }
+}
+
 impl RawText {
+    fn from_value(v: &Value, path: &str) -> Result<RawText, ValueError> {
+        if let Value::Str(s) = v {
+            return Ok(RawText::One(s.clone()));
+        }
+        let o = Obj::new(v, path, &["ko", "en"])?;
+        Ok(RawText::Both { ko: o.opt_string("ko")?, en: o.opt_string("en")? })
+    }
+
     fn parse(self, field: &str) -> Result<Localized, ConfigError> {
         let (ko, en) = match self {
             RawText::One(s) => (Some(s.clone()), Some(s)),
@@ -194,6 +282,11 @@ impl RawText {
 }
 
 impl Config {
+    /// Reads and validates a configuration in one step: the browser's (and the tests') way in.
+    pub fn from_value(v: &Value) -> Result<Config, ConfigError> {
+        Config::parse(RawConfig::from_value(v)?)
+    }
+
     /// Validates a raw configuration. Missing fields take the defaults; any present field that breaks a rule is
     /// an error naming that field.
     pub fn parse(raw: RawConfig) -> Result<Config, ConfigError> {
@@ -434,7 +527,7 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     fn raw(json: &str) -> RawConfig {
-        serde_json::from_str(json).expect("raw config parses")
+        RawConfig::from_value(&crate::value::from_json(json)).expect("raw config parses")
     }
 
     #[test]
@@ -484,7 +577,14 @@ mod tests {
 
     #[test]
     fn unknown_fields_are_refused_by_the_raw_shape() {
-        assert!(serde_json::from_str::<RawConfig>(r#"{"categorys":[]}"#).is_err());
+        let err = RawConfig::from_value(&crate::value::from_json(r#"{"categorys":[]}"#)).unwrap_err();
+        assert_eq!(err.field, "categorys");
+        let err = RawConfig::from_value(&crate::value::from_json(r#"{"categories":[{"id":1}]}"#)).unwrap_err();
+        assert_eq!(err.field, "categories[0].id");
+        let err = RawConfig::from_value(&crate::value::from_json(r#"{"cookie":{"acceptDays":"x"}}"#)).unwrap_err();
+        assert_eq!(err.field, "cookie.acceptDays");
+        let err = RawConfig::from_value(&crate::value::from_json("[]")).unwrap_err();
+        assert_eq!(err.field, "(root)");
     }
 
     #[test]

@@ -245,7 +245,7 @@ mod tests {
             let json = format!(
                 r#"{{"policyVersion":"v1","nextPolicy":{{"version":"v2","effectiveDate":"2026-12-01","material":{material}}}}}"#
             );
-            Config::parse(serde_json::from_str::<RawConfig>(&json).unwrap()).unwrap()
+            Config::parse(RawConfig::from_value(&crate::value::from_json(&json)).unwrap()).unwrap()
         };
         let at = parse_date("2026-12-01").unwrap();
         let material = raw(true);

@@ -122,7 +122,9 @@ pub struct Obj<'a> {
 impl<'a> Obj<'a> {
     /// `known` lists every field this object may have; any other is an error naming it.
     pub fn new(v: &'a Value, path: &'a str, known: &[&str]) -> Result<Obj<'a>> {
-        let Value::Obj(fields) = v else { return Err(v.wrong(if path.is_empty() { "(root)" } else { path }, "an object")) };
+        let Value::Obj(fields) = v else {
+            return Err(v.wrong(if path.is_empty() { "(root)" } else { path }, "an object"));
+        };
         if let Some((k, _)) = fields.iter().find(|(k, _)| !known.contains(&k.as_str())) {
             return Err(ValueError::new(field(path, k), "is not a known field"));
         }

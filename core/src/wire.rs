@@ -344,7 +344,12 @@ mod tests {
     #[test]
     fn the_browser_writes_events_exactly_as_serde_does() {
         let ctx = Context { now: 100, lang: Lang::En, gpc: true, new_id: ConsentId::from_random([5; 16]) };
-        let c = Consent::decide(&Config::default(), &Choice::Only(vec![CategoryId::parse("marketing").unwrap()]), None, ctx);
+        let c = Consent::decide(
+            &Config::default(),
+            &Choice::Only(vec![CategoryId::parse("marketing").unwrap()]),
+            None,
+            ctx,
+        );
         let by_serde = serde_json::to_string(&ConsentEvent::from_consent(&c, ConsentAction::Custom, 1234)).unwrap();
         let by_browser = crate::value::to_json(&browser::event(&c, ConsentAction::Custom, 1234));
         assert_eq!(by_browser, by_serde);
@@ -355,7 +360,13 @@ mod tests {
     #[test]
     fn the_browser_reads_receipts_and_histories_the_server_writes() {
         let id = ConsentId::from_random([6; 16]);
-        let receipt = Receipt { consent_id: id, seq: 3, received_at: 1_700_000_000_123, hash: "ab".into(), signature: "cd".into() };
+        let receipt = Receipt {
+            consent_id: id,
+            seq: 3,
+            received_at: 1_700_000_000_123,
+            hash: "ab".into(),
+            signature: "cd".into(),
+        };
         let text = serde_json::to_string(&receipt).unwrap();
         assert_eq!(browser::receipt(&crate::value::from_json(&text)), Some(receipt.clone()));
         assert_eq!(crate::value::to_json(&browser::receipt_value(&receipt)), text);

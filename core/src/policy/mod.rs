@@ -64,8 +64,8 @@ pub use notice::{notice, Notice, MATERIAL_NOTICE_DAYS, NOTICE_DAYS};
 pub use parse::{PolicyError, RawDocument};
 pub use render::render_document;
 
+use crate::value::{Obj, Value, ValueError};
 use crate::Lang;
-use serde::Deserialize;
 use std::sync::OnceLock;
 
 /// The version of the default policy: the date the text took effect in kuki, `YYYY-MM-DD` (the received text
@@ -92,11 +92,18 @@ pub fn default_document(lang: Lang) -> &'static PolicyDocument {
 }
 
 /// A site's own policy as it arrives in the config's `policy` field: a document per language, at least one.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawSitePolicy {
     pub ko: Option<RawDocument>,
     pub en: Option<RawDocument>,
+}
+
+impl RawSitePolicy {
+    /// Reads the JSON shape at `path` (the config's `policy`).
+    pub fn from_value(v: &Value, path: &str) -> Result<RawSitePolicy, ValueError> {
+        let o = Obj::new(v, path, &["ko", "en"])?;
+        Ok(RawSitePolicy { ko: o.opt("ko", RawDocument::from_value)?, en: o.opt("en", RawDocument::from_value)? })
+    }
 }
 
 /// A site's own policy, checked: at least one language, and one version across languages.
@@ -300,7 +307,7 @@ mod tests {
         for lang in Lang::ALL {
             let doc = default_document(lang);
             let json = serde_json::to_string(doc).unwrap();
-            let raw: RawDocument = serde_json::from_str(&json).unwrap();
+            let raw = RawDocument::from_value(&crate::value::from_json(&json), "").unwrap();
             assert_eq!(&PolicyDocument::parse(raw, lang).unwrap(), doc);
         }
     }
@@ -340,7 +347,9 @@ mod tests {
 
     #[test]
     fn the_documented_example_config_parses() {
-        let raw = serde_json::from_str(include_str!("../../policy/example.json")).unwrap();
+        let raw =
+            crate::config::RawConfig::from_value(&crate::value::from_json(include_str!("../../policy/example.json")))
+                .unwrap();
         let config = crate::Config::parse(raw).unwrap();
         assert_eq!(config.policy_version.as_str(), "2025-03-01");
         let (ko, en) = (config.policy_document(Lang::Ko), config.policy_document(Lang::En));
@@ -358,7 +367,8 @@ mod tests {
             "sections":[{"id":"a","heading":"</h2><script>x()</script>","blocks":[{"bullets":[{"text":
             "<b>see</b> https://example.com/?a=1&b=<script>"}]}]}],
             "contact":{"name":"<i>N</i>","email":"a@b.co"}}"#;
-        let doc = PolicyDocument::parse(serde_json::from_str(json).unwrap(), Lang::En).unwrap();
+        let doc = PolicyDocument::parse(RawDocument::from_value(&crate::value::from_json(json), "").unwrap(), Lang::En)
+            .unwrap();
         let page = render_document(&doc, Lang::En);
         assert!(!page.contains("<script"), "{page}");
         assert!(!page.contains("<img"));
@@ -377,7 +387,8 @@ mod tests {
     fn only_allowed_schemes_become_links_on_the_page() {
         let json = r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H",
             "blocks":[{"paragraph":"javascript:alert(1) data:text/html,x vbscript:y https://ok.example mail a@b.co"}]}]}"#;
-        let doc = PolicyDocument::parse(serde_json::from_str(json).unwrap(), Lang::En).unwrap();
+        let doc = PolicyDocument::parse(RawDocument::from_value(&crate::value::from_json(json), "").unwrap(), Lang::En)
+            .unwrap();
         let page = render_document(&doc, Lang::En);
         let hrefs: Vec<&str> = page.split("href=\"").skip(1).map(|s| &s[..s.find('"').unwrap()]).collect();
         assert_eq!(hrefs, ["#policy", "?lang=ko", "#s1", "https://ok.example", "mailto:a@b.co"]);

@@ -43,7 +43,7 @@ mod tests {
         let json = format!(
             r#"{{"policyVersion":"v1","nextPolicy":{{"version":"v2","effectiveDate":"2026-12-31","material":{material}}}}}"#
         );
-        Config::parse(serde_json::from_str::<RawConfig>(&json).unwrap()).unwrap()
+        Config::parse(RawConfig::from_value(&crate::value::from_json(&json)).unwrap()).unwrap()
     }
 
     fn days_left(material: bool, now: u64) -> Option<u32> {

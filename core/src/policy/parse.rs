@@ -9,8 +9,8 @@ use super::model::{
 };
 use super::PolicyDocument;
 use crate::token::PolicyVersion;
+use crate::value::{index, Obj, Value, ValueError};
 use crate::Lang;
-use serde::Deserialize;
 use std::fmt;
 
 // The limits are written out in the error messages below too (no formatting machinery in the wasm for them).
@@ -47,50 +47,103 @@ impl fmt::Display for PolicyError {
 impl std::error::Error for PolicyError {}
 
 /// A policy document as a site writes it (camelCase JSON). See the module doc of [`super`] for the format.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawDocument {
     pub title: String,
     pub version: String,
     /// `YYYY-MM-DD`.
     pub effective_date: String,
-    #[serde(default)]
     pub intro: Vec<RawBlock>,
     pub sections: Vec<RawSection>,
     pub contact: Option<RawContact>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawSection {
     pub id: Option<String>,
     pub heading: String,
-    #[serde(default)]
     pub blocks: Vec<RawBlock>,
 }
 
 /// `{"paragraph": text}`, `{"bullets": [item, ...]}` or `{"numbered": [item, ...]}`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug)]
 pub enum RawBlock {
     Paragraph(String),
     Bullets(Vec<RawItem>),
     Numbered(Vec<RawItem>),
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawItem {
     pub text: String,
-    #[serde(default)]
     pub children: Vec<RawBlock>,
 }
 
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Clone, Debug)]
 pub struct RawContact {
     pub name: String,
     pub email: String,
+}
+
+fn string(v: &Value, path: &str) -> Result<String, ValueError> {
+    v.as_str(path).map(str::to_owned)
+}
+
+fn read_list<T>(v: &Value, path: &str, read: fn(&Value, &str) -> Result<T, ValueError>) -> Result<Vec<T>, ValueError> {
+    v.as_arr(path)?.iter().enumerate().map(|(i, x)| read(x, &index(path, i))).collect()
+}
+
+impl RawDocument {
+    /// Reads the JSON shape at `path`: types and known fields; [`PolicyDocument::parse`] checks the rules.
+    pub fn from_value(v: &Value, path: &str) -> Result<RawDocument, ValueError> {
+        let o = Obj::new(v, path, &["title", "version", "effectiveDate", "intro", "sections", "contact"])?;
+        Ok(RawDocument {
+            title: o.req("title", string)?,
+            version: o.req("version", string)?,
+            effective_date: o.req("effectiveDate", string)?,
+            intro: o.opt("intro", |v, p| read_list(v, p, RawBlock::from_value))?.unwrap_or_default(),
+            sections: o.req("sections", |v, p| read_list(v, p, RawSection::from_value))?,
+            contact: o.opt("contact", |v, p| {
+                let c = Obj::new(v, p, &["name", "email"])?;
+                Ok(RawContact { name: c.req("name", string)?, email: c.req("email", string)? })
+            })?,
+        })
+    }
+}
+
+impl RawSection {
+    fn from_value(v: &Value, path: &str) -> Result<RawSection, ValueError> {
+        let o = Obj::new(v, path, &["id", "heading", "blocks"])?;
+        Ok(RawSection {
+            id: o.opt_string("id")?,
+            heading: o.req("heading", string)?,
+            blocks: o.opt("blocks", |v, p| read_list(v, p, RawBlock::from_value))?.unwrap_or_default(),
+        })
+    }
+}
+
+impl RawBlock {
+    /// `{"paragraph": text}`, `{"bullets": [...]}` or `{"numbered": [...]}`: exactly one key.
+    fn from_value(v: &Value, path: &str) -> Result<RawBlock, ValueError> {
+        let o = Obj::new(v, path, &["paragraph", "bullets", "numbered"])?;
+        let block = match (o.get("paragraph"), o.get("bullets"), o.get("numbered")) {
+            (Some(t), None, None) => RawBlock::Paragraph(string(t, &o.path("paragraph"))?),
+            (None, Some(l), None) => RawBlock::Bullets(read_list(l, &o.path("bullets"), RawItem::from_value)?),
+            (None, None, Some(l)) => RawBlock::Numbered(read_list(l, &o.path("numbered"), RawItem::from_value)?),
+            _ => return Err(ValueError::new(path, "must have exactly one of paragraph, bullets or numbered")),
+        };
+        Ok(block)
+    }
+}
+
+impl RawItem {
+    fn from_value(v: &Value, path: &str) -> Result<RawItem, ValueError> {
+        let o = Obj::new(v, path, &["text", "children"])?;
+        Ok(RawItem {
+            text: o.req("text", string)?,
+            children: o.opt("children", |v, p| read_list(v, p, RawBlock::from_value))?.unwrap_or_default(),
+        })
+    }
 }
 
 impl PolicyDocument {
@@ -330,6 +383,10 @@ fn email_at(b: &[u8], i: usize, floor: usize) -> Option<(usize, usize, Href)> {
 
 #[cfg(test)]
 mod tests {
+    /// The JSON text read as the browser reads it.
+    fn raw(json: &str) -> Result<RawDocument, crate::value::ValueError> {
+        RawDocument::from_value(&crate::value::from_json(json), "")
+    }
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -345,7 +402,7 @@ mod tests {
     }
 
     fn parse(json: &str) -> Result<PolicyDocument, PolicyError> {
-        PolicyDocument::parse(serde_json::from_str(json).expect("the raw shape parses"), Lang::En)
+        PolicyDocument::parse(raw(json).expect("the raw shape parses"), Lang::En)
     }
 
     const MINIMAL: &str = r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H"}]}"#;
@@ -409,7 +466,7 @@ mod tests {
         // A text is a string: the model's spans are not an input format.
         let spans =
             json.replace(r#""Write a@b.co, not javascript:alert(1)""#, r#"[{"text":"x","href":"javascript:y"}]"#);
-        assert!(serde_json::from_str::<RawDocument>(&spans).is_err());
+        assert!(raw(&spans).is_err());
     }
 
     #[test]
@@ -483,6 +540,13 @@ mod tests {
     fn unknown_fields_are_refused_by_the_raw_shape() {
         let json =
             r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H","html":"<b>"}]}"#;
-        assert!(serde_json::from_str::<RawDocument>(json).is_err());
+        assert_eq!(raw(json).unwrap_err().path, "sections[0].html");
+    }
+
+    #[test]
+    fn a_block_has_exactly_one_kind() {
+        let json = r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H",
+            "blocks":[{"paragraph":"a","bullets":[]}]}]}"#;
+        assert_eq!(raw(json).unwrap_err().path, "sections[0].blocks[0]");
     }
 }
