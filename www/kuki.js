@@ -5,98 +5,117 @@
  * `script-src HOST 'wasm-unsafe-eval'` can use it. It never throws into the host page. */
 (function (w, d) {
   'use strict';
-  if (w.kuki && w.kuki.__loader) return; // included twice: the first copy does the work
-
-  var NAME = 'kuki';
-  var METHODS = ['run', 'show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategory', 'acceptedCategory',
-    'getConsent', 'reset', 'requireCategory'];
-  var log = function (msg, err) { try { w.console.error(NAME + ': ' + msg, err === undefined ? '' : err); } catch (_) {} };
-
-  var script = d.currentScript;
-  var src = script && script.src;
-  if (!src) { log('the loader must be included by a <script src> tag'); return; }
-  var data = function (k) { var v = script.getAttribute('data-' + k); return v === null || v === '' ? undefined : v; };
-  var base = new URL('.', src).href;
-
-  // Options every run() gets unless the page gives its own: the tag's language and the consent endpoint
-  // (by default on the loader's own server, not the host page's).
-  var defaults = {};
   try {
-    if (data('lang')) defaults.lang = data('lang');
-    defaults.endpoint = new URL(data('endpoint') || '/api/v1/consents', src).href;
-  } catch (e) { log('data-endpoint is not a URL', e); }
-  var withDefaults = function (options) {
-    var o = {}, k;
-    for (k in defaults) o[k] = defaults[k];
-    if (options && typeof options === 'object') for (k in options) o[k] = options[k];
-    return o;
-  };
+    // Included twice (or again after kuki started): the first copy does the work.
+    var LOADED = typeof Symbol === 'function' ? Symbol.for('kuki.loader') : '__kukiLoader';
+    if (w[LOADED]) return;
+    w[LOADED] = true;
 
-  // Until the wasm is ready, window.kuki records calls; each returns a promise of the real call's result.
-  // The two questions answer "no" / null until then, so nothing that waits on consent runs early.
-  var queue = [];
-  var pageCalledRun = false;
-  var failed = false;
-  var nothing = function (m) { return m === 'requireCategory' ? false : undefined; };
-  var stub = { __loader: true };
-  METHODS.forEach(function (m) {
-    stub[m] = function () {
-      var args = Array.prototype.slice.call(arguments);
-      if (m === 'acceptedCategory') return false;
-      if (m === 'getConsent') return null;
-      if (failed) return Promise.resolve(nothing(m));
-      if (m === 'run') pageCalledRun = true;
-      return new Promise(function (resolve) { queue.push({ m: m, args: args, resolve: resolve }); });
+    var NAME = 'kuki';
+    var METHODS = ['run', 'show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategory', 'acceptedCategory',
+      'getConsent', 'reset', 'requireCategory'];
+    var log = function (msg, err) {
+      try { w.console.error(NAME + ': ' + msg, err === undefined ? '' : err); } catch (_) {}
     };
-  });
-  w.kuki = stub;
 
-  // Starts at once, beside the module download; any failure means the defaults.
-  var configUrl = data('config');
-  var config = configUrl === undefined ? Promise.resolve({}) : fetch(configUrl, { credentials: 'same-origin' })
-    .then(function (r) {
-      if (!r.ok) throw new Error('HTTP ' + r.status);
-      return r.json();
-    })
-    .then(function (c) {
-      if (!c || typeof c !== 'object' || Array.isArray(c)) throw new Error('not a JSON object');
-      return c;
-    })
-    .catch(function (e) { log('could not load the config ' + configUrl + ', running with the defaults:', e); return {}; });
+    // currentScript is null only when the tag was not run as a classic script; then the last kuki.js tag is ours.
+    var tags = d.querySelectorAll('script[src$="/kuki.js"]');
+    var script = d.currentScript || tags[tags.length - 1];
+    var src = script && script.src;
+    if (!src) { log('the loader must be included by a <script src> tag'); return; }
+    var data = function (k) {
+      var v = script.getAttribute('data-' + k);
+      return v === null || v === '' ? undefined : v;
+    };
+    var base = new URL('.', src).href;
 
-  var call = function (api, m, args) {
-    var fail = function (e) { log(m + '() failed:', e); return nothing(m); };
-    try { return Promise.resolve(api[m].apply(api, args)).catch(fail); } catch (e) { return Promise.resolve(fail(e)); }
-  };
+    // Options every run() gets unless the page gives its own: the tag's language and the consent endpoint
+    // (by default on the loader's own server, not the host page's).
+    var defaults = {};
+    try {
+      if (data('lang')) defaults.lang = data('lang');
+      defaults.endpoint = new URL(data('endpoint') || '/api/v1/consents', src).href;
+    } catch (e) { log('data-endpoint is not a URL', e); }
+    var withDefaults = function (options) {
+      var o = {}, k;
+      for (k in defaults) o[k] = defaults[k];
+      if (options && typeof options === 'object') for (k in options) o[k] = options[k];
+      return o;
+    };
 
-  import(base + 'pkg/kuki.js')
-    .then(function (mod) {
-      return mod.default({ module_or_path: base + 'pkg/kuki_bg.wasm' }).then(function () { return mod; });
-    })
-    .then(function (mod) {
-      var api = {};
-      Object.keys(mod).forEach(function (k) { if (k !== 'default' && k !== 'initSync') api[k] = mod[k]; });
-      if (typeof api.run !== 'function') throw new Error('pkg/kuki.js exports no run()');
-      api.run = function (c, o) { return mod.run(c === undefined || c === null ? {} : c, withDefaults(o)); };
-      return config.then(function (c) {
-        // The stub stays until the config is here, so a run() the page makes meanwhile is still seen.
-        w.kuki = api;
-        if (!pageCalledRun && data('autorun') !== 'false') return call(api, 'run', [c]);
-      }).then(function () {
-        // Calls made while loading, in the order the page made them. Only run() is awaited: a pending
-        // requireCategory() waits on the visitor and must not hold up the calls after it.
-        var next = function () {
-          var q = queue.shift();
-          if (!q) return;
-          var p = call(api, q.m, q.args).then(q.resolve);
-          return q.m === 'run' ? p.then(next) : next();
-        };
-        return next();
-      });
-    })
-    .catch(function (e) {
-      log('could not start from ' + base + ':', e);
-      failed = true;
-      queue.splice(0).forEach(function (q) { q.resolve(nothing(q.m)); });
+    // Until the wasm is ready, window.kuki records calls; each returns a promise of the real call's result.
+    // The two questions answer "no" / null until then, so nothing that waits on consent runs early.
+    var queue = [];
+    var pageCalledRun = false;
+    var failed = false;
+    var nothing = function (m) { return m === 'requireCategory' ? false : undefined; };
+    var stub = { __loader: true };
+    METHODS.forEach(function (m) {
+      stub[m] = function () {
+        var args = Array.prototype.slice.call(arguments);
+        if (m === 'acceptedCategory') return false;
+        if (m === 'getConsent') return null;
+        if (failed) return Promise.resolve(nothing(m));
+        if (m === 'run') pageCalledRun = true;
+        return new Promise(function (resolve) { queue.push({ m: m, args: args, resolve: resolve }); });
+      };
     });
+    w.kuki = stub;
+
+    // Starts at once, beside the module download; any failure means the defaults.
+    var configUrl = data('config');
+    var config = configUrl === undefined ? Promise.resolve({}) : fetch(configUrl, { credentials: 'same-origin' })
+      .then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      })
+      .then(function (c) {
+        if (!c || typeof c !== 'object' || Array.isArray(c)) throw new Error('not a JSON object');
+        return c;
+      })
+      .catch(function (e) {
+        log('could not load the config ' + configUrl + ', running with the defaults:', e);
+        return {};
+      });
+
+    var call = function (api, m, args) {
+      var fail = function (e) { log(m + '() failed:', e); return nothing(m); };
+      try {
+        return Promise.resolve(api[m].apply(api, args)).catch(fail);
+      } catch (e) { return Promise.resolve(fail(e)); }
+    };
+
+    import(base + 'pkg/kuki.js')
+      .then(function (mod) {
+        return mod.default({ module_or_path: base + 'pkg/kuki_bg.wasm' }).then(function () { return mod; });
+      })
+      .then(function (mod) {
+        var api = {};
+        Object.keys(mod).forEach(function (k) { if (k !== 'default' && k !== 'initSync') api[k] = mod[k]; });
+        if (typeof api.run !== 'function') throw new Error('pkg/kuki.js exports no run()');
+        api.run = function (c, o) { return mod.run(c === undefined || c === null ? {} : c, withDefaults(o)); };
+        return config.then(function (c) {
+          // The stub stays until the config is here, so a run() the page makes meanwhile is still seen.
+          w.kuki = api;
+          if (!pageCalledRun && data('autorun') !== 'false') return call(api, 'run', [c]);
+        }).then(function () {
+          // Calls made while loading, in the order the page made them. Only run() is awaited: a pending
+          // requireCategory() waits on the visitor and must not hold up the calls after it.
+          var next = function () {
+            var q = queue.shift();
+            if (!q) return;
+            var p = call(api, q.m, q.args).then(q.resolve);
+            return q.m === 'run' ? p.then(next) : next();
+          };
+          return next();
+        });
+      })
+      .catch(function (e) {
+        log('could not start from ' + base + ':', e);
+        failed = true;
+        queue.splice(0).forEach(function (q) { q.resolve(nothing(q.m)); });
+      });
+  } catch (e) {
+    try { w.console.error('kuki: the loader failed', e); } catch (_) {}
+  }
 })(window, document);

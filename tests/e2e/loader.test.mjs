@@ -129,6 +129,21 @@ test('a loader included twice starts kuki once', async (t) => {
   assert.deepEqual((await calls(page)).map((c) => c[0]), ['run']);
 });
 
+test('a loader added again after kuki started does not start it a second time', async (t) => {
+  const { page, errors } = await visit('/loader/no-autorun.html', t);
+  await started(page);
+  await page.evaluate((src) => {
+    const s = document.createElement('script');
+    s.src = src;
+    document.head.appendChild(s);
+    return new Promise((ok) => s.addEventListener('load', ok));
+  }, `${fakeKuki.origin}/kuki/kuki.js`);
+  await page.waitForTimeout(300);
+  assert.equal(await page.evaluate(() => window.__fakeKuki.init.length), 1);
+  assert.equal(await page.evaluate(() => window.kuki.__loader), undefined, 'window.kuki is still the module');
+  assert.deepEqual(errors, []);
+});
+
 test('the loader works under a strict CSP with no violation', async (t) => {
   const { page, errors, cspConsole, cspViolations } = await visit('/loader/strict-csp.html', t);
   await started(page);
