@@ -61,3 +61,8 @@ pub fn to_js(v: &Value) -> JsValue {
 pub fn parse(text: &str) -> Option<Value> {
     js_sys::JSON::parse(text).ok().map(|v| from_js(&v))
 }
+
+/// `JSON.stringify` of a [`Value`]: the browser writes the text, so no number formatting ships in the bundle.
+pub fn stringify(v: &Value) -> String {
+    js_sys::JSON::stringify(&to_js(v)).ok().and_then(|s| s.as_string()).unwrap_or_default()
+}

@@ -6,7 +6,7 @@
 //! and 429 drops the entry with a console warning. The server is idempotent on (consent id, seq), so sending an
 //! entry twice is harmless. The receipt of the latest stored event is kept beside the local consent.
 
-use kuki_core::value::{to_json, Obj, Value};
+use kuki_core::value::{Obj, Value};
 use kuki_core::wire::{browser as wire, ConsentAction, ErrorCode, Receipt};
 use kuki_core::{Consent, ConsentId};
 use std::cell::{Cell, RefCell};
@@ -89,7 +89,7 @@ fn store(entries: &[Entry]) {
         storage::local_remove(OUTBOX_KEY);
         true
     } else {
-        storage::local_set(OUTBOX_KEY, &to_json(&Value::Arr(entries.iter().map(Entry::to_value).collect())))
+        storage::local_set(OUTBOX_KEY, &js::stringify(&Value::Arr(entries.iter().map(Entry::to_value).collect())))
     };
     MEMORY.with(|m| *m.borrow_mut() = if saved { Vec::new() } else { entries.to_vec() });
 }
@@ -102,7 +102,7 @@ pub fn send(consent: &Consent, action: ConsentAction) {
     let entry = Entry {
         consent_id: consent.id.to_string(),
         seq: consent.seq,
-        body: to_json(&wire::event(consent, action, browser::now_ms())),
+        body: js::stringify(&wire::event(consent, action, browser::now_ms())),
         attempts: 0,
     };
     let mut entries = load();
@@ -142,7 +142,7 @@ pub fn flush() {
             match post(&url, &entry.body).await {
                 Outcome::Stored(receipt) => {
                     if let Some(r) = receipt {
-                        storage::local_set(RECEIPT_KEY, &to_json(&wire::receipt_value(&r)));
+                        storage::local_set(RECEIPT_KEY, &js::stringify(&wire::receipt_value(&r)));
                     }
                     remove(&entry);
                 }
