@@ -2,12 +2,14 @@
 //! over HTTP.
 //!
 //! - [`helpers`]: `spawn_app` and the test client.
+//! - [`crash`]: the built binary killed mid-write; every acknowledged record survives, `verify` passes.
 //! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
 //! - [`guards`]: Origin refusal, CORS preflight, rate limit and X-Forwarded-For, the stats token, readyz, metrics.
 //! - [`site`]: static files, `/kuki/*` CORS, `/privacy`, `/healthz`.
 //! - [`store`]: the same store tests on SQLite and, when `KUKI_TEST_POSTGRES_URL` is set, PostgreSQL.
 
 mod consents;
+mod crash;
 mod guards;
 mod helpers;
 mod site;
