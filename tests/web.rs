@@ -272,3 +272,115 @@ async fn the_island_uses_a_constructed_stylesheet_and_no_inline_styles() {
     assert_eq!(js_sys::Array::from(&sheets).length(), 1);
     assert!(shadow().query_selector("style, [style]").unwrap().is_none());
 }
+
+/// `YYYY-MM-DD`, `days` from now (UTC).
+fn date_in(days: i64) -> String {
+    let d = js_sys::Date::new_0();
+    d.set_time(d.get_time() + days as f64 * 86_400_000.0);
+    d.to_iso_string().as_string().unwrap()[..10].to_string()
+}
+
+#[wasm_bindgen_test]
+async fn a_site_policy_is_shown_as_text_never_as_html() {
+    fresh();
+    let config = json(
+        r#"{"policy":{"en":{"title":"<script>alert(1)</script> Policy","version":"v9","effectiveDate":"2026-01-01",
+        "sections":[{"id":"data","heading":"<img src=x onerror=alert(2)>","blocks":[{"paragraph":"Write to a@b.co, not javascript:alert(3)"}]}]}}}"#,
+    );
+    api::run(config, options("en"));
+    settle().await;
+    api::show_policy(Some("data".into()));
+    settle().await;
+    let viewer = find(".kuki-policy").expect("the policy viewer opens");
+    assert!(viewer.query_selector("script, img").unwrap().is_none(), "no element came from the document's text");
+    let text = viewer.text_content().unwrap();
+    assert!(text.contains("<script>alert(1)</script> Policy"), "{text}");
+    assert!(text.contains("<img src=x onerror=alert(2)>"), "{text}");
+    let links = viewer.query_selector_all("a[href]").unwrap();
+    let hrefs: Vec<String> = (0..links.length())
+        .map(|i| links.item(i).unwrap().dyn_into::<Element>().unwrap().get_attribute("href").unwrap())
+        .collect();
+    assert!(hrefs.contains(&"mailto:a@b.co".to_string()), "{hrefs:?}");
+    assert!(hrefs.iter().all(|h| !h.to_ascii_lowercase().contains("javascript")), "{hrefs:?}");
+}
+
+#[wasm_bindgen_test]
+async fn the_default_policy_opens_with_its_table_of_contents_and_closes_back() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    find(".kuki-banner a").unwrap().dyn_into::<HtmlElement>().unwrap().click();
+    settle().await;
+    let viewer = find(".kuki-policy").expect("the banner's link opens the policy");
+    let title_id = viewer.get_attribute("aria-labelledby").unwrap();
+    assert_eq!(shadow().get_element_by_id(&title_id).unwrap().text_content().unwrap(), "개인정보 처리방침");
+    assert!(viewer.query_selector("nav ol li a").unwrap().is_some(), "a table of contents");
+    assert!(viewer.text_content().unwrap().contains("talk-withme@naver.com"));
+    assert_eq!(viewer.query_selector_all("section h3").unwrap().length(), 6);
+    button("닫기").click();
+    settle().await;
+    assert!(find(".kuki-policy").is_none());
+    assert!(find(".kuki-banner").is_some(), "back to the banner, which still waits for a choice");
+}
+
+#[wasm_bindgen_test]
+async fn a_coming_material_change_is_announced_thirty_days_ahead_and_not_before() {
+    fresh();
+    let config = |days: i64| {
+        json(
+            &[
+                r#"{"policyVersion":"v1","nextPolicy":{"version":"v2","effectiveDate":""#,
+                &date_in(days),
+                r#"","material":true,"summary":{"ko":"수집 항목 추가","en":"New items collected"}}}"#,
+            ]
+            .concat(),
+        )
+    };
+    api::run(config(20), options("en"));
+    settle().await;
+    let notice = find(".kuki-banner .kuki-notice").expect("20 days before a material change, the banner says so");
+    let text = notice.text_content().unwrap();
+    assert!(text.contains("New items collected") && text.contains("(v2)"), "{text}");
+    api::run(config(40), options("en"));
+    settle().await;
+    assert!(find(".kuki-notice").is_none(), "40 days before, not yet");
+}
+
+#[wasm_bindgen_test]
+async fn require_category_asks_and_resolves_with_the_answer() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("en"));
+    settle().await;
+    api::accept_category(JsValue::from(js_sys::Array::new()));
+    settle().await;
+    let asked = wasm_bindgen_futures::JsFuture::from(api::require_category("functional".into()));
+    settle().await;
+    let dialog = find("[role=alertdialog]").expect("the login warning asks");
+    let title_id = dialog.get_attribute("aria-labelledby").unwrap();
+    assert_eq!(shadow().get_element_by_id(&title_id).unwrap().text_content().unwrap(), "Login may not work");
+    button("Allow and continue").click();
+    assert_eq!(asked.await.unwrap(), JsValue::TRUE);
+    assert!(api::accepted_category("functional"));
+    assert!(!api::accepted_category("marketing"), "only the category login needs");
+
+    let granted = wasm_bindgen_futures::JsFuture::from(api::require_category("functional".into()));
+    assert_eq!(granted.await.unwrap(), JsValue::TRUE, "already granted: no question");
+    let unknown = wasm_bindgen_futures::JsFuture::from(api::require_category("nope".into()));
+    assert_eq!(unknown.await.unwrap(), JsValue::FALSE);
+}
+
+#[wasm_bindgen_test]
+async fn cancelling_the_login_warning_keeps_the_refusal() {
+    fresh();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    button("모두 거부").click();
+    settle().await;
+    let asked = wasm_bindgen_futures::JsFuture::from(api::require_category("functional".into()));
+    settle().await;
+    button("취소").click();
+    assert_eq!(asked.await.unwrap(), JsValue::FALSE);
+    assert!(!api::accepted_category("functional"));
+    settle().await;
+    assert!(find("[role=alertdialog]").is_none());
+}
