@@ -45,7 +45,7 @@ fn next_runnable(accepted: &impl Fn(&str) -> bool) -> Option<HtmlScriptElement> 
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<HtmlScriptElement>().ok()).find(|s| {
         let cats = s.get_attribute("data-category").unwrap_or_default();
         let mut ids = cats.split_whitespace().peekable();
-        ids.peek().is_some() && ids.all(|id| accepted(id))
+        ids.peek().is_some() && ids.all(accepted)
     })
 }
 

@@ -1,7 +1,7 @@
 use kuki_core::Lang;
 use yew::prelude::*;
 
-use crate::components::Dialog;
+use crate::components::{on_click, on_link, Dialog};
 use crate::i18n::texts;
 
 #[derive(Properties, PartialEq)]
@@ -20,17 +20,7 @@ pub struct BannerProps {
 #[component]
 pub fn Banner(props: &BannerProps) -> Html {
     let t = texts(props.lang);
-    let click = |cb: &Callback<()>| {
-        let cb = cb.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
-    let onpolicy = {
-        let cb = props.onpolicy.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            cb.emit(())
-        })
-    };
+    let onpolicy = on_link(&props.onpolicy);
     html! {
         <Dialog class="kuki-banner" modal={false} labelledby="kuki-banner-title" describedby={AttrValue::Static("kuki-banner-body")}>
             <h2 id="kuki-banner-title" class="kuki-title">{ t.banner_title }</h2>
@@ -40,9 +30,9 @@ pub fn Banner(props: &BannerProps) -> Html {
             </p>
             { props.notice.clone() }
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn" onclick={click(&props.onaccept)}>{ t.accept_all }</button>
-                <button type="button" class="kuki-btn" onclick={click(&props.onreject)}>{ t.reject_all }</button>
-                <button type="button" class="kuki-btn" onclick={click(&props.oncustomise)}>{ t.customise }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onaccept)}>{ t.accept_all }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onreject)}>{ t.reject_all }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.oncustomise)}>{ t.customise }</button>
             </div>
         </Dialog>
     }

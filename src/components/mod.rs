@@ -22,3 +22,21 @@ pub use policy_viewer::PolicyViewer;
 pub use preferences::Preferences;
 pub use record::ConsentRecord;
 pub use root::Root;
+
+use yew::{Callback, MouseEvent};
+
+/// A click handler that tells `cb`.
+pub fn on_click(cb: &Callback<()>) -> Callback<MouseEvent> {
+    let cb = cb.clone();
+    Callback::from(move |_: MouseEvent| cb.emit(()))
+}
+
+/// A link's click handler that tells `cb` instead of following the link (the `href` is there for the
+/// no-JavaScript reader and for "open in new tab").
+pub fn on_link(cb: &Callback<()>) -> Callback<MouseEvent> {
+    let cb = cb.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.prevent_default();
+        cb.emit(())
+    })
+}

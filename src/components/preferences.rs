@@ -3,7 +3,7 @@ use kuki_core::{CategoryId, Config, Consent, Lang};
 use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::components::{CategorySwitch, ConsentRecord, Dialog};
+use crate::components::{on_click, on_link, CategorySwitch, ConsentRecord, Dialog};
 use crate::i18n::texts;
 
 #[derive(Properties, PartialEq)]
@@ -32,17 +32,7 @@ pub struct PreferencesProps {
 #[component]
 pub fn Preferences(props: &PreferencesProps) -> Html {
     let t = texts(props.lang);
-    let click = |cb: &Callback<()>| {
-        let cb = cb.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
-    let onpolicy = {
-        let cb = props.onpolicy.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.prevent_default();
-            cb.emit(())
-        })
-    };
+    let onpolicy = on_link(&props.onpolicy);
     let switches = props.config.categories.iter().map(|c| {
         let on = c.necessary || props.draft.iter().any(|d| d.category == c.id && d.granted);
         let warns_login = props.config.login_categories.contains(&c.id);
@@ -61,7 +51,7 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
             onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
                 <h2 id="kuki-prefs-title" class="kuki-title">{ t.prefs_title }</h2>
-                <button type="button" class="kuki-close" aria-label={t.close} onclick={click(&props.onclose)}>{ "×" }</button>
+                <button type="button" class="kuki-close" aria-label={t.close} onclick={on_click(&props.onclose)}>{ "×" }</button>
             </div>
             <div class="kuki-scroll">
                 <p id="kuki-prefs-intro" class="kuki-text">
@@ -77,9 +67,9 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 }
             </div>
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn" onclick={click(&props.onaccept)}>{ t.accept_all }</button>
-                <button type="button" class="kuki-btn" onclick={click(&props.onreject)}>{ t.reject_all }</button>
-                <button type="button" class="kuki-btn" onclick={click(&props.onsave)}>{ t.save }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onaccept)}>{ t.accept_all }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onreject)}>{ t.reject_all }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onsave)}>{ t.save }</button>
             </div>
         </Dialog>
     }

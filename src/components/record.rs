@@ -4,6 +4,7 @@ use kuki_core::wire::ConsentAction;
 use kuki_core::{Consent, Lang};
 use yew::prelude::*;
 
+use crate::components::on_click;
 use crate::i18n::texts;
 use crate::sync;
 
@@ -34,10 +35,6 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
             }
         });
     }
-    let click = |cb: &Callback<()>| {
-        let cb = cb.clone();
-        Callback::from(move |_: MouseEvent| cb.emit(()))
-    };
     let c = &props.consent;
     let events = match &*history {
         Some(Some(h)) => h
@@ -72,9 +69,9 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
                 <ul class="kuki-history" aria-busy={history.is_none().then_some("true")}>{ events }</ul>
             }
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn kuki-btn-quiet" onclick={click(&props.onwithdraw)}>{ t.withdraw }</button>
+                <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onwithdraw)}>{ t.withdraw }</button>
                 if props.synced {
-                    <button type="button" class="kuki-btn kuki-btn-quiet" onclick={click(&props.onerase)}>{ t.delete_records }</button>
+                    <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onerase)}>{ t.delete_records }</button>
                 }
             </div>
         </section>
