@@ -137,6 +137,38 @@ mod tests {
         assert!(matches!(parse_event(none.as_bytes(), &defaults()), Err(EventError::Invalid(_))));
     }
 
+    /// The fuzz target's property (`server/fuzz`), over cheap deterministic mutations of a good body, so plain
+    /// `cargo test` exercises it too: no panic, and an accepted event survives its canonical form.
+    #[test]
+    fn mutated_bodies_never_panic_and_accepted_ones_round_trip() {
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        let alphabet = b"{}[]\":,0123456789-.eEtrufalsn \\u";
+        let mut accepted = 0;
+        for _ in 0..20_000 {
+            let mut body = GOOD.as_bytes().to_vec();
+            for _ in 0..(next() % 4 + 1) {
+                let i = (next() as usize) % body.len();
+                match next() % 3 {
+                    0 => body[i] = alphabet[(next() as usize) % alphabet.len()],
+                    1 => drop(body.remove(i)),
+                    _ => body.insert(i, alphabet[(next() as usize) % alphabet.len()]),
+                }
+            }
+            if let Ok(event) = parse_event(&body, &defaults()) {
+                accepted += 1;
+                let again = parse_event(canonical_json(&event).as_bytes(), &defaults()).unwrap();
+                assert_eq!(again, event);
+            }
+        }
+        assert!(accepted > 0, "some mutations (in whitespace, digits) stay valid");
+    }
+
     #[test]
     fn equal_events_have_equal_canonical_json() {
         let a = parse_event(GOOD.as_bytes(), &defaults()).unwrap();
