@@ -384,3 +384,76 @@ async fn cancelling_the_login_warning_keeps_the_refusal() {
     settle().await;
     assert!(find("[role=alertdialog]").is_none());
 }
+
+fn window() -> web_sys::Window {
+    web_sys::window().unwrap()
+}
+
+/// The `i`-th dataLayer entry as [command, action, params].
+fn data_layer_entry(i: u32) -> (String, String, JsValue) {
+    let layer = js_sys::Array::from(&Reflect::get(&window(), &"dataLayer".into()).unwrap());
+    let entry = layer.get(i);
+    let at = |k: u32| Reflect::get(&entry, &JsValue::from(k)).unwrap();
+    (at(0).as_string().unwrap(), at(1).as_string().unwrap(), at(2))
+}
+
+fn param(params: &JsValue, key: &str) -> Option<String> {
+    Reflect::get(params, &key.into()).unwrap().as_string()
+}
+
+#[wasm_bindgen_test]
+async fn consent_mode_sends_the_default_first_and_an_update_on_each_choice() {
+    fresh();
+    Reflect::delete_property(&window(), &"gtag".into()).unwrap();
+    Reflect::set(&window(), &"dataLayer".into(), &js_sys::Array::new()).unwrap();
+    api::run(JsValue::UNDEFINED, options("ko"));
+    settle().await;
+    let (command, action, params) = data_layer_entry(0);
+    assert_eq!((command.as_str(), action.as_str()), ("consent", "default"));
+    for ty in [
+        "ad_storage",
+        "ad_user_data",
+        "ad_personalization",
+        "analytics_storage",
+        "functionality_storage",
+        "personalization_storage",
+    ] {
+        assert_eq!(param(&params, ty).as_deref(), Some("denied"), "{ty}");
+    }
+    assert_eq!(param(&params, "security_storage").as_deref(), Some("granted"));
+    assert!(Reflect::get(&params, &"wait_for_update".into()).unwrap().as_f64().is_some());
+
+    api::accept_category(JsValue::from_str("analytics"));
+    let (_, action, params) = data_layer_entry(1);
+    assert_eq!(action, "update");
+    assert_eq!(param(&params, "analytics_storage").as_deref(), Some("granted"));
+    assert_eq!(param(&params, "ad_storage").as_deref(), Some("denied"));
+    assert_eq!(param(&params, "functionality_storage").as_deref(), Some("denied"));
+    Reflect::delete_property(&window(), &"dataLayer".into()).unwrap();
+    Reflect::delete_property(&window(), &"gtag".into()).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn global_privacy_control_is_explained_and_recorded() {
+    fresh();
+    let nav = window().navigator();
+    let desc = js_sys::Object::new();
+    Reflect::set(&desc, &"value".into(), &JsValue::TRUE).unwrap();
+    Reflect::set(&desc, &"configurable".into(), &JsValue::TRUE).unwrap();
+    let nav_obj: &js_sys::Object = nav.unchecked_ref();
+    js_sys::Object::define_property(nav_obj, &"globalPrivacyControl".into(), &desc);
+    api::run(JsValue::UNDEFINED, options("en"));
+    settle().await;
+    api::show_preferences();
+    settle().await;
+    assert_eq!(switch("Marketing").get_attribute("aria-checked").as_deref(), Some("false"));
+    let note = find(".kuki-note").expect("the dialog says why marketing starts off");
+    assert!(note.text_content().unwrap().contains("Global Privacy Control"));
+    switch("Marketing").click();
+    settle().await;
+    button("Save").click();
+    settle().await;
+    assert!(api::accepted_category("marketing"), "an explicit choice still wins");
+    assert_eq!(Reflect::get(&api::get_consent(), &"gpc".into()).unwrap(), JsValue::TRUE);
+    Reflect::delete_property(nav_obj, &"globalPrivacyControl".into()).unwrap();
+}
