@@ -13,7 +13,7 @@ SHELL := /usr/bin/env bash
 .DEFAULT_GOAL := help
 
 # cargo-installed tools first, then node_modules/.bin so wasm-pack finds binaryen's wasm-opt before Debian's.
-export PATH := $(HOME)/.cargo/bin:$(CURDIR)/node_modules/.bin:$(PATH)
+export PATH := $(or $(CARGO_HOME),$(HOME)/.cargo)/bin:$(CURDIR)/node_modules/.bin:$(PATH)
 # wasm-pack must never download anything: tools come from cargo and npm. A private cache keeps any attempt
 # (which would fail here) out of $HOME and makes a stale cached tool impossible.
 export WASM_PACK_CACHE := $(CURDIR)/target/wasm-pack-cache

@@ -11,11 +11,20 @@
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # 1. The wasm target.
+if ! command -v cargo >/dev/null 2>&1; then
+  say "cargo is missing: install Rust with rustup first"
+  exit 1
+fi
+if ! command -v npm >/dev/null 2>&1; then
+  say "npm is missing: install Node.js 20 or newer first"
+  exit 1
+fi
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
