@@ -4,7 +4,7 @@
 #   make test    install what is missing, then every test: native cargo, kuki-core and the app in wasm in
 #                headless Chromium, and the end-to-end suite against the built server
 #   make bundle  wasm-pack build into pkg/, then assemble dist/ as docs/contract.md says
-#   make bench   the first-visit size report (and the server's load benchmark when it exists)
+#   make bench   the first-visit size report (beside yew's own floor), and the server's load benchmark
 #
 # Everything the targets need is installed by scripts/setup.sh, which is fast when nothing is missing.
 
@@ -91,7 +91,9 @@ test-e2e: bundle server
 # --- benchmarks -------------------------------------------------------------------------------------------------
 
 bench: bundle
-	node scripts/size-report.mjs
+	@if [[ -x benches/yew-floor/build.sh ]]; then \
+	  floor="$$(benches/yew-floor/build.sh | tail -n 1)"; node scripts/size-report.mjs --floor "$$floor"; \
+	else node scripts/size-report.mjs; fi
 	@if [[ -x server/bench/load.sh ]]; then $(MAKE) --no-print-directory server && server/bench/load.sh; \
 	else echo "bench: server/bench/load.sh not there yet: no load benchmark"; fi
 
