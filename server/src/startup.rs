@@ -53,6 +53,18 @@ pub async fn run(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StartError> {
     let local = listener.local_addr().map_err(StartError::Io)?;
+    let backend = match &config.db {
+        crate::config::DbUrl::Sqlite(path) => format!("sqlite {}", path.display()),
+        crate::config::DbUrl::Postgres(_) => "postgres".to_owned(),
+    };
+    tracing::info!(
+        db = %backend,
+        site = %config.site_dir.display(),
+        rate_limit = config.rate_limit,
+        allowed_origins = config.allowed_origins.len(),
+        stats = config.admin_token.is_some(),
+        "starting"
+    );
     let state = AppState::new(config).await?;
     let app = routes::router(state);
     tracing::info!(%local, "kuki-server listening");

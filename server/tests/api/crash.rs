@@ -100,3 +100,43 @@ async fn every_acknowledged_record_survives_a_sigkill_and_the_chains_verify() {
     assert!(verify.status.success(), "verify found breaks:\n{out}");
     eprintln!("crash test: {} acknowledged before SIGKILL; {}", acked.len(), out.trim());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sigterm_drains_requests_in_flight_and_exits_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut child, addr) = start(dir.path());
+    let client = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(10)).build().unwrap();
+    let acked: Arc<Mutex<Vec<String>>> = Arc::default();
+    let mut writers = Vec::new();
+    for _ in 0..32 {
+        let (client, acked, url) = (client.clone(), acked.clone(), format!("http://{addr}/api/v1/consents"));
+        writers.push(tokio::spawn(async move {
+            loop {
+                let id = new_id();
+                match client.post(&url).json(&event(&id, 1, true)).send().await {
+                    Ok(res) if res.status() == 201 => acked.lock().unwrap().push(id),
+                    Ok(res) => return Some(res.status().as_u16()),
+                    Err(_) => return None, // the server closed the connection or stopped listening
+                }
+            }
+        }));
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let term = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert!(term.success());
+    let exit = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    assert!(exit.success(), "the server exits 0 after draining: {exit:?}");
+    for w in writers {
+        assert_eq!(w.await.unwrap(), None, "a request in flight got an error status instead of being served");
+    }
+
+    let acked = acked.lock().unwrap().clone();
+    assert!(!acked.is_empty());
+    let (mut child, addr) = start(dir.path());
+    for id in &acked {
+        let res = client.get(format!("http://{addr}/api/v1/consents/{id}")).send().await.unwrap();
+        assert_eq!(res.status(), 200, "an acknowledged record is missing after a graceful stop");
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
