@@ -2,7 +2,7 @@
 //!
 //! - [`site`]: the static site (`/`), the embeddable bundle (`/kuki/*`, open to every origin) and `/privacy`.
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
-//! - [`consents`]: `/api/v1/consents[/{id}]`.
+//! - [`consents`]: `/api/v1/consents` and `/api/v1/consents/{id}`.
 //! - [`admin`]: `/api/v1/stats` (bearer token).
 //! - [`meta`]: `/api/v1/receipt-key`, `/api/v1/openapi.json`.
 

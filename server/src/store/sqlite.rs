@@ -182,10 +182,10 @@ fn apply(conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outco
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut stats = StatsDelta::default();
     {
-        let mut existing =
-            tx.prepare_cached("SELECT event, received_at, hash FROM events WHERE consent_id = ?1 AND seq = ?2")?;
-        let mut head =
-            tx.prepare_cached("SELECT pos, hash FROM events WHERE consent_id = ?1 ORDER BY pos DESC LIMIT 1")?;
+        // One index probe per event: a consent id's rows (a handful) give both any earlier store of the same
+        // seq and the chain head.
+        let mut chain =
+            tx.prepare_cached("SELECT seq, pos, event, received_at, hash FROM events WHERE consent_id = ?1")?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO events (consent_id, seq, pos, event, received_at, origin, ip_prefix, prev_hash, hash)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -195,19 +195,26 @@ fn apply(conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outco
             match cmd {
                 Command::Insert(record, _) => {
                     let id = record.event.consent_id.to_string();
-                    let found = existing
-                        .query_row(params![id, record.event.seq], |r| {
-                            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
-                        })
-                        .optional()?;
+                    let seq = i64::from(record.event.seq);
+                    let mut found = None;
+                    let mut last: Option<Head> = None;
+                    let mut rows = chain.query([&id])?;
+                    while let Some(r) = rows.next()? {
+                        let pos: i64 = r.get(1)?;
+                        if r.get::<_, i64>(0)? == seq {
+                            found = Some((r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?));
+                        }
+                        if last.as_ref().is_none_or(|h| pos > h.pos) {
+                            last = Some(Head { pos, hash: r.get(4)? });
+                        }
+                    }
+                    drop(rows);
                     let outcome = match found {
                         Some((event, received_at, hash)) if event == record.event_json => {
                             InsertOutcome::Replayed(StoredMeta { received_at, hash })
                         }
                         Some(_) => InsertOutcome::Conflict,
                         None => {
-                            let last =
-                                head.query_row([&id], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? })).optional()?;
                             let row = next_row(record, &id, last);
                             insert.execute(params![
                                 row.consent_id,
