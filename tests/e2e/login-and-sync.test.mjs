@@ -3,6 +3,7 @@
 // and a choice made while the endpoint fails is kept and arrives once the endpoint answers again.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { createPublicKey, verify } from 'node:crypto';
 import { appMissingReason, startStack, visit, banner, kukiRoot, NAMES } from './helpers.mjs';
 
 const skip = appMissingReason() ?? false;
@@ -115,6 +116,26 @@ describe('the login warning and consent sync', { skip }, () => {
     );
     assert.equal(h.events.at(-1).categories.analytics, false);
     assert.equal(h.events[0].categories.analytics, true);
+  });
+
+  test('the browser keeps the receipt, signed by the server key over the hash the server stored', async (t) => {
+    const s = await visit(stack, t, '/basic.html');
+    const b = banner(s.page);
+    await b.waitFor({ state: 'visible', timeout: 20_000 });
+    await b.getByRole('button', { name: ko.rejectAll, exact: true }).click();
+    await s.page.waitForFunction(() => window.kuki.getConsent()?.receipt, null, { timeout: 15_000 });
+    const { consentId, receipt } = await s.consent();
+    assert.equal(receipt.consentId, consentId);
+    const stored = await waitForHistory(consentId, 1);
+    assert.equal(receipt.hash, stored.events.find((e) => e.seq === receipt.seq).hash);
+    const key = await (await fetch(`${stack.kuki.origin}/api/v1/receipt-key`)).json();
+    assert.equal(key.algorithm, 'Ed25519');
+    const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key.publicKey, 'hex')]);
+    const publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
+    const signed = verify(null, Buffer.from(receipt.hash, 'hex'), publicKey, Buffer.from(receipt.signature, 'hex'));
+    assert.ok(signed, 'the receipt signature verifies');
+    const forged = verify(null, Buffer.alloc(32), publicKey, Buffer.from(receipt.signature, 'hex'));
+    assert.equal(forged, false);
   });
 
   test('a choice made while the endpoint fails is kept and arrives once the endpoint answers again', async (t) => {
