@@ -138,6 +138,29 @@ describe('the login warning and consent sync', { skip }, () => {
     assert.equal(forged, false);
   });
 
+  // Names from the app's texts (src/i18n.rs); docs/contract.md does not list them yet.
+  test('the preferences show the consent id, and "delete my records" erases them on the server and forgets the choice', async (t) => {
+    const s = await visit(stack, t, '/basic.html');
+    const b = banner(s.page);
+    await b.waitFor({ state: 'visible', timeout: 20_000 });
+    await b.getByRole('button', { name: ko.acceptAll, exact: true }).click();
+    const { consentId } = await s.consent();
+    await waitForHistory(consentId, 1);
+    await s.page.click('#host-prefs');
+    const prefs = kukiRoot(s.page).getByRole('dialog', { name: ko.preferences, exact: true });
+    await prefs.waitFor({ state: 'visible' });
+    const text = await prefs.innerText();
+    assert.ok(text.includes(consentId), 'the consent id is shown');
+    assert.match(text, /변경 기록/);
+    await prefs.getByRole('button', { name: '내 기록 삭제', exact: true }).click();
+    const until = Date.now() + 15_000;
+    while ((await history(consentId)).status !== 404 && Date.now() < until) await new Promise((r) => setTimeout(r, 200));
+    assert.equal((await history(consentId)).status, 404, 'the server erased the records');
+    await s.page.waitForFunction(() => window.kuki.getConsent() === null, null, { timeout: 10_000 });
+    await banner(s.page).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal((await s.cookies()).kuki_consent, undefined, 'the local choice is forgotten too');
+  });
+
   test('a choice made while the endpoint fails is kept and arrives once the endpoint answers again', async (t) => {
     const s = await visit(stack, t, '/basic.html');
     // The consent API is unreachable from this page (the server itself stays up for the check).
