@@ -52,7 +52,7 @@ curl -fs "$base/healthz" >/dev/null || { cat "$work/server.log" >&2; echo "load.
 
 # Enough unique events that none repeats within the run (a repeat would be a replay, answered 200, not a write).
 seconds="${DURATION%s}"
-lines=$(( ${seconds:-10} * 60000 ))
+lines=$(( ${seconds:-10} * 150000 ))
 python3 - "$work/events.jsonl" "$lines" <<'PY'
 import os, sys, uuid
 path, n = sys.argv[1], int(sys.argv[2])

@@ -189,3 +189,21 @@ async fn another_media_type_is_415() {
     assert_eq!(res.status(), 415);
     assert_eq!(error_code(res).await, "unsupported_media_type");
 }
+
+#[tokio::test]
+async fn a_write_the_database_cannot_commit_is_503_and_not_stored() {
+    let app = spawn_app().await;
+    let id = new_id();
+    // Another process holding the write lock past the writer's busy timeout (5 s) makes the commit fail.
+    let locker = rusqlite::Connection::open(app.dir.path().join("kuki.db")).unwrap();
+    locker.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let res = app.post_event(&event(&id, 1, true)).await;
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "unavailable");
+    assert!(!body["message"].as_str().unwrap().contains("lock"), "the internal cause is not sent: {body}");
+    locker.execute_batch("ROLLBACK").unwrap();
+    assert_eq!(app.get_history(&id).await.status(), 404, "nothing was stored");
+    assert_eq!(app.post_event(&event(&id, 1, true)).await.status(), 201, "the retry succeeds");
+}

@@ -78,6 +78,13 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         .expect("server ran");
     });
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    // The store opens (and migrates) inside `run`: wait until the app says it is ready.
+    for _ in 0..200 {
+        match client.get(format!("http://{addr}/readyz")).send().await {
+            Ok(res) if res.status() == 200 => break,
+            _ => tokio::time::sleep(std::time::Duration::from_millis(10)).await,
+        }
+    }
     TestApp { addr, client, dir, db, stop: Some(stop), task: Some(task) }
 }
 
