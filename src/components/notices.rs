@@ -8,6 +8,8 @@ use crate::state::Notice;
 pub struct NoticesProps {
     pub notices: Vec<Notice>,
     pub lang: Lang,
+    /// At the top of the viewport (the banner holds the bottom), else at the bottom, clear of the page's header.
+    pub top: bool,
     pub ondismiss: Callback<Notice>,
 }
 
@@ -32,5 +34,5 @@ pub fn Notices(props: &NoticesProps) -> Html {
             </div>
         }
     });
-    html! { <div class="kuki-toasts" aria-live="polite">{ for items }</div> }
+    html! { <div class={classes!("kuki-toasts", props.top.then_some("kuki-top"))} aria-live="polite">{ for items }</div> }
 }

@@ -61,7 +61,7 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 { props.notice.clone() }
                 <ul class="kuki-cats">{ for switches }</ul>
                 if let Some(c) = &props.consent {
-                    <ConsentRecord consent={c.clone()} lang={props.lang} synced={props.synced}
+                    <ConsentRecord consent={c.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
                         contact={props.config.policy_document(props.lang).contact.clone()}
                         onwithdraw={props.onwithdraw.clone()} onerase={props.onerase.clone()} />
                 }

@@ -1,7 +1,8 @@
 use kuki_core::policy::Contact;
 use kuki_core::wire::browser::HistoryEntry;
 use kuki_core::wire::ConsentAction;
-use kuki_core::{Consent, Lang};
+use kuki_core::{Config, Consent, Lang};
+use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::on_click;
@@ -11,6 +12,8 @@ use crate::sync;
 #[derive(Properties, PartialEq)]
 pub struct ConsentRecordProps {
     pub consent: Consent,
+    /// For the categories' names in the history.
+    pub config: Rc<Config>,
     pub lang: Lang,
     /// Is there a server keeping the history?
     pub synced: bool,
@@ -41,7 +44,11 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
             .iter()
             .rev()
             .map(|e| {
-                let accepted: Vec<&str> = e.accepted.iter().map(|id| id.as_str()).collect();
+                let accepted: Vec<&str> = e
+                    .accepted
+                    .iter()
+                    .map(|id| props.config.category(id.as_str()).map_or(id.as_str(), |c| c.name.get(props.lang)))
+                    .collect();
                 html! {
                     <li>
                         <span class="kuki-mono">{ utc_date((e.received_at / 1000) as u64) }</span>{ " · " }

@@ -66,6 +66,10 @@ pub fn Root(props: &RootProps) -> Html {
     };
     html! {
         <>
+            // Notices never cover a dialog: they wait while one is open, and sit above the banner when it shows.
+            if !s.notices.is_empty() && !s.prefs_open && s.policy.is_none() && s.login.is_none() {
+                <Notices notices={s.notices.clone()} lang={s.lang} top={s.banner_open} {ondismiss} />
+            }
             if s.banner_open && !s.prefs_open {
                 <Banner lang={s.lang} onaccept={act(Store::accept_all)} onreject={act(Store::reject_all)}
                     oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
@@ -85,9 +89,7 @@ pub fn Root(props: &RootProps) -> Html {
                 <LoginWarning lang={s.lang} onallow={act(|st| st.answer_login(true))}
                     oncancel={act(|st| st.answer_login(false))} />
             }
-            if !s.notices.is_empty() {
-                <Notices notices={s.notices.clone()} lang={s.lang} {ondismiss} />
-            }
+
         </>
     }
 }
