@@ -222,21 +222,35 @@ pub(crate) fn next_row(record: &NewRecord, consent_id: &str, head: Option<Head>)
     row
 }
 
-/// The counters one batch adds to `daily_stats`: (day, action, category or `*` for all events) -> (events, granted).
+/// The counters one batch adds to `daily_stats`. Keys borrow from the batch's records and days stay numbers
+/// until the upsert, so counting allocates nothing per event in the (serial) writer.
 #[derive(Default)]
-pub(crate) struct StatsDelta(pub BTreeMap<(String, &'static str, String), (i64, i64)>);
+pub(crate) struct StatsDelta<'a>(BTreeMap<(i64, &'static str, &'a str), (i64, i64)>);
 
-impl StatsDelta {
-    pub fn add(&mut self, record: &NewRecord) {
-        let day = utc_day(record.received_at);
+/// The category of a `daily_stats` row that counts every event of its day and action.
+pub(crate) const ALL_EVENTS: &str = "*";
+
+impl<'a> StatsDelta<'a> {
+    pub fn add(&mut self, record: &'a NewRecord) {
+        let day = record.received_at.div_euclid(86_400_000);
         let action = record.event.action.as_str();
-        let total = self.0.entry((day.clone(), action, "*".into())).or_default();
-        total.0 += 1;
+        self.0.entry((day, action, ALL_EVENTS)).or_default().0 += 1;
         for (category, granted) in &record.event.categories {
-            let c = self.0.entry((day.clone(), action, category.to_string())).or_default();
+            let c = self.0.entry((day, action, category.as_str())).or_default();
             c.0 += 1;
             c.1 += i64::from(*granted);
         }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `(day as YYYY-MM-DD, action, category, events, granted)` rows to add.
+    pub fn rows(&self) -> impl Iterator<Item = (String, &'static str, &'a str, i64, i64)> + '_ {
+        self.0.iter().map(|(&(day, action, category), &(events, granted))| {
+            (utc_day(day * 86_400_000), action, category, events, granted)
+        })
     }
 }
 
@@ -255,7 +269,7 @@ pub(crate) fn stats_from_rows(rows: Vec<(String, String, String, i64, i64)>) -> 
             categories: BTreeMap::new(),
         });
         let (events, granted) = (events.max(0) as u64, granted.max(0) as u64);
-        if category == "*" {
+        if category == ALL_EVENTS {
             row.events = events;
             total_events += events;
         } else {

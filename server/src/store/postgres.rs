@@ -281,15 +281,15 @@ async fn apply(client: &mut Client, batch: &[Command]) -> Result<Vec<Outcome>, S
         .await
         .map_err(unavailable)?;
     }
-    if !stats.0.is_empty() {
+    if !stats.is_empty() {
         let (mut days, mut actions, mut categories, mut events, mut granted) =
             (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
-        for ((day, action, category), (e, g)) in &stats.0 {
-            days.push(day.clone());
-            actions.push(action.to_string());
-            categories.push(category.clone());
-            events.push(*e);
-            granted.push(*g);
+        for (day, action, category, e, g) in stats.rows() {
+            days.push(day);
+            actions.push(action.to_owned());
+            categories.push(category.to_owned());
+            events.push(e);
+            granted.push(g);
         }
         tx.execute(
             "INSERT INTO daily_stats (day, action, category, events, granted)

@@ -244,7 +244,7 @@ fn apply(conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outco
              ON CONFLICT (day, action, category)
              DO UPDATE SET events = events + excluded.events, granted = granted + excluded.granted",
         )?;
-        for ((day, action, category), (events, granted)) in &stats.0 {
+        for (day, action, category, events, granted) in stats.rows() {
             upsert.execute(params![day, action, category, events, granted])?;
         }
     }
