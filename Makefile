@@ -84,9 +84,11 @@ test-wasm:
 	  echo "test-wasm: the app has no wasm-bindgen tests yet"; \
 	fi
 
-# The end-to-end suite drives Debian's Chromium against the release bundle and the server profile build.
+# The end-to-end suite drives Debian's Chromium against the release bundle and the server profile build. One file
+# at a time (each starts its own servers and browser); the timeout bounds every test and file, so a hung await fails
+# the run instead of holding CI.
 test-e2e: bundle server
-	node --test --test-concurrency=1 --test-timeout=120000 tests/e2e/
+	node --test --test-concurrency=1 --test-timeout=600000 tests/e2e/
 
 # --- benchmarks -------------------------------------------------------------------------------------------------
 

@@ -103,6 +103,9 @@ export async function startKukiServer({ allowedOrigins = [], env = {} } = {}) {
   };
   child.stdout.on('data', keep);
   child.stderr.on('data', keep);
+  // A test file that dies (a timeout, an uncaught error) must not leave its server running.
+  const reap = () => child.exitCode === null && child.kill('SIGKILL');
+  process.once('exit', reap);
   const origin = `http://127.0.0.1:${port}`;
   try {
     await waitForHealth(`${origin}/healthz`, child, () => log);
@@ -123,6 +126,7 @@ export async function startKukiServer({ allowedOrigins = [], env = {} } = {}) {
         await exited;
         clearTimeout(timer);
       }
+      process.removeListener('exit', reap);
       rmSync(dir, { recursive: true, force: true });
     },
   };
@@ -338,8 +342,17 @@ export function recordEvents() {
 export async function visit(stack, t, path, options = {}) {
   const s = await openPage(stack.browser, { ...options, initScripts: [recordEvents, ...(options.initScripts ?? [])] });
   t.after(() => s.close());
+  const failed = [];
+  s.page.on('requestfailed', (r) => failed.push(`${r.url()}: ${r.failure()?.errorText}`));
+  s.page.on('response', (r) => r.status() >= 400 && failed.push(`${r.url()}: HTTP ${r.status()}`));
   await s.page.goto(`${stack.host.origin}${path}`);
-  await waitForKuki(s.page);
+  try {
+    await waitForKuki(s.page);
+  } catch (e) {
+    // Say why: the usual causes are a missing bundle file or a wasm that failed to start.
+    const why = { consoleErrors: s.consoleErrors, pageErrors: s.errors, failedRequests: failed };
+    throw new Error(`kuki did not start on ${path}: ${JSON.stringify(why, null, 1)}\n${stack.kuki.log().slice(-2000)}`);
+  }
   s.url = `${stack.host.origin}${path}`;
   s.events = () => s.page.evaluate(() => window.__kukiEvents);
   s.consent = () => s.page.evaluate(() => window.kuki.getConsent());
