@@ -22,8 +22,9 @@ export WASM_BINDGEN_TEST_WEBDRIVER_JSON := $(CURDIR)/scripts/webdriver.json
 export CHROMEDRIVER ?= /usr/bin/chromedriver
 export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 
-# Passed through to the server as given; unset ones take the server's defaults.
-export KUKI_ADDR KUKI_DB KUKI_ALLOWED_ORIGINS KUKI_SITE_DIR KUKI_ADMIN_TOKEN KUKI_RATE_LIMIT
+# KUKI_ADDR, KUKI_DB, KUKI_ALLOWED_ORIGINS and the other KUKI_* settings reach the server as given, from the
+# environment or the command line (`make run KUKI_ADDR=127.0.0.1:9000`); unset ones take the server's defaults.
+# (No `export` list here: make would export an unset variable as an empty string.)
 
 WASM_PACK_BUILD := wasm-pack build --mode no-install --release --target web --out-dir pkg --out-name kuki --no-pack
 WASM_PACK_TEST := wasm-pack test --mode no-install --headless --chrome --chromedriver $(CHROMEDRIVER)
