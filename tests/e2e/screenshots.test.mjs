@@ -1,8 +1,9 @@
 // Pictures for people: the banner in Korean and English on a 320 px phone and on a desktop, saved as PNGs in
-// tests/e2e/artifacts/ (git-ignored). The test also holds what a picture would show: the banner fits the width.
+// tests/e2e/artifacts/ (git-ignored). The tests also hold what a picture would show: the banner fits the width,
+// every control can be reached at 200 % zoom, and nothing moves for a visitor who asked for reduced motion.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appMissingReason, startStack, visit, banner, preferences, saveArtifact } from './helpers.mjs';
+import { appMissingReason, startStack, visit, banner, preferences, saveArtifact, HOST_SELECTOR, NAMES } from './helpers.mjs';
 
 const skip = appMissingReason() ?? false;
 if (skip) console.log(`# screenshot tests skipped: ${skip}`);
@@ -39,4 +40,48 @@ describe('screenshots of the banner', { skip }, () => {
       });
     }
   }
+
+  test('at 200 % zoom (a 640 by 400 CSS px window) every preferences control can be scrolled to and clicked', async (t) => {
+    const s = await visit(stack, t, '/basic.html', { viewport: { width: 640, height: 400 } });
+    await banner(s.page).waitFor({ state: 'visible', timeout: 20_000 });
+    await s.page.evaluate(() => window.kuki.showPreferences());
+    const p = preferences(s.page);
+    await p.waitFor({ state: 'visible' });
+    const ko = NAMES.ko;
+    const controls = [
+      ...[ko.functional, ko.analytics, ko.marketing].map((name) => p.getByRole('switch', { name, exact: true })),
+      p.getByRole('button', { name: ko.save, exact: true }),
+      p.getByRole('button', { name: ko.close, exact: true }),
+    ];
+    for (const c of controls) {
+      await c.scrollIntoViewIfNeeded();
+      const hit = await c.evaluate((el, sel) => {
+        const r = el.getBoundingClientRect();
+        const x = r.x + r.width / 2;
+        const y = r.y + r.height / 2;
+        if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return false;
+        const root = document.querySelector(sel).shadowRoot;
+        const at = root.elementFromPoint(x, y);
+        return at === el || el.contains(at);
+      }, HOST_SELECTOR);
+      assert.ok(hit, `${await c.getAttribute('aria-label') ?? await c.innerText()} is reachable`);
+    }
+    saveArtifact('preferences-ko-zoom200.png', await s.page.screenshot());
+  });
+
+  test('with prefers-reduced-motion nothing in kuki animates', async (t) => {
+    const s = await visit(stack, t, '/basic.html', { reducedMotion: 'reduce' });
+    await banner(s.page).waitFor({ state: 'visible', timeout: 20_000 });
+    await s.page.evaluate(() => window.kuki.showPreferences());
+    await preferences(s.page).waitFor({ state: 'visible' });
+    await preferences(s.page).getByRole('switch', { name: NAMES.ko.analytics, exact: true }).click();
+    const moving = await s.page.evaluate((sel) => {
+      const root = document.querySelector(sel).shadowRoot;
+      return root
+        .getAnimations()
+        .filter((a) => Number(a.effect?.getComputedTiming().duration ?? 0) > 0)
+        .map((a) => `${a.constructor.name} ${a.animationName ?? a.transitionProperty ?? ''}`);
+    }, HOST_SELECTOR);
+    assert.deepEqual(moving, []);
+  });
 });
