@@ -17,6 +17,9 @@ pub enum AppError {
     ForbiddenOrigin,
     Unauthorized,
     NotFound,
+    /// A known API path with another method; sent as `not_found` (the contract has no code of its own for it)
+    /// with status 405.
+    MethodNotAllowed,
     /// The same key was stored with a different body.
     Conflict,
     RateLimited {
@@ -37,7 +40,7 @@ impl AppError {
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             AppError::ForbiddenOrigin => ErrorCode::ForbiddenOrigin,
             AppError::Unauthorized => ErrorCode::Unauthorized,
-            AppError::NotFound => ErrorCode::NotFound,
+            AppError::NotFound | AppError::MethodNotAllowed => ErrorCode::NotFound,
             AppError::Conflict => ErrorCode::Conflict,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable(_) => ErrorCode::Unavailable,
@@ -54,6 +57,7 @@ impl AppError {
             AppError::ForbiddenOrigin => "this origin may not write consent records".into(),
             AppError::Unauthorized => "a valid bearer token is required".into(),
             AppError::NotFound => "not found".into(),
+            AppError::MethodNotAllowed => "this method is not allowed on this path".into(),
             AppError::Conflict => "this consentId and seq were already stored with a different body".into(),
             AppError::RateLimited { .. } => "too many requests; retry later".into(),
             AppError::Unavailable(_) => "the record could not be stored; retry later".into(),
@@ -70,7 +74,10 @@ impl IntoResponse for AppError {
             _ => {}
         }
         let code = self.code();
-        let status = StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let status = match self {
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            _ => StatusCode::from_u16(code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        };
         let mut res = (status, Json(ApiError { code, message: self.public_message() })).into_response();
         let retry_after = match self {
             AppError::RateLimited { retry_after_secs } => Some(retry_after_secs.max(1)),

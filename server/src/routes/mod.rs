@@ -35,7 +35,8 @@ pub fn router(state: AppState) -> Router {
         .route("/stats", get(admin::stats_read))
         .route("/receipt-key", get(meta::receipt_key_read))
         .route("/openapi.json", get(meta::openapi_read))
-        .fallback(|| async { AppError::NotFound });
+        .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed });
     // With the limit off (load tests), the layer is left out rather than asked on every request.
     let api = if state.config.rate_limit > 0 {
         api.layer(middleware::from_fn_with_state(state.clone(), rate_limit))

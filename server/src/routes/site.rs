@@ -3,11 +3,10 @@
 //! `/kuki/*` is the bundle other sites embed with one script tag, so every response under it carries
 //! `Access-Control-Allow-Origin: *` (the loader imports the module and fetches the wasm cross-origin).
 
-use axum::extract::Query;
+use axum::extract::RawQuery;
 use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{Html, IntoResponse};
 use kuki_core::Lang;
-use serde::Deserialize;
 use std::path::Path;
 use tower::Layer;
 use tower_http::services::ServeDir;
@@ -24,15 +23,14 @@ pub fn bundle(dir: &Path) -> SetResponseHeader<ServeDir, HeaderValue> {
         .layer(ServeDir::new(dir.join("kuki")))
 }
 
-#[derive(Deserialize)]
-pub struct PrivacyQuery {
-    lang: Option<String>,
-}
-
 /// `GET /privacy[?lang=en]`: the whole policy as a standalone page; without `lang`, the browser's language.
-pub async fn privacy(Query(q): Query<PrivacyQuery>, headers: HeaderMap) -> impl IntoResponse {
+/// A query it cannot read is ignored rather than refused: a link with odd parameters still shows the policy.
+pub async fn privacy(RawQuery(query): RawQuery, headers: HeaderMap) -> impl IntoResponse {
+    let explicit = query.as_deref().and_then(|q| {
+        q.split('&').find_map(|pair| pair.strip_prefix("lang=")).map(|v| v.split('#').next().unwrap_or(""))
+    });
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let preferred = accept.split(',').map(|part| part.split(';').next().unwrap_or("").trim());
-    let lang = Lang::negotiate(q.lang.as_deref(), preferred, Lang::Ko);
+    let lang = Lang::negotiate(explicit, preferred, Lang::Ko);
     ([(header::CACHE_CONTROL, "public, max-age=300")], Html(kuki_core::policy::render_page(lang)))
 }

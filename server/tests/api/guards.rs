@@ -169,3 +169,11 @@ async fn the_stored_ip_is_cut_to_its_network_or_dropped() {
         assert_eq!(*seen.lock().unwrap(), vec![want.map(String::from)], "{store_ip}");
     }
 }
+
+#[tokio::test]
+async fn another_method_on_an_api_path_is_a_json_405() {
+    let app = spawn_app().await;
+    let res = app.client.put(app.url("/api/v1/consents")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(error_code(res).await, "not_found");
+}
