@@ -4,7 +4,7 @@
 //! `Access-Control-Allow-Origin: *` (the loader imports the module and fetches the wasm cross-origin).
 
 use axum::extract::RawQuery;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
 use axum::response::{Html, IntoResponse};
 use kuki_core::Lang;
 use std::path::Path;
@@ -17,10 +17,15 @@ pub fn site(dir: &Path) -> ServeDir {
     ServeDir::new(dir).append_index_html_on_directories(true)
 }
 
-/// `/kuki/*`: `KUKI_SITE_DIR/kuki`, readable from any origin.
-pub fn bundle(dir: &Path) -> SetResponseHeader<ServeDir, HeaderValue> {
-    SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"))
-        .layer(ServeDir::new(dir.join("kuki")))
+/// `/kuki/*`: `KUKI_SITE_DIR/kuki`, readable from any origin: CORS for the module import and the wasm fetch, and
+/// `Cross-Origin-Resource-Policy` for host pages that isolate themselves (`Cross-Origin-Embedder-Policy`).
+pub fn bundle(dir: &Path) -> SetResponseHeader<SetResponseHeader<ServeDir, HeaderValue>, HeaderValue> {
+    let cors = SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+    let corp = SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("cross-origin-resource-policy"),
+        HeaderValue::from_static("cross-origin"),
+    );
+    cors.layer(corp.layer(ServeDir::new(dir.join("kuki"))))
 }
 
 /// `GET /privacy[?lang=en]`: the whole policy as a standalone page; without `lang`, the browser's language.

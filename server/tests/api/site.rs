@@ -21,6 +21,7 @@ async fn everything_under_kuki_is_open_to_every_origin() {
     assert_eq!(wasm.status(), 200);
     assert_eq!(wasm.headers()["access-control-allow-origin"], "*");
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
+    assert_eq!(wasm.headers()["cross-origin-resource-policy"], "cross-origin");
 }
 
 #[tokio::test]
