@@ -1,8 +1,8 @@
 # kuki's two commands, and the steps behind them.
 #
 #   make run     install what is missing, build the wasm bundle (release, wasm-opt), start kuki-server
-#   make test    install what is missing, then every test: native cargo, kuki-core and the app in wasm in
-#                headless Chromium, and the end-to-end suite against the built server
+#   make test    install what is missing, then every test: native cargo (PostgreSQL too), kuki-core built for
+#                wasm32, the app's wasm-bindgen tests in headless Chromium, and the end-to-end suite
 #   make bundle  wasm-pack build into pkg/, then assemble dist/ as docs/contract.md says
 #   make bench   the first-visit size report (beside yew's own floor), and the server's load benchmark
 #
