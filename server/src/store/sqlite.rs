@@ -118,7 +118,12 @@ pub async fn open(path: PathBuf, rx: mpsc::Receiver<Command>) -> Result<Reader, 
             .name("kuki-sqlite-writer".into())
             .spawn(move || writer(conn, rx))
             .map_err(unavailable)?;
-        Ok(Reader { path: Arc::new(path), pool: Arc::new(Mutex::new(Vec::new())), signer })
+        Ok(Reader {
+            path: Arc::new(path),
+            pool: Arc::new(Mutex::new(Vec::new())),
+            permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
+            signer,
+        })
     })
     .await
     .map_err(unavailable)?
@@ -254,11 +259,16 @@ fn apply(conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outco
     Ok(outcomes)
 }
 
+/// Concurrent reads; more wait their turn (reads are short: one consent id's rows, or the stats table).
+const READERS: usize = 8;
+
 /// Read access: connections are opened on demand and kept for reuse.
 #[derive(Clone)]
 pub struct Reader {
     path: Arc<PathBuf>,
     pool: Arc<Mutex<Vec<Connection>>>,
+    /// At most [`READERS`] reads at once, so the pool (each connection with its page cache) stays small.
+    permits: Arc<tokio::sync::Semaphore>,
     signer: ReceiptSigner,
 }
 
@@ -269,7 +279,9 @@ impl Reader {
         f: impl FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     ) -> Result<T, StoreError> {
         let this = self.clone();
+        let permit = self.permits.clone().acquire_owned().await.map_err(unavailable)?;
         tokio::task::spawn_blocking(move || {
+            let _permit = permit;
             let pooled = this.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let conn = match pooled {
                 Some(c) => c,
