@@ -6,7 +6,8 @@
 //! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
 //! - [`guards`]: Origin refusal, CORS preflight, rate limit and X-Forwarded-For, the stats token, readyz, metrics.
 //! - [`site`]: static files, `/kuki/*` CORS, `/privacy`, `/healthz`.
-//! - [`store`]: the same store tests on SQLite and, when `KUKI_TEST_POSTGRES_URL` is set, PostgreSQL.
+//! - [`store`]: the same store tests on SQLite and, when `KUKI_TEST_POSTGRES_URL` is set, PostgreSQL (plus a
+//!   PostgreSQL outage: 503).
 
 mod consents;
 mod crash;

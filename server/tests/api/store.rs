@@ -127,3 +127,27 @@ async fn tamper(db: &str, id: &str) {
         assert_eq!(client.execute(sql, &[&id]).await.unwrap(), 1);
     }
 }
+
+#[tokio::test]
+async fn when_postgres_goes_away_writes_and_readiness_are_503() {
+    let Ok(admin) = std::env::var("KUKI_TEST_POSTGRES_URL") else {
+        eprintln!("NOTICE: KUKI_TEST_POSTGRES_URL is not set: the PostgreSQL outage test is skipped");
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let db = crate::helpers::databases(dir.path()).await.pop().unwrap();
+    let app = spawn_app_with(&[("KUKI_DB", &db)]).await;
+    assert_eq!(app.post_event(&event(&new_id(), 1, true)).await.status(), 201);
+
+    let (client, conn) = tokio_postgres::connect(&admin, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let name = db.rsplit('/').next().unwrap();
+    client.batch_execute(&format!("DROP DATABASE {name} WITH (FORCE)")).await.unwrap();
+
+    let res = app.post_event(&event(&new_id(), 1, true)).await;
+    assert_eq!(res.status(), 503);
+    assert!(res.headers().contains_key("retry-after"));
+    assert_eq!(crate::helpers::error_code(res).await, "unavailable");
+    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 503);
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200, "the process itself is fine");
+}
