@@ -5,7 +5,6 @@
 
 use crate::helpers::{event, new_id};
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
@@ -15,28 +14,38 @@ fn binary() -> String {
     std::env::var("KUKI_SERVER_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_kuki-server").to_owned())
 }
 
-/// Starts the binary on a free port with its database in `dir`; returns it and its address once it listens.
+/// Starts the binary on a free port with its database in `dir`; returns it and its address once it answers.
+/// (Readiness is asked over HTTP rather than read from the log: a build may have logging compiled out.)
 fn start(dir: &Path) -> (Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let addr = format!("127.0.0.1:{port}");
     let mut child = Command::new(binary())
-        .env("KUKI_ADDR", "127.0.0.1:0")
+        .env("KUKI_ADDR", &addr)
         .env("KUKI_DB", format!("sqlite://{}", dir.join("crash.db").display()))
         .env("KUKI_SITE_DIR", dir)
         .env("KUKI_RATE_LIMIT", "0")
-        .env("RUST_LOG", "info")
+        .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
-        .stderr(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("the server binary starts");
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let addr = loop {
-        let line = lines.next().expect("the server logs its address").unwrap();
-        if let Some(rest) = line.split("local=").nth(1) {
-            break rest.split_whitespace().next().unwrap().to_owned();
+    for _ in 0..500 {
+        if let Ok(mut s) = std::net::TcpStream::connect(&addr) {
+            use std::io::{Read, Write};
+            let _ = s.write_all(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            let mut answer = String::new();
+            let _ = s.read_to_string(&mut answer);
+            if answer.starts_with("HTTP/1.1 200") {
+                return (child, addr);
+            }
         }
-    };
-    // Keep draining the log so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    (child, addr)
+        if let Ok(Some(status)) = child.try_wait() {
+            panic!("the server exited at startup: {status}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    panic!("the server did not become ready on {addr}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
