@@ -69,10 +69,15 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
     html! {
         <Dialog class="kuki-policy" labelledby="kuki-policy-title" onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
-                <h2 id="kuki-policy-title" class="kuki-title">{ &doc.title }</h2>
+                // The dialog's name is always the same words (what the banner's link said); a document with a
+                // title of its own shows it just below.
+                <h2 id="kuki-policy-title" class="kuki-title">{ t.policy_title }</h2>
                 <button type="button" class="kuki-close" aria-label={t.close} {onclick}>{ "×" }</button>
             </div>
             <div class="kuki-scroll kuki-doc" ref={body}>
+                if !doc.title.eq_ignore_ascii_case(t.policy_title) {
+                    <p class="kuki-subtitle">{ &doc.title }</p>
+                }
                 <p class="kuki-note">{ effective }</p>
                 { props.notice.clone() }
                 { blocks(&doc.intro) }
