@@ -22,7 +22,7 @@ impl Metrics {
         }
     }
 
-    pub fn render(&self) -> String {
+    pub fn render(&self, writer: &crate::store::WriterStats) -> String {
         let mut out = String::new();
         let mut counter = |name: &str, help: &str, v: &AtomicU64| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter\n{name} {}", v.load(Relaxed));
@@ -33,6 +33,18 @@ impl Metrics {
         counter("kuki_erasures_total", "Consent histories erased on request.", &self.erasures);
         counter("kuki_store_errors_total", "Writes answered 503 because the database failed.", &self.store_errors);
         counter("kuki_rate_limited_total", "Requests answered 429.", &self.rate_limited);
+        counter(
+            "kuki_store_batches_total",
+            "Transactions the writer committed or tried (group commit).",
+            &writer.batches,
+        );
+        counter(
+            "kuki_store_batch_commands_total",
+            "Commands over all batches (/ batches = mean group).",
+            &writer.commands,
+        );
+        counter("kuki_store_failed_batches_total", "Batches whose transaction failed.", &writer.failed_batches);
+        counter("kuki_store_busy_microseconds_total", "Time the writer spent applying batches.", &writer.busy_micros);
         let _ = writeln!(out, "# HELP kuki_http_responses_total HTTP responses by status class.");
         let _ = writeln!(out, "# TYPE kuki_http_responses_total counter");
         for (i, c) in self.responses.iter().enumerate() {
@@ -53,7 +65,10 @@ mod tests {
         m.count_response(201);
         m.count_response(503);
         m.count_response(101);
-        let text = m.render();
+        let writer = crate::store::WriterStats::default();
+        writer.record(7, std::time::Instant::now(), true);
+        let text = m.render(&writer);
+        assert!(text.contains("kuki_store_batch_commands_total 7\n"));
         assert!(text.contains("# TYPE kuki_events_stored_total counter\nkuki_events_stored_total 3\n"));
         assert!(text.contains("kuki_http_responses_total{class=\"2xx\"} 1"));
         assert!(text.contains("kuki_http_responses_total{class=\"5xx\"} 1"));

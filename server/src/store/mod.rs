@@ -18,6 +18,8 @@ use kuki_core::wire::{ConsentAction, ConsentEvent, ConsentHistory, Stats};
 use kuki_core::ConsentId;
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
 /// The most commands one transaction takes.
@@ -107,10 +109,33 @@ pub enum Command {
     Erase(ConsentId, oneshot::Sender<Result<bool, StoreError>>),
 }
 
+/// What the writer has done, for `/metrics`.
+#[derive(Default)]
+pub struct WriterStats {
+    pub batches: AtomicU64,
+    /// Commands over all batches: divided by `batches`, the mean group size.
+    pub commands: AtomicU64,
+    pub failed_batches: AtomicU64,
+    /// Time spent applying and committing batches.
+    pub busy_micros: AtomicU64,
+}
+
+impl WriterStats {
+    pub(crate) fn record(&self, commands: usize, started: std::time::Instant, ok: bool) {
+        self.batches.fetch_add(1, Relaxed);
+        self.commands.fetch_add(commands as u64, Relaxed);
+        self.busy_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+        if !ok {
+            self.failed_batches.fetch_add(1, Relaxed);
+        }
+    }
+}
+
 /// The storage handle the app holds; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     writer: mpsc::Sender<Command>,
+    stats: Arc<WriterStats>,
     backend: Backend,
 }
 
@@ -124,11 +149,16 @@ impl Store {
     /// Opens (creating and migrating as needed) the database and starts its writer.
     pub async fn open(url: &DbUrl) -> Result<Store, StoreError> {
         let (tx, rx) = mpsc::channel(QUEUE);
+        let stats = Arc::new(WriterStats::default());
         let backend = match url {
-            DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::open(path.clone(), rx).await?),
-            DbUrl::Postgres(url) => Backend::Postgres(postgres::open(url, rx).await?),
+            DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::open(path.clone(), rx, stats.clone()).await?),
+            DbUrl::Postgres(url) => Backend::Postgres(postgres::open(url, rx, stats.clone()).await?),
         };
-        Ok(Store { writer: tx, backend })
+        Ok(Store { writer: tx, stats, backend })
+    }
+
+    pub fn writer_stats(&self) -> &WriterStats {
+        &self.stats
     }
 
     pub async fn insert(&self, record: NewRecord) -> Result<InsertOutcome, StoreError> {

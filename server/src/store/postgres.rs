@@ -7,7 +7,7 @@
 
 use super::{
     history_from_rows, next_row, stats_from_rows, Command, Head, InsertOutcome, Row, StatsDelta, StoreError,
-    StoredMeta, MAX_BATCH,
+    StoredMeta, WriterStats, MAX_BATCH,
 };
 use crate::chain::ReceiptSigner;
 use futures_util::{pin_mut, TryStreamExt};
@@ -108,16 +108,16 @@ async fn load_or_create_key(client: &Client) -> Result<ReceiptSigner, StoreError
 }
 
 /// Connects, migrates, loads the receipt key and starts the writer task on `rx`.
-pub async fn open(url: &str, rx: mpsc::Receiver<Command>) -> Result<Reader, StoreError> {
+pub async fn open(url: &str, rx: mpsc::Receiver<Command>, stats: Arc<WriterStats>) -> Result<Reader, StoreError> {
     let mut writer_client = connect(url).await?;
     migrate(&mut writer_client).await?;
     let signer = load_or_create_key(&writer_client).await?;
-    tokio::spawn(writer(url.to_owned(), Some(writer_client), rx));
+    tokio::spawn(writer(url.to_owned(), Some(writer_client), rx, stats));
     let reader_client = connect(url).await?;
     Ok(Reader { url: Arc::new(url.to_owned()), client: Arc::new(Mutex::new(Arc::new(reader_client))), signer })
 }
 
-async fn writer(url: String, mut client: Option<Client>, mut rx: mpsc::Receiver<Command>) {
+async fn writer(url: String, mut client: Option<Client>, mut rx: mpsc::Receiver<Command>, stats: Arc<WriterStats>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -130,10 +130,12 @@ async fn writer(url: String, mut client: Option<Client>, mut rx: mpsc::Receiver<
         if client.as_ref().is_none_or(|c| c.is_closed()) {
             client = connect(&url).await.ok();
         }
+        let started = std::time::Instant::now();
         let result = match client.as_mut() {
             Some(c) => apply(c, &batch).await,
             None => Err(StoreError::Unavailable("cannot reach postgres".into())),
         };
+        stats.record(batch.len(), started, result.is_ok());
         match result {
             Ok(outcomes) => {
                 for (cmd, outcome) in batch.drain(..).zip(outcomes) {

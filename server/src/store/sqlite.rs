@@ -5,7 +5,7 @@
 
 use super::{
     history_from_rows, next_row, stats_from_rows, Command, Head, InsertOutcome, Row, StatsDelta, StoreError,
-    StoredMeta, MAX_BATCH,
+    StoredMeta, WriterStats, MAX_BATCH,
 };
 use crate::chain::ReceiptSigner;
 use kuki_core::wire::{ConsentHistory, Stats};
@@ -98,7 +98,7 @@ fn load_or_create_key(conn: &Connection) -> Result<ReceiptSigner, StoreError> {
 }
 
 /// Opens the database file (creating its folder), migrates it and starts the writer thread on `rx`.
-pub async fn open(path: PathBuf, rx: mpsc::Receiver<Command>) -> Result<Reader, StoreError> {
+pub async fn open(path: PathBuf, rx: mpsc::Receiver<Command>, stats: Arc<WriterStats>) -> Result<Reader, StoreError> {
     tokio::task::spawn_blocking(move || {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| unavailable(format!("creating {}: {e}", dir.display())))?;
@@ -116,7 +116,7 @@ pub async fn open(path: PathBuf, rx: mpsc::Receiver<Command>) -> Result<Reader, 
             .map_err(unavailable)?;
         std::thread::Builder::new()
             .name("kuki-sqlite-writer".into())
-            .spawn(move || writer(conn, rx))
+            .spawn(move || writer(conn, rx, stats))
             .map_err(unavailable)?;
         Ok(Reader {
             path: Arc::new(path),
@@ -141,7 +141,7 @@ fn checkpoint_loop(conn: Connection) {
 }
 
 /// Runs until every sender is gone: takes all waiting commands, applies them in one transaction, answers them.
-fn writer(mut conn: Connection, mut rx: mpsc::Receiver<Command>) {
+fn writer(mut conn: Connection, mut rx: mpsc::Receiver<Command>, stats: Arc<WriterStats>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -153,7 +153,7 @@ fn writer(mut conn: Connection, mut rx: mpsc::Receiver<Command>) {
         }
         let started = std::time::Instant::now();
         let result = apply(&mut conn, &batch);
-        tracing::debug!(commands = batch.len(), micros = started.elapsed().as_micros() as u64, "sqlite batch");
+        stats.record(batch.len(), started, result.is_ok());
         match result {
             Ok(outcomes) => {
                 for (cmd, outcome) in batch.drain(..).zip(outcomes) {

@@ -140,6 +140,7 @@ async fn readyz_metrics_and_openapi_answer() {
     assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = metrics.text().await.unwrap();
     assert!(text.contains("kuki_events_stored_total 1"), "{text}");
+    assert!(text.contains("kuki_store_batch_commands_total 1\n"), "{text}");
 
     let doc: serde_json::Value =
         app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap().json().await.unwrap();
