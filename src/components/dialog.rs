@@ -96,23 +96,17 @@ fn focusables(el: &Element) -> Vec<HtmlElement> {
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<HtmlElement>().ok()).collect()
 }
 
+/// Focus goes to a control marked `data-autofocus`, else to the dialog itself, so a screen reader announces its
+/// name and description first and no button (accept or refuse) is favoured.
 fn focus_first(el: &Element) {
-    // The first action button, not a link or close icon: on the banner that is "accept all"'s row.
     let target = el
         .query_selector("[data-autofocus]")
         .ok()
         .flatten()
         .and_then(|e| e.dyn_into::<HtmlElement>().ok())
-        .or_else(|| focusables(el).into_iter().next());
-    match target {
-        Some(t) => {
-            let _ = t.focus();
-        }
-        None => {
-            if let Some(h) = el.dyn_ref::<HtmlElement>() {
-                let _ = h.focus();
-            }
-        }
+        .or_else(|| el.dyn_ref::<HtmlElement>().cloned());
+    if let Some(t) = target {
+        let _ = t.focus();
     }
 }
 
@@ -122,7 +116,9 @@ fn trap_tab(el: &Element, node: &NodeRef, e: &KeyboardEvent) {
     let active = active_element(node);
     let at = |x: &HtmlElement| active.as_ref().is_some_and(|a| a == x.unchecked_ref::<Element>());
     let inside = active.as_ref().is_some_and(|a| el.contains(Some(a)));
-    if e.shift_key() && (at(first) || !inside) {
+    // The dialog itself (focused on opening) comes before its first control.
+    let on_dialog = active.as_ref().is_some_and(|a| a == el);
+    if e.shift_key() && (at(first) || on_dialog || !inside) {
         e.prevent_default();
         let _ = last.focus();
     } else if !e.shift_key() && (at(last) || !inside) {
