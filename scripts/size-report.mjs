@@ -52,7 +52,9 @@ if (process.argv.includes('--json')) {
       console.log(`${name.padEnd(32)}${kib(r.raw)}${kib(r.gzip)}${kib(r.brotli)}`);
     }
     const above = ((total.brotli - f) / 1024).toFixed(1);
-    console.log(`kuki above the yew floor: ${above} KiB brotli (floor ${(f / 1024).toFixed(1)} KiB)`);
+    console.log(
+      `kuki above the yew floor: ${above} KiB brotli (floor ${(f / 1024).toFixed(1)} KiB; kuki = ${(total.brotli / f).toFixed(2)}x the floor)`,
+    );
   }
   const left = BUDGET_BROTLI - total.brotli;
   console.log(
