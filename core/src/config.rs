@@ -9,7 +9,6 @@ use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
 use crate::token::PolicyVersion;
 use crate::value::{Obj, Value, ValueError};
 use crate::Lang;
-use std::fmt;
 
 /// Days a refusal is remembered by default (6 months).
 pub const DEFAULT_REJECT_DAYS: u32 = 182;
@@ -96,25 +95,7 @@ impl Default for Config {
 }
 
 /// A configuration that was refused, with the path of the field at fault (`categories[1].name`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    pub field: String,
-    pub message: String,
-}
-
-impl ConfigError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ConfigError { field: field.into(), message: message.into() }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "kuki config: {}: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
+pub type ConfigError = crate::error::FieldError;
 
 /// The configuration as a site writes it (camelCase JSON). Types are checked by [`RawConfig::from_value`]; rules
 /// by [`Config::parse`].
@@ -165,12 +146,6 @@ pub struct RawNextPolicy {
 pub enum RawText {
     One(String),
     Both { ko: Option<String>, en: Option<String> },
-}
-
-impl From<ValueError> for ConfigError {
-    fn from(e: ValueError) -> Self {
-        ConfigError::new(if e.path.is_empty() { "(root)".to_owned() } else { e.path }, e.message)
-    }
 }
 
 impl RawConfig {

@@ -11,6 +11,7 @@
 //! - [`config`]: the configuration a site passes, parsed and validated with errors that name the field.
 //! - [`consent`]: the consent record and its rules: decide, status, what changed.
 //! - [`cookie`]: the compact, versioned, checksummed format the record is stored in.
+//! - [`error`]: the one error shape of the edges (config, policy, JSON reader): the field and what is wrong.
 //! - [`uuid`]: consent ids (UUID v4) made from caller-supplied random bytes.
 //! - [`value`]: a JSON value and a path-keeping reader, for parsing browser input without serde.
 //! - [`wire`]: the HTTP contract with the server: request, receipt, history, error codes.
@@ -20,6 +21,7 @@ pub mod category;
 pub mod config;
 pub mod consent;
 pub mod cookie;
+pub mod error;
 pub mod lang;
 pub mod policy;
 pub mod token;

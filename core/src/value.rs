@@ -16,18 +16,8 @@ pub enum Value {
     Obj(Vec<(String, Value)>),
 }
 
-/// A value that is not what the reader expected, and where.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ValueError {
-    pub path: String,
-    pub message: String,
-}
-
-impl ValueError {
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> Self {
-        ValueError { path: path.into(), message: message.into() }
-    }
-}
+/// A value that is not what the reader expected, and where (`field` is the path).
+pub type ValueError = crate::error::FieldError;
 
 pub type Result<T> = std::result::Result<T, ValueError>;
 
@@ -255,14 +245,14 @@ mod tests {
         assert_eq!(a.1, "a");
         let inner = Obj::new(&a.0, "a", &["b"]).unwrap();
         let err = inner.req("b", |v, p| v.as_strings(p)).unwrap_err();
-        assert_eq!(err.path, "a.b[0]");
+        assert_eq!(err.field, "a.b[0]");
         assert_eq!(top.opt_string("n"), Ok(None), "null counts as absent");
     }
 
     #[test]
     fn unknown_fields_and_wrong_types_are_named() {
         let v = from_json(r#"{"revison":1}"#);
-        assert_eq!(Obj::new(&v, "", &["revision"]).err().unwrap().path, "revison");
+        assert_eq!(Obj::new(&v, "", &["revision"]).err().unwrap().field, "revison");
         let v = from_json(r#"{"revision":-1}"#);
         let o = Obj::new(&v, "", &["revision"]).unwrap();
         assert!(o.opt_u32("revision").unwrap_err().message.contains("whole number"));

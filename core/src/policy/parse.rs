@@ -11,7 +11,6 @@ use super::PolicyDocument;
 use crate::token::PolicyVersion;
 use crate::value::{index, Obj, Value, ValueError};
 use crate::Lang;
-use std::fmt;
 
 // The limits are written out in the error messages below too (no formatting machinery in the wasm for them).
 /// Longest title or heading, in bytes.
@@ -26,25 +25,7 @@ const MAX_ITEMS: usize = 200;
 pub const MAX_DEPTH: usize = 3;
 
 /// A policy that was refused, with the path of the field at fault (or `line N` for a text source).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicyError {
-    pub field: String,
-    pub message: String,
-}
-
-impl PolicyError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        PolicyError { field: field.into(), message: message.into() }
-    }
-}
-
-impl fmt::Display for PolicyError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "kuki policy: {}: {}", self.field, self.message)
-    }
-}
-
-impl std::error::Error for PolicyError {}
+pub type PolicyError = crate::error::FieldError;
 
 /// A policy document as a site writes it (camelCase JSON). See the module doc of [`super`] for the format.
 #[derive(Clone, Debug)]
@@ -540,13 +521,13 @@ mod tests {
     fn unknown_fields_are_refused_by_the_raw_shape() {
         let json =
             r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H","html":"<b>"}]}"#;
-        assert_eq!(raw(json).unwrap_err().path, "sections[0].html");
+        assert_eq!(raw(json).unwrap_err().field, "sections[0].html");
     }
 
     #[test]
     fn a_block_has_exactly_one_kind() {
         let json = r#"{"title":"T","version":"v1","effectiveDate":"2026-01-01","sections":[{"heading":"H",
             "blocks":[{"paragraph":"a","bullets":[]}]}]}"#;
-        assert_eq!(raw(json).unwrap_err().path, "sections[0].blocks[0]");
+        assert_eq!(raw(json).unwrap_err().field, "sections[0].blocks[0]");
     }
 }
