@@ -134,6 +134,8 @@ pub enum ErrorCode {
     Unauthorized,
     /// 404
     NotFound,
+    /// 408: the request took longer than the server's limit; retry.
+    Timeout,
     /// 409: the same (consentId, seq) was stored with a different body.
     Conflict,
     /// 429
@@ -151,6 +153,7 @@ impl ErrorCode {
             ErrorCode::Unauthorized => 401,
             ErrorCode::ForbiddenOrigin => 403,
             ErrorCode::NotFound => 404,
+            ErrorCode::Timeout => 408,
             ErrorCode::Conflict => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,

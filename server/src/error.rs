@@ -20,6 +20,8 @@ pub enum AppError {
     /// A known API path with another method; sent as `not_found` (the contract has no code of its own for it)
     /// with status 405.
     MethodNotAllowed,
+    /// The request ran past `KUKI_REQUEST_TIMEOUT_SECS`.
+    Timeout,
     /// The same key was stored with a different body.
     Conflict,
     RateLimited {
@@ -41,6 +43,7 @@ impl AppError {
             AppError::ForbiddenOrigin => ErrorCode::ForbiddenOrigin,
             AppError::Unauthorized => ErrorCode::Unauthorized,
             AppError::NotFound | AppError::MethodNotAllowed => ErrorCode::NotFound,
+            AppError::Timeout => ErrorCode::Timeout,
             AppError::Conflict => ErrorCode::Conflict,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable(_) => ErrorCode::Unavailable,
@@ -58,6 +61,7 @@ impl AppError {
             AppError::Unauthorized => "a valid bearer token is required".into(),
             AppError::NotFound => "not found".into(),
             AppError::MethodNotAllowed => "this method is not allowed on this path".into(),
+            AppError::Timeout => "the request took too long; retry".into(),
             AppError::Conflict => "this consentId and seq were already stored with a different body".into(),
             AppError::RateLimited { .. } => "too many requests; retry later".into(),
             AppError::Unavailable(_) => "the record could not be stored; retry later".into(),

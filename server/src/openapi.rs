@@ -24,6 +24,7 @@ pub fn document() -> Value {
                     "200": {"description": "A replay of an event already stored: its original receipt.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Receipt"}}}},
                     "400": error("malformed_body: not JSON or not the shape of ConsentEvent"),
                     "403": error("forbidden_origin"),
+                    "408": error("timeout: the request ran past the server's limit, retry"),
                     "409": error("conflict: this (consentId, seq) was stored with a different event"),
                     "413": error("payload_too_large"),
                     "415": error("unsupported_media_type"),
@@ -91,7 +92,7 @@ pub fn document() -> Value {
                     "properties": {"algorithm": {"const": "Ed25519"}, "publicKey": {"type": "string"}, "signedMessage": {"type": "string"}}},
                 "ApiError": {"type": "object", "required": ["code", "message"],
                     "properties": {"code": {"type": "string", "enum": ["malformed_body", "invalid_field", "payload_too_large", "unsupported_media_type",
-                        "forbidden_origin", "unauthorized", "not_found", "conflict", "rate_limited", "unavailable", "internal"]},
+                        "forbidden_origin", "unauthorized", "not_found", "timeout", "conflict", "rate_limited", "unavailable", "internal"]},
                         "message": {"type": "string"}}}
             }
         }

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::request::ClientIp;
 use crate::startup::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -25,7 +25,6 @@ use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 
 pub fn router(state: AppState) -> Router {
     let timeout = state.config.request_timeout;
@@ -56,11 +55,20 @@ pub fn router(state: AppState) -> Router {
         .nest_service("/kuki", site::bundle(&state.config.site_dir))
         .fallback_service(site::site(&state.config.site_dir))
         .layer(middleware::from_fn_with_state(state.clone(), count_responses))
+        .layer(middleware::from_fn_with_state(timeout, time_limit))
         .with_state(state)
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
         .layer(security_header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
         .layer(security_header(header::X_FRAME_OPTIONS, "SAMEORIGIN"))
+}
+
+/// A request still running after the limit is dropped and answered 408 in the API's error shape (a slow database
+/// is a 503 from the store long before this).
+async fn time_limit(State(limit): State<std::time::Duration>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(limit, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => AppError::Timeout.into_response(),
+    }
 }
 
 fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -178,3 +178,22 @@ async fn another_method_on_an_api_path_is_a_json_405() {
     assert_eq!(res.status(), 405);
     assert_eq!(error_code(res).await, "not_found");
 }
+
+#[tokio::test]
+async fn a_request_past_the_time_limit_gets_408_in_the_error_shape() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = spawn_app_with(&[("KUKI_REQUEST_TIMEOUT_SECS", "1")]).await;
+    // A body that never arrives in full: the server waits for it until the limit.
+    let mut stream = tokio::net::TcpStream::connect(app.addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/consents HTTP/1.1\r\nHost: {}\r\nContent-Type: application/json\r\nContent-Length: 500\r\n\r\n{{\"consentId\"",
+        app.addr
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), stream.read_to_end(&mut answer)).await;
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(read.is_ok(), "the server answered within the limit plus slack");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"timeout""#), "{answer}");
+}
