@@ -2,14 +2,13 @@
 // page of another origin, in headless Chromium. Names are the accessible names of docs/contract.md.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appMissingReason, startStack, visit, banner, preferences, kukiRoot, NAMES } from './helpers.mjs';
+import { requireBuiltApp, startStack, visit, banner, preferences, kukiRoot, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# banner tests skipped: ${skip}`);
+requireBuiltApp();
 
 const ALL = ['a1', 'a2', 'm1', 'a3'];
 
-describe('the consent banner', { skip }, () => {
+describe('the consent banner', () => {
   let stack;
   before(async () => {
     stack = await startStack();

@@ -2,14 +2,13 @@
 // naming the field, then the defaults), how long a choice is kept, and a new config revision asking again.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appMissingReason, startStack, visit, banner, preferences, NAMES } from './helpers.mjs';
+import { requireBuiltApp, startStack, visit, banner, preferences, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# config tests skipped: ${skip}`);
+requireBuiltApp();
 const ko = NAMES.ko;
 const DAY = 24 * 60 * 60;
 
-describe('the site config', { skip }, () => {
+describe('the site config', () => {
   let stack;
   before(async () => {
     stack = await startStack();

@@ -2,13 +2,12 @@
 // button that needs the functional category, the footer controls, and blocked scripts that show when they run.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appMissingReason, startStack, openPage, recordEvents, waitForKuki, banner, preferences, kukiRoot, NAMES } from './helpers.mjs';
+import { requireBuiltApp, startStack, openPage, recordEvents, waitForKuki, banner, preferences, kukiRoot, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# demo site tests skipped: ${skip}`);
+requireBuiltApp();
 const ko = NAMES.ko;
 
-describe('the demo site 나와의 대화', { skip }, () => {
+describe('the demo site 나와의 대화', () => {
   let stack;
   before(async () => {
     stack = await startStack();

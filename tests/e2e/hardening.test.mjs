@@ -4,13 +4,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ROOT, appMissingReason, startStack, visit, banner, preferences, focused, saveArtifact, HOST_SELECTOR, NAMES } from './helpers.mjs';
+import { ROOT, requireBuiltApp, startStack, visit, banner, preferences, focused, saveArtifact, HOST_SELECTOR, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# hardening tests skipped: ${skip}`);
+requireBuiltApp();
 const ko = NAMES.ko;
 
-describe('kuki on hostile ground', { skip }, () => {
+describe('kuki on hostile ground', () => {
   let stack;
   before(async () => {
     stack = await startStack();

@@ -6,8 +6,8 @@
 // - servers: `startKukiServer()` runs the built `target/server/kuki-server` on a free 127.0.0.1 port with a
 //   temporary database and `KUKI_SITE_DIR=dist`; `startHostServer()` serves the host pages in `tests/e2e/pages/`
 //   from another 127.0.0.1 port (another origin, as a real site embedding kuki would be).
-// - the app: `appReady()` says whether `dist/` holds an app that exports `run` (the suite skips the app's tests,
-//   saying why, until it does); `shadow()` and the role helpers reach into kuki's open shadow root.
+// - the app: `requireBuiltApp()` fails a test file when `dist/` holds no app that exports `run` (the suite never
+//   passes by skipping); `shadow()` and the role helpers reach into kuki's open shadow root.
 //
 // Only 127.0.0.1 is ever contacted.
 import { spawn } from 'node:child_process';
@@ -36,13 +36,13 @@ const CHROMIUM_ARGS = [
   '--disable-dev-shm-usage',
 ];
 
-/** Why the app's tests cannot run yet, or null when `dist/` holds an app exporting `run`. */
-export function appMissingReason() {
+/** Fails loudly when `dist/` holds no built app (or the server binary is missing): the suite never passes by
+ * skipping. Call at the top of a test file. */
+export function requireBuiltApp() {
   const dts = join(DIST, 'kuki', 'pkg', 'kuki.d.ts');
-  if (!existsSync(dts)) return 'dist/kuki/pkg/kuki.d.ts is missing: run `make bundle` first';
-  if (!/export function run\b/.test(readFileSync(dts, 'utf8'))) return 'the app in dist/ does not export run() yet';
-  if (!existsSync(SERVER_BIN)) return `${SERVER_BIN} is missing: run \`make server\` first`;
-  return null;
+  if (!existsSync(dts)) throw new Error('dist/kuki/pkg/kuki.d.ts is missing: run `make bundle` first');
+  if (!/export function run\b/.test(readFileSync(dts, 'utf8'))) throw new Error('the app in dist/ does not export run()');
+  if (!existsSync(SERVER_BIN)) throw new Error(`${SERVER_BIN} is missing: run \`make server\` first`);
 }
 
 export function launchBrowser() {

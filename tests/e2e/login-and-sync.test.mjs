@@ -4,13 +4,12 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
-import { appMissingReason, startStack, visit, banner, kukiRoot, NAMES } from './helpers.mjs';
+import { requireBuiltApp, startStack, visit, banner, kukiRoot, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# login and sync tests skipped: ${skip}`);
+requireBuiltApp();
 const ko = NAMES.ko;
 
-describe('the login warning and consent sync', { skip }, () => {
+describe('the login warning and consent sync', () => {
   let stack;
   before(async () => {
     stack = await startStack();

@@ -2,13 +2,12 @@
 // the visitor was, a site's own policy with markup in it shown as text, and /privacy readable without JavaScript.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appMissingReason, startStack, visit, openPage, banner, kukiRoot, focused, NAMES } from './helpers.mjs';
+import { requireBuiltApp, startStack, visit, openPage, banner, kukiRoot, focused, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# policy tests skipped: ${skip}`);
+requireBuiltApp();
 const ko = NAMES.ko;
 
-describe('the privacy policy', { skip }, () => {
+describe('the privacy policy', () => {
   let stack;
   before(async () => {
     stack = await startStack();

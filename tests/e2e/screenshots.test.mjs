@@ -3,15 +3,14 @@
 // every control can be reached at 200 % zoom, and nothing moves for a visitor who asked for reduced motion.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appMissingReason, startStack, visit, banner, preferences, saveArtifact, HOST_SELECTOR, NAMES } from './helpers.mjs';
+import { requireBuiltApp, startStack, visit, banner, preferences, saveArtifact, HOST_SELECTOR, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# screenshot tests skipped: ${skip}`);
+requireBuiltApp();
 
 const SIZES = { phone320: { width: 320, height: 640 }, desktop: { width: 1280, height: 800 } };
 const LANGS = { ko: 'ko-KR', en: 'en-US' };
 
-describe('screenshots of the banner', { skip }, () => {
+describe('screenshots of the banner', () => {
   let stack;
   before(async () => {
     stack = await startStack();

@@ -2,10 +2,9 @@
 // Privacy Control from the browser.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { appMissingReason, startStack, visit, banner, preferences, NAMES } from './helpers.mjs';
+import { requireBuiltApp, startStack, visit, banner, preferences, NAMES } from './helpers.mjs';
 
-const skip = appMissingReason() ?? false;
-if (skip) console.log(`# standards tests skipped: ${skip}`);
+requireBuiltApp();
 const ko = NAMES.ko;
 
 const TYPES = [
@@ -18,7 +17,7 @@ const TYPES = [
   'security_storage',
 ];
 
-describe('Consent Mode v2 and Global Privacy Control', { skip }, () => {
+describe('Consent Mode v2 and Global Privacy Control', () => {
   let stack;
   before(async () => {
     stack = await startStack();
