@@ -109,6 +109,41 @@ pub enum Command {
     Erase(ConsentId, oneshot::Sender<Result<bool, StoreError>>),
 }
 
+/// What applying one command did, in batch order.
+pub(crate) enum Outcome {
+    Insert(InsertOutcome),
+    Erase(bool),
+}
+
+pub(crate) fn unavailable(e: impl fmt::Display) -> StoreError {
+    StoreError::Unavailable(e.to_string())
+}
+
+/// Answers every command of a batch the writer applied: each its own outcome once committed, or all of them
+/// `Unavailable` when the batch failed (nothing in it was committed). Both backends' writers end here.
+pub(crate) fn answer_batch<E: fmt::Display>(batch: &mut Vec<Command>, result: Result<Vec<Outcome>, E>, backend: &str) {
+    match result {
+        Ok(outcomes) => {
+            for (cmd, outcome) in batch.drain(..).zip(outcomes) {
+                match (cmd, outcome) {
+                    (Command::Insert(_, reply), Outcome::Insert(o)) => drop(reply.send(Ok(o))),
+                    (Command::Erase(_, reply), Outcome::Erase(found)) => drop(reply.send(Ok(found))),
+                    _ => unreachable!("apply answers each command with its own kind"),
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, commands = batch.len(), backend, "batch failed; every command in it gets 503");
+            for cmd in batch.drain(..) {
+                match cmd {
+                    Command::Insert(_, reply) => drop(reply.send(Err(unavailable(&e)))),
+                    Command::Erase(_, reply) => drop(reply.send(Err(unavailable(&e)))),
+                }
+            }
+        }
+    }
+}
+
 /// What the writer has done, for `/metrics`.
 #[derive(Default)]
 pub struct WriterStats {

@@ -6,8 +6,8 @@
 //! sorted order, so two replicas never fork a chain and never deadlock on each other.
 
 use super::{
-    history_from_rows, next_row, stats_from_rows, Command, Head, InsertOutcome, Row, StatsDelta, StoreError,
-    StoredMeta, WriterStats, MAX_BATCH,
+    answer_batch, history_from_rows, next_row, stats_from_rows, unavailable, Command, Head, InsertOutcome, Outcome,
+    Row, StatsDelta, StoreError, StoredMeta, WriterStats, MAX_BATCH,
 };
 use crate::chain::ReceiptSigner;
 use futures_util::{pin_mut, TryStreamExt};
@@ -52,10 +52,6 @@ const MIGRATIONS: &[(i64, &str)] = &[(
 
 /// The advisory lock key that serializes migrations (any fixed number no other lock uses).
 const MIGRATION_LOCK: i64 = 0x6b75_6b69_0000_0001;
-
-fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
 
 async fn connect(url: &str) -> Result<Client, StoreError> {
     let (client, connection) = tokio_postgres::connect(url, NoTls).await.map_err(unavailable)?;
@@ -136,32 +132,8 @@ async fn writer(url: String, mut client: Option<Client>, mut rx: mpsc::Receiver<
             None => Err(StoreError::Unavailable("cannot reach postgres".into())),
         };
         stats.record(batch.len(), started, result.is_ok());
-        match result {
-            Ok(outcomes) => {
-                for (cmd, outcome) in batch.drain(..).zip(outcomes) {
-                    match (cmd, outcome) {
-                        (Command::Insert(_, reply), Outcome::Insert(o)) => drop(reply.send(Ok(o))),
-                        (Command::Erase(_, reply), Outcome::Erase(found)) => drop(reply.send(Ok(found))),
-                        _ => unreachable!("apply answers each command with its own kind"),
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, commands = batch.len(), "postgres batch failed; every command in it gets 503");
-                for cmd in batch.drain(..) {
-                    match cmd {
-                        Command::Insert(_, reply) => drop(reply.send(Err(unavailable(&e)))),
-                        Command::Erase(_, reply) => drop(reply.send(Err(unavailable(&e)))),
-                    }
-                }
-            }
-        }
+        answer_batch(&mut batch, result, "postgres");
     }
-}
-
-enum Outcome {
-    Insert(InsertOutcome),
-    Erase(bool),
 }
 
 /// The advisory lock key of a consent id: its first 8 bytes (random in a v4 UUID).

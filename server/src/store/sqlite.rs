@@ -4,8 +4,8 @@
 //! a crash or power cut. Readers never block the writer (WAL) and run on tokio's blocking pool.
 
 use super::{
-    history_from_rows, next_row, stats_from_rows, Command, Head, InsertOutcome, Row, StatsDelta, StoreError,
-    StoredMeta, WriterStats, MAX_BATCH,
+    answer_batch, history_from_rows, next_row, stats_from_rows, unavailable, Command, Head, InsertOutcome, Outcome,
+    Row, StatsDelta, StoreError, StoredMeta, WriterStats, MAX_BATCH,
 };
 use crate::chain::ReceiptSigner;
 use kuki_core::wire::{ConsentHistory, Stats};
@@ -48,10 +48,6 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         created_at INTEGER NOT NULL
     );",
 )];
-
-fn unavailable(e: impl std::fmt::Display) -> StoreError {
-    StoreError::Unavailable(e.to_string())
-}
 
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
     let conn = Connection::open(path)?;
@@ -154,32 +150,8 @@ fn writer(mut conn: Connection, mut rx: mpsc::Receiver<Command>, stats: Arc<Writ
         let started = std::time::Instant::now();
         let result = apply(&mut conn, &batch);
         stats.record(batch.len(), started, result.is_ok());
-        match result {
-            Ok(outcomes) => {
-                for (cmd, outcome) in batch.drain(..).zip(outcomes) {
-                    match (cmd, outcome) {
-                        (Command::Insert(_, reply), Outcome::Insert(o)) => drop(reply.send(Ok(o))),
-                        (Command::Erase(_, reply), Outcome::Erase(found)) => drop(reply.send(Ok(found))),
-                        _ => unreachable!("apply answers each command with its own kind"),
-                    }
-                }
-            }
-            Err(e) => {
-                tracing::error!(error = %e, commands = batch.len(), "sqlite batch failed; every command in it gets 503");
-                for cmd in batch.drain(..) {
-                    match cmd {
-                        Command::Insert(_, reply) => drop(reply.send(Err(unavailable(&e)))),
-                        Command::Erase(_, reply) => drop(reply.send(Err(unavailable(&e)))),
-                    }
-                }
-            }
-        }
+        answer_batch(&mut batch, result, "sqlite");
     }
-}
-
-enum Outcome {
-    Insert(InsertOutcome),
-    Erase(bool),
 }
 
 fn apply(conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outcome>> {
