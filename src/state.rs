@@ -111,7 +111,8 @@ pub enum Action {
 impl State {
     pub fn new(boot: &Boot) -> State {
         let status = consent::status(boot.stored.as_ref(), &boot.config, boot.now);
-        // A stored record that no longer stands still keeps its id, so a renewed choice continues the same history.
+        // A stored record that no longer stands (stale, expired, changed policy) counts as no choice: the renewed
+        // choice starts a new record with a new id.
         let mut notices = Vec::new();
         if boot.cookies_blocked {
             notices.push(Notice::CookiesBlocked);
@@ -138,11 +139,6 @@ impl State {
     /// Is this category currently granted?
     pub fn granted(&self, id: &str) -> bool {
         self.consent.as_ref().is_some_and(|c| c.granted(id))
-    }
-
-    /// Is any dialog or the banner showing?
-    pub fn anything_open(&self) -> bool {
-        self.banner_open || self.prefs_open || self.policy.is_some() || self.login.is_some()
     }
 
     /// The switches as they start when the dialog opens: the current choice, or all optional categories off

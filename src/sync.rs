@@ -275,8 +275,3 @@ pub async fn erase(id: ConsentId) -> bool {
         _ => false,
     }
 }
-
-/// Is there a server to ask?
-pub fn has_endpoint() -> bool {
-    endpoint().is_some()
-}

@@ -135,11 +135,6 @@ impl Consent {
             Some(p) => p.accepted().filter(|id| !self.granted(id.as_str())).collect(),
         }
     }
-
-    /// Categories granted now that `previous` did not grant: their scripts may run.
-    pub fn granted_since<'a>(&'a self, previous: Option<&Consent>) -> Vec<&'a CategoryId> {
-        self.accepted().filter(|id| !previous.is_some_and(|p| p.granted(id.as_str()))).collect()
-    }
 }
 
 /// Does a stored consent still stand under this configuration at `now` (unix seconds)?
@@ -210,7 +205,6 @@ mod tests {
         let revoked: Vec<_> = second.revoked_since(Some(&first)).iter().map(|i| i.as_str()).collect();
         assert_eq!(revoked, ["functional", "analytics", "marketing"]);
         assert!(first.revoked_since(None).is_empty());
-        assert_eq!(first.granted_since(None).len(), 4);
     }
 
     #[test]

@@ -154,13 +154,16 @@ impl<'a> Obj<'a> {
     }
 }
 
-/// JSON text for a value (what `JSON.stringify` would write), for tests and the server-free paths.
+/// JSON text for a value (what `JSON.stringify` would write). Tests only: in the browser `JSON.stringify` writes
+/// it (no number formatting in the bundle), and the server has serde_json.
+#[cfg(test)]
 pub fn to_json(v: &Value) -> String {
     let mut out = String::new();
     write(&mut out, v);
     out
 }
 
+#[cfg(test)]
 fn write(out: &mut String, v: &Value) {
     match v {
         Value::Null => out.push_str("null"),
@@ -194,6 +197,7 @@ fn write(out: &mut String, v: &Value) {
     }
 }
 
+#[cfg(test)]
 fn write_str(out: &mut String, s: &str) {
     out.push('"');
     for c in s.chars() {
