@@ -37,5 +37,16 @@ pub async fn privacy(RawQuery(query): RawQuery, headers: HeaderMap) -> impl Into
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let preferred = accept.split(',').map(|part| part.split(';').next().unwrap_or("").trim());
     let lang = Lang::negotiate(explicit, preferred, Lang::Ko);
-    ([(header::CACHE_CONTROL, "public, max-age=300")], Html(kuki_core::policy::render_page(lang)))
+    ([(header::CACHE_CONTROL, "public, max-age=300")], Html(page(lang)))
+}
+
+/// The page never changes while the server runs: rendered once per language, then served as it is.
+fn page(lang: Lang) -> &'static str {
+    static KO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let cell = match lang {
+        Lang::Ko => &KO,
+        Lang::En => &EN,
+    };
+    cell.get_or_init(|| kuki_core::policy::render_page(lang))
 }
