@@ -28,7 +28,8 @@ pub fn bundle(dir: &Path) -> SetResponseHeader<SetResponseHeader<ServeDir, Heade
     cors.layer(corp.layer(ServeDir::new(dir.join("kuki"))))
 }
 
-/// `GET /privacy[?lang=en]`: the whole policy as a standalone page; without `lang`, the browser's language.
+/// `GET /privacy[?lang=en]`: the whole policy as a standalone page; without `lang`, the browser's language (so
+/// caches keep one copy per `Accept-Language`).
 /// A query it cannot read is ignored rather than refused: a link with odd parameters still shows the policy.
 pub async fn privacy(RawQuery(query): RawQuery, headers: HeaderMap) -> impl IntoResponse {
     let explicit = query.as_deref().and_then(|q| {
@@ -37,7 +38,7 @@ pub async fn privacy(RawQuery(query): RawQuery, headers: HeaderMap) -> impl Into
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let preferred = accept.split(',').map(|part| part.split(';').next().unwrap_or("").trim());
     let lang = Lang::negotiate(explicit, preferred, Lang::Ko);
-    ([(header::CACHE_CONTROL, "public, max-age=300")], Html(page(lang)))
+    ([(header::CACHE_CONTROL, "public, max-age=300"), (header::VARY, "Accept-Language")], Html(page(lang)))
 }
 
 /// The page never changes while the server runs: rendered once per language, then served as it is.
