@@ -163,11 +163,19 @@ impl Store {
             Some(c) => storage::save(config, c),
             None => storage::clear(config),
         }
-        let revoked: Vec<&CategoryId> = match &commit.consent {
-            Some(c) => c.revoked_since(commit.previous.as_ref()),
-            None => commit.previous.iter().flat_map(|p| p.accepted()).collect(),
+        // For everything but storage, a withdrawal is "reject all" on the previous record: its next seq, the
+        // optional categories refused (their cookies go, necessary ones stay), sent as a `withdraw` event.
+        let withdrawn = match (&commit.consent, &commit.previous) {
+            (None, Some(p)) => Some(kuki_core::Consent::decide(
+                config,
+                &Choice::RejectAll,
+                Some(p),
+                browser::context(state.lang, state.gpc),
+            )),
+            _ => None,
         };
-        for id in revoked {
+        let effective = commit.consent.as_ref().or(withdrawn.as_ref());
+        for id in effective.iter().flat_map(|c| c.revoked_since(commit.previous.as_ref())) {
             if let Some(category) = config.category(id.as_str()) {
                 storage::delete_category_cookies(category);
             }
@@ -178,7 +186,12 @@ impl Store {
         if self.consent_mode {
             consent_mode::send_update(commit.consent.as_ref());
         }
-        self.sync(commit, state);
+        if let (Some(c), false) = (effective, commit.erased) {
+            sync::send(c, commit.action);
+            if withdrawn.is_some() {
+                sync::forget_receipt();
+            }
+        }
         let detail = events::consent_object(commit.consent.as_ref(), None);
         events::dispatch(if commit.first { "kuki:consent" } else { "kuki:change" }, &detail);
     }
@@ -192,26 +205,5 @@ impl Store {
             let done = sync::erase(id).await;
             store.dispatch(if done { Action::Erased } else { Action::EraseFailed });
         });
-    }
-
-    fn sync(&self, commit: &Commit, state: &State) {
-        if commit.erased {
-            return;
-        }
-        match (&commit.consent, &commit.previous) {
-            (Some(c), _) => sync::send(c, commit.action),
-            // A withdrawal continues the previous record's history: next seq, everything optional refused.
-            (None, Some(p)) => {
-                let withdrawn = kuki_core::Consent::decide(
-                    &state.config,
-                    &Choice::RejectAll,
-                    Some(p),
-                    browser::context(state.lang, state.gpc),
-                );
-                sync::send(&withdrawn, ConsentAction::Withdraw);
-                sync::forget_receipt();
-            }
-            (None, None) => {}
-        }
     }
 }
