@@ -1,5 +1,6 @@
 //! The page-facing API: the functions `pkg/kuki.js` exports and the loader puts on `window.kuki`.
-//! Each verb parses its arguments at this edge and then dispatches an [`Action`] to the running store.
+//! Each verb parses its arguments at this edge and then dispatches an [`Action`] to the runtime. The one
+//! running instance is this module's only global.
 
 use kuki_core::consent::Choice;
 use kuki_core::wire::ConsentAction;
@@ -8,11 +9,11 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
-use crate::app::{Store, Waiter};
-use crate::controls::{self, Control};
 use crate::mount::Island;
+use crate::runtime::storage::Storage;
+use crate::runtime::{consent_mode, events, Runtime, Waiter};
 use crate::state::{Action, Boot};
-use crate::{browser, events, js, storage, sync};
+use crate::{browser, js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -27,6 +28,8 @@ export interface KukiConfig {
   endpoint?: string; policyVersion?: string;
   nextPolicy?: { version: string; effectiveDate: string; material?: boolean; summary?: KukiText; url?: string };
   consentMode?: boolean; loginCategories?: string[];
+  /** Milliseconds a blocked external script may take to load before the next ones run (default 10000). */
+  scriptTimeout?: number;
 }
 export interface KukiOptions { lang?: string; endpoint?: string }
 export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
@@ -37,8 +40,9 @@ export interface KukiConsent {
 }
 "#;
 
+/// The one running instance: its runtime and the island showing it.
 struct Running {
-    store: Rc<Store>,
+    rt: Rc<Runtime>,
     island: Option<Island>,
 }
 
@@ -46,12 +50,18 @@ thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
 }
 
-fn store() -> Option<Rc<Store>> {
-    let store = RUNNING.with(|r| r.borrow().as_ref().map(|r| r.store.clone()));
-    if store.is_none() {
+fn runtime() -> Option<Rc<Runtime>> {
+    let rt = RUNNING.with(|r| r.borrow().as_ref().map(|r| r.rt.clone()));
+    if rt.is_none() {
         browser::console_warn("kuki: call run() first");
     }
-    store
+    rt
+}
+
+fn dispatch(action: Action) {
+    if let Some(rt) = runtime() {
+        rt.dispatch(action);
+    }
 }
 
 /// Parses a site's config; on any error logs it (naming the field) and falls back to the defaults.
@@ -59,9 +69,10 @@ fn parse_config(value: JsValue) -> Config {
     if value.is_undefined() || value.is_null() {
         return Config::default();
     }
-    Config::from_value(&js::from_js(&value)).unwrap_or_else(|e| {
+    js::from_js(&value).and_then(|v| Config::from_value(&v)).unwrap_or_else(|e| {
+        let field = if e.field.is_empty() { "(the config)" } else { e.field.as_str() };
         browser::console_error(
-            &["kuki config: ", &e.field, ": ", &e.message, " (using the default configuration)"].concat(),
+            &["kuki config: ", field, ": ", &e.message, " (using the default configuration)"].concat(),
         );
         Config::default()
     })
@@ -78,8 +89,17 @@ pub fn run(
     let preferred = browser::preferred_languages();
     let lang = Lang::negotiate(explicit.as_deref(), preferred.iter().map(String::as_str), config.lang);
     let endpoint = config.endpoint.clone().or_else(|| browser::get_string(&options, "endpoint"));
-    let loaded = storage::load(&config);
+    let carry = RUNNING.with(|r| r.borrow_mut().take()).map(|old| {
+        if let Some(island) = old.island {
+            island.unmount();
+        }
+        old.rt.stop()
+    });
+    let carry = carry.unwrap_or_default();
+    let storage = Storage::new(carry.record);
+    let loaded = storage.load(&config);
     let boot = Boot {
+        consent_mode: consent_mode::enabled(&config),
         config,
         lang,
         gpc: browser::gpc(),
@@ -88,128 +108,122 @@ pub fn run(
         cookies_blocked: loaded.cookies_blocked,
         synced: endpoint.is_some(),
     };
-    if let Some(old) = RUNNING.with(|r| r.borrow_mut().take()) {
-        if let Some(island) = old.island {
-            island.unmount();
-        }
-    }
-    let store = Store::new(&boot);
-    store.start();
-    sync::start(endpoint);
-    let island = Island::mount(store.clone(), lang.as_str());
-    RUNNING.with(|r| *r.borrow_mut() = Some(Running { store: store.clone(), island }));
-    controls::install(on_control);
-    events::dispatch("kuki:ready", &consent_detail(&store));
-}
-
-fn on_control(control: Control) -> bool {
-    let Some(store) = store() else { return true };
-    match control {
-        Control::ShowPreferences => store.dispatch(Action::OpenPreferences),
-        Control::AcceptAll => store.accept_all(),
-        Control::RejectAll => store.reject_all(),
-        Control::ShowPolicy(section) => store.dispatch(Action::OpenPolicy(section)),
-        Control::Requires(category, el) => {
-            let state = store.state();
-            if state.granted(&category) || state.config.category(&category).is_none() {
-                return true;
-            }
-            store.require(&category, Waiter::Click(el));
-            return false;
-        }
-    }
-    true
-}
-
-fn consent_detail(store: &Store) -> JsValue {
-    events::consent_object(store.state().consent.as_ref(), sync::receipt().as_ref())
+    let rt = Runtime::start(&boot, storage, endpoint, carry.outbox);
+    let island = Island::mount(rt.clone(), lang.as_str());
+    let ready = rt.consent_object();
+    RUNNING.with(|r| *r.borrow_mut() = Some(Running { rt, island }));
+    events::dispatch("kuki:ready", &ready);
 }
 
 /// Shows the banner.
 #[wasm_bindgen]
 pub fn show() {
-    if let Some(s) = store() {
-        s.dispatch(Action::ShowBanner);
-    }
+    dispatch(Action::ShowBanner);
 }
 
 /// Hides the banner and any dialog.
 #[wasm_bindgen]
 pub fn hide() {
-    if let Some(s) = store() {
-        s.dispatch(Action::Hide);
-    }
+    dispatch(Action::Hide);
 }
 
 #[wasm_bindgen(js_name = showPreferences)]
 pub fn show_preferences() {
-    if let Some(s) = store() {
-        s.dispatch(Action::OpenPreferences);
-    }
+    dispatch(Action::OpenPreferences);
 }
 
 /// Opens the privacy policy, optionally at a section id.
 #[wasm_bindgen(js_name = showPolicy)]
 pub fn show_policy(section: Option<String>) {
-    if let Some(s) = store() {
-        s.dispatch(Action::OpenPolicy(section));
-    }
+    dispatch(Action::OpenPolicy(section));
 }
 
-/// Accepts `'all'`, one category id, or exactly the listed ids (the others are refused).
-#[wasm_bindgen(js_name = acceptCategory)]
-pub fn accept_category(#[wasm_bindgen(unchecked_param_type = "'all' | string | string[]")] which: JsValue) {
-    let Some(s) = store() else { return };
-    if which.as_string().as_deref() == Some("all") {
-        return s.accept_all();
+#[wasm_bindgen(typescript_custom_section)]
+const TS_ACCEPT: &'static str = r#"
+/**
+ * Records a choice, as vanilla-cookieconsent's `acceptCategory` does: `'all'`, one category id, or exactly the
+ * listed ids (the others refused; `[]` is necessary only); `exclude` takes ids out (`('all', ['analytics'])` is
+ * all but analytics). With no argument: the preferences' current switches if the dialog is open, else necessary
+ * only. A choice equal to the one in force changes nothing.
+ */
+export function acceptCategory(categories?: 'all' | string | string[], exclude?: string[]): void;
+"#;
+
+#[wasm_bindgen(js_name = acceptCategory, skip_typescript)]
+pub fn accept_category(which: JsValue, exclude: JsValue) {
+    let Some(rt) = runtime() else { return };
+    let state = rt.state();
+    let config = &state.config;
+    if which.is_undefined() || which.is_null() {
+        return rt.dispatch(Action::SaveSelection);
     }
-    let raw: Vec<String> = match which.as_string() {
-        Some(one) => vec![one],
-        None if js_sys::Array::is_array(&which) => {
-            js_sys::Array::from(&which).iter().filter_map(|v| v.as_string()).collect()
-        }
-        None => {
-            browser::console_error("kuki: acceptCategory takes 'all', a category id or a list of ids");
-            return;
+    let excluded = match ids_argument(&exclude, config, "exclude") {
+        Some(ids) => ids,
+        None if exclude.is_undefined() || exclude.is_null() => Vec::new(),
+        None => return browser::console_error("kuki: acceptCategory: exclude must be a list of category ids"),
+    };
+    let all = which.as_string().as_deref() == Some("all");
+    if all && excluded.is_empty() {
+        return rt.dispatch(Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll });
+    }
+    let ids = if all {
+        config.optional().map(|c| c.id.clone()).collect()
+    } else {
+        match ids_argument(&which, config, "categories") {
+            Some(ids) => ids,
+            None => {
+                return browser::console_error("kuki: acceptCategory takes 'all', a category id or a list of ids")
+            }
         }
     };
-    let state = s.state();
+    let ids = ids.into_iter().filter(|id| !excluded.contains(id)).collect();
+    rt.dispatch(Action::Decide { choice: Choice::Only(ids), action: ConsentAction::Custom });
+}
+
+/// One id or a list of ids, each a configured category (others are logged and left out); `None` if the value is
+/// neither a string nor an array.
+fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<CategoryId>> {
+    let raw: Vec<String> = match v.as_string() {
+        Some(one) => vec![one],
+        None if js_sys::Array::is_array(v) => js_sys::Array::from(v).iter().filter_map(|x| x.as_string()).collect(),
+        None => return None,
+    };
     let mut ids = Vec::new();
     for id in raw {
-        match CategoryId::parse(&id).ok().filter(|i| state.config.category(i.as_str()).is_some()) {
+        match CategoryId::parse(&id).ok().filter(|i| config.category(i.as_str()).is_some()) {
             Some(i) => ids.push(i),
-            None => browser::console_error(&["kuki: acceptCategory: no category \"", &id, "\" is configured"].concat()),
+            None => browser::console_error(
+                &["kuki: acceptCategory: ", what, ": no category \"", &id, "\" is configured"].concat(),
+            ),
         }
     }
-    s.decide(Choice::Only(ids), ConsentAction::Custom);
+    Some(ids)
 }
 
 /// Is this category accepted now?
 #[wasm_bindgen(js_name = acceptedCategory)]
 pub fn accepted_category(id: &str) -> bool {
-    RUNNING.with(|r| r.borrow().as_ref().is_some_and(|r| r.store.state().granted(id)))
+    RUNNING.with(|r| r.borrow().as_ref().is_some_and(|r| r.rt.granted(id)))
 }
 
 /// The consent in force, or `null`.
 #[wasm_bindgen(js_name = getConsent, unchecked_return_type = "KukiConsent | null")]
 pub fn get_consent() -> JsValue {
-    RUNNING.with(|r| r.borrow().as_ref().map(|r| consent_detail(&r.store))).unwrap_or(JsValue::NULL)
+    RUNNING.with(|r| r.borrow().as_ref().map(|r| r.rt.consent_object())).unwrap_or(JsValue::NULL)
 }
 
 /// Withdraws consent: optional categories refused, their cookies deleted, the banner shown again.
 #[wasm_bindgen]
 pub fn reset() {
-    if let Some(s) = store() {
-        s.dispatch(Action::Withdraw);
-    }
+    dispatch(Action::Withdraw);
 }
 
 /// Resolves `true` once `id` is accepted (asking with the login warning if needed), `false` if the visitor
 /// declines.
 #[wasm_bindgen(js_name = requireCategory, unchecked_return_type = "Promise<boolean>")]
 pub fn require_category(id: String) -> js_sys::Promise {
-    js_sys::Promise::new(&mut |resolve, _reject| match store() {
-        Some(s) => s.require(&id, Waiter::Promise(resolve)),
+    js_sys::Promise::new(&mut |resolve, _reject| match runtime() {
+        Some(rt) => rt.require(&id, Waiter::Promise(resolve)),
         None => {
             let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
         }

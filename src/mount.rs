@@ -7,9 +7,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Element, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
 
-use crate::app::Store;
+use crate::runtime::Runtime;
 use crate::browser;
-use crate::components::root::{Root, RootProps, StoreRef};
+use crate::components::root::{Root, RootProps, RuntimeRef};
 
 const CSS: &str = include_str!("kuki.css");
 
@@ -20,7 +20,7 @@ pub struct Island {
 }
 
 impl Island {
-    pub fn mount(store: Rc<Store>, lang: &str) -> Option<Island> {
+    pub fn mount(rt: Rc<Runtime>, lang: &str) -> Option<Island> {
         let doc = browser::document()?;
         let host = doc.create_element("div").ok()?;
         host.set_attribute("data-kuki-host", "").ok()?;
@@ -47,7 +47,7 @@ impl Island {
             None => doc.document_element()?,
         };
         parent.append_child(&host).ok()?;
-        let app = yew::Renderer::<Root>::with_root_and_props(root, RootProps { store: StoreRef(store) }).render();
+        let app = yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: RuntimeRef(rt) }).render();
         Some(Island { host, app })
     }
 

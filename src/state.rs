@@ -1,17 +1,17 @@
-//! The app's state and the one reducer that changes it. Plain data: no browser calls here, so the rules are
-//! tested natively and the same components can render on a server.
+//! The consent logic as a plain function over plain data: [`update`]`(&State, Action, &Ctx) -> (State, Vec<Effect>)`.
 //!
-//! Every change to consent is an [`Action`]. The reducer never performs side effects; it records what was
-//! decided as a [`Commit`] and bumps `commit_no`, and the one effect in `app.rs` carries the commit out
-//! (storage, scripts, cookies, events, Consent Mode, sync).
+//! No yew and no browser here: the clock and fresh ids arrive in [`Ctx`], the environment in [`Boot`], and what
+//! is to happen in the world leaves as [`Effect`]s for the runtime (`runtime/`) to carry out, in order. Every
+//! record that will be stored or sent, the withdrawal's too, is made here, so these tests see exactly what
+//! leaves the page.
 
 use kuki_core::consent::{self, Choice, Consent, Context, Decision, Status};
+use kuki_core::wire::browser::HistoryEntry;
 use kuki_core::wire::ConsentAction;
-use kuki_core::{CategoryId, Config, Lang};
+use kuki_core::{CategoryId, Config, ConsentId, Lang};
 use std::rc::Rc;
-use yew::Reducible;
 
-/// Everything the app starts from, gathered by `api::run` before mounting.
+/// Everything the app starts from, gathered by `api::run` before the runtime starts.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Boot {
     pub config: Rc<Config>,
@@ -25,25 +25,28 @@ pub struct Boot {
     pub cookies_blocked: bool,
     /// A server keeps the consent history (an endpoint is configured).
     pub synced: bool,
+    /// The page runs Google Consent Mode (it has gtag or a dataLayer, or the config says so).
+    pub consent_mode: bool,
 }
 
-/// A consent change the effect is to carry out.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Commit {
-    /// `None` when consent was withdrawn.
-    pub consent: Option<Consent>,
-    pub previous: Option<Consent>,
-    pub action: ConsentAction,
-    /// The first choice on this page's record (`kuki:consent`) rather than a later change (`kuki:change`).
-    pub first: bool,
-    /// The server already erased this history: nothing is to be sent for it.
-    pub erased: bool,
+/// The facts of the moment an action is handled: the clock and a fresh id, in case a first record is made.
+#[derive(Clone, Copy, Debug)]
+pub struct Ctx {
+    /// Unix milliseconds.
+    pub now_ms: i64,
+    pub new_id: ConsentId,
+}
+
+impl Ctx {
+    fn secs(&self) -> u64 {
+        u64::try_from(self.now_ms / 1000).unwrap_or(0)
+    }
 }
 
 /// A notice shown in the island, dismissible.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Notice {
-    /// "Reject all" (or a save) refused a category that login needs.
+    /// "Reject all" refused a category that login needs.
     LoginAfterRefusal,
     /// The browser blocks cookies.
     CookiesBlocked,
@@ -58,6 +61,116 @@ pub struct LoginRequest {
     pub category: CategoryId,
 }
 
+/// What a dialog goes back to when it closes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Back {
+    Nothing,
+    Banner,
+    Preferences,
+}
+
+/// Which one of kuki's layers is open. One at a time: a dialog opened from the banner replaces it and gives it
+/// back on closing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Open {
+    Nothing,
+    Banner,
+    Preferences,
+    /// The policy viewer, at an optional section id.
+    Policy { section: Option<String>, back: Back },
+    Login { request: LoginRequest, back: Back },
+}
+
+impl Open {
+    /// The layer under a dialog, so closing it returns there.
+    fn back(&self) -> Back {
+        match self {
+            Open::Nothing => Back::Nothing,
+            Open::Banner => Back::Banner,
+            Open::Preferences => Back::Preferences,
+            Open::Policy { back, .. } | Open::Login { back, .. } => *back,
+        }
+    }
+}
+
+/// The server's history of the visitor's consent id, as the preferences dialog shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum History {
+    /// Not asked for (no server, or no choice).
+    Unasked,
+    Loading(ConsentId),
+    Loaded(ConsentId, Rc<Vec<HistoryEntry>>),
+    /// The server could not be asked.
+    Unavailable(ConsentId),
+}
+
+/// Which window event a consent change fires.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsentEvent {
+    /// `kuki:consent`: the first choice on this page's record.
+    First,
+    /// `kuki:change`: a later change, a withdrawal or an erasure.
+    Change,
+}
+
+/// What the runtime is to do, in the order given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// `gtag('consent', 'default', ...)`: everything denied until the visitor chooses.
+    ConsentModeDefault,
+    /// `gtag('consent', 'update', ...)` for this consent (`None`: everything denied again).
+    ConsentModeUpdate(Option<Consent>),
+    /// Keep the record in the browser (cookie, else localStorage, else memory).
+    Save(Consent),
+    /// Forget the record everywhere it may be kept.
+    Clear,
+    /// Delete the cookies these categories list (they were just revoked).
+    DeleteCookies(Vec<CategoryId>),
+    /// Run every pending blocked script the consent allows now.
+    ActivateScripts,
+    /// Queue this record for the server, as an event of this kind, made at this client time.
+    Post { record: Consent, action: ConsentAction, client_ms: i64 },
+    /// Forget the server's receipt of the last stored event (the record it belongs to is gone).
+    ForgetReceipt,
+    /// Ask the server to erase this id's history, after anything for it already in flight.
+    Erase(ConsentId),
+    /// Ask the server for this id's history; the answer comes back as [`Action::HistoryLoaded`].
+    FetchHistory(ConsentId),
+    /// Fire `kuki:consent` or `kuki:change` with this consent as the detail.
+    Emit { event: ConsentEvent, consent: Option<Consent> },
+    /// Tell whoever waits on a login request (a promise, a held click) the answer.
+    Answer { request: u32, allowed: bool },
+}
+
+/// Every change the visitor, the page or the server can make.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// A choice from the first layer or the page API.
+    Decide { choice: Choice, action: ConsentAction },
+    /// `acceptCategory()` without arguments: the preferences' current switches when the dialog is open, else
+    /// necessary only.
+    SaveSelection,
+    /// Back to no choice: optional categories refused, the record forgotten, the banner shown again.
+    Withdraw,
+    /// "Delete my records".
+    Erase,
+    /// The server erased this id's history: forget the choice here too, without telling the server again.
+    Erased(ConsentId),
+    EraseFailed(ConsentId),
+    HistoryLoaded { id: ConsentId, entries: Option<Vec<HistoryEntry>> },
+    ShowBanner,
+    /// Hides the banner and any dialog.
+    Hide,
+    OpenPreferences,
+    ClosePreferences,
+    Toggle(CategoryId),
+    OpenPolicy(Option<String>),
+    ClosePolicy,
+    Dismiss(Notice),
+    AskLogin(LoginRequest),
+    AnswerLogin { allow: bool },
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
     pub config: Rc<Config>,
@@ -66,198 +179,281 @@ pub struct State {
     /// Unix seconds when the page started: the clock for the policy notice window.
     pub now: u64,
     pub synced: bool,
+    pub consent_mode: bool,
+    /// The choice in force (a stored one that no longer stands counts as none).
     pub consent: Option<Consent>,
-    pub banner_open: bool,
-    pub prefs_open: bool,
-    /// The policy viewer, open at an optional section id.
-    pub policy: Option<Option<String>>,
+    pub open: Open,
     /// The preferences dialog's switches, before Save.
     pub draft: Vec<Decision>,
     pub notices: Vec<Notice>,
-    pub login: Option<LoginRequest>,
-    /// The last login request answered: (request id, allowed).
-    pub login_answer: Option<(u32, bool)>,
-    pub commit: Option<Rc<Commit>>,
-    pub commit_no: u32,
+    pub history: History,
 }
 
-pub enum Action {
-    Decide {
-        choice: Choice,
-        action: ConsentAction,
-        ctx: Context,
-    },
-    /// Back to no choice: optional categories refused, the record forgotten, the banner shown again.
-    Withdraw,
-    /// The server erased this visitor's history: forget the choice here too, without telling the server again.
-    Erased,
-    EraseFailed,
-    ShowBanner,
-    Hide,
-    OpenPreferences,
-    ClosePreferences,
-    Toggle(CategoryId),
-    SaveDraft(Context),
-    OpenPolicy(Option<String>),
-    ClosePolicy,
-    Dismiss(Notice),
-    AskLogin(LoginRequest),
-    AnswerLogin {
-        allow: bool,
-        ctx: Context,
-    },
+/// The state a page starts in, and what must happen at once: Consent Mode's default before anything else,
+/// then, for a choice that still stands, its update and the scripts it allows.
+pub fn init(boot: &Boot) -> (State, Vec<Effect>) {
+    let status = consent::status(boot.stored.as_ref(), &boot.config, boot.now);
+    // A stored record that no longer stands (stale, expired, changed policy) counts as no choice: the renewed
+    // choice starts a new record with a new id.
+    let consent = boot.stored.clone().filter(|_| status == Status::Valid);
+    let mut effects = Vec::new();
+    if boot.consent_mode {
+        effects.push(Effect::ConsentModeDefault);
+        if consent.is_some() {
+            effects.push(Effect::ConsentModeUpdate(consent.clone()));
+        }
+    }
+    if consent.is_some() {
+        effects.push(Effect::ActivateScripts);
+    }
+    let state = State {
+        config: boot.config.clone(),
+        lang: boot.lang,
+        gpc: boot.gpc,
+        now: boot.now,
+        synced: boot.synced,
+        consent_mode: boot.consent_mode,
+        open: if status.asks() { Open::Banner } else { Open::Nothing },
+        consent,
+        draft: Vec::new(),
+        notices: if boot.cookies_blocked { vec![Notice::CookiesBlocked] } else { Vec::new() },
+        history: History::Unasked,
+    };
+    (state, effects)
+}
+
+/// The one reducer: the next state and the effects that carry it out.
+pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) {
+    let mut s = state.clone();
+    let mut fx = Vec::new();
+    match action {
+        Action::Decide { choice, action } => s.decide(&choice, action, ctx, &mut fx),
+        Action::SaveSelection => {
+            let choice = if s.open.back() == Back::Preferences { s.draft_choice() } else { Choice::Only(Vec::new()) };
+            s.decide(&choice, ConsentAction::Custom, ctx, &mut fx);
+        }
+        Action::Withdraw => s.withdraw(ctx, &mut fx),
+        Action::Erase => match s.consent.as_ref().map(|c| c.id) {
+            Some(id) if s.synced => fx.push(Effect::Erase(id)),
+            // Nothing is kept anywhere but here: erasing is forgetting.
+            Some(id) => s.forget_erased(id, &mut fx),
+            None => {}
+        },
+        Action::Erased(id) => s.forget_erased(id, &mut fx),
+        Action::EraseFailed(id) => {
+            if s.consent.as_ref().is_some_and(|c| c.id == id) && !s.notices.contains(&Notice::EraseFailed) {
+                s.notices.push(Notice::EraseFailed);
+            }
+        }
+        Action::HistoryLoaded { id, entries } => {
+            // An answer for an id no longer shown (erased, or a new record since) is dropped.
+            if s.history == History::Loading(id) {
+                s.history = match entries {
+                    Some(e) => History::Loaded(id, Rc::new(e)),
+                    None => History::Unavailable(id),
+                };
+            }
+        }
+        Action::ShowBanner => s.open = Open::Banner,
+        Action::Hide => s.open = Open::Nothing,
+        Action::OpenPreferences => s.open_preferences(&mut fx),
+        Action::ClosePreferences => {
+            if s.open == Open::Preferences {
+                s.open = s.resting();
+            }
+        }
+        Action::Toggle(id) => {
+            let locked = s.config.category(id.as_str()).is_none_or(|c| c.necessary);
+            if let Some(d) = s.draft.iter_mut().find(|d| d.category == id).filter(|_| !locked) {
+                d.granted = !d.granted;
+            }
+        }
+        Action::OpenPolicy(section) => {
+            let back = s.open.back();
+            s.open = Open::Policy { section, back };
+        }
+        Action::ClosePolicy => {
+            if let Open::Policy { back, .. } = s.open {
+                s.open = s.reopen(back);
+            }
+        }
+        Action::Dismiss(n) => s.notices.retain(|x| *x != n),
+        Action::AskLogin(request) => {
+            if s.granted(request.category.as_str()) {
+                fx.push(Effect::Answer { request: request.id, allowed: true });
+            } else {
+                // A second request replaces the first, which is answered "no".
+                let back = match &s.open {
+                    Open::Login { request: old, back } => {
+                        fx.push(Effect::Answer { request: old.id, allowed: false });
+                        *back
+                    }
+                    other => other.back(),
+                };
+                s.open = Open::Login { request, back };
+            }
+        }
+        Action::AnswerLogin { allow } => {
+            let Open::Login { request, back } = s.open.clone() else { return (s, fx) };
+            s.open = s.reopen(back);
+            if allow {
+                let mut ids: Vec<CategoryId> = s.consent.iter().flat_map(|c| c.accepted().cloned()).collect();
+                ids.push(request.category.clone());
+                s.decide(&Choice::Only(ids), ConsentAction::AcceptCategory, ctx, &mut fx);
+            }
+            fx.push(Effect::Answer { request: request.id, allowed: allow });
+        }
+    }
+    (s, fx)
 }
 
 impl State {
-    pub fn new(boot: &Boot) -> State {
-        let status = consent::status(boot.stored.as_ref(), &boot.config, boot.now);
-        // A stored record that no longer stands (stale, expired, changed policy) counts as no choice: the renewed
-        // choice starts a new record with a new id.
-        let mut notices = Vec::new();
-        if boot.cookies_blocked {
-            notices.push(Notice::CookiesBlocked);
-        }
-        State {
-            config: boot.config.clone(),
-            lang: boot.lang,
-            gpc: boot.gpc,
-            now: boot.now,
-            synced: boot.synced,
-            consent: boot.stored.clone().filter(|_| status == Status::Valid),
-            banner_open: status.asks(),
-            prefs_open: false,
-            policy: None,
-            draft: Vec::new(),
-            notices,
-            login: None,
-            login_answer: None,
-            commit: None,
-            commit_no: 0,
-        }
-    }
-
     /// Is this category currently granted?
     pub fn granted(&self, id: &str) -> bool {
         self.consent.as_ref().is_some_and(|c| c.granted(id))
     }
 
-    /// The switches as they start when the dialog opens: the current choice, or all optional categories off
-    /// (nothing is pre-ticked; with Global Privacy Control, marketing is off in any case).
-    fn initial_draft(&self) -> Vec<Decision> {
-        self.config
+    /// What shows when no dialog is open: the banner while there is no choice, else nothing.
+    fn resting(&self) -> Open {
+        if self.consent.is_none() {
+            Open::Banner
+        } else {
+            Open::Nothing
+        }
+    }
+
+    /// The layer a closing dialog returns to. The banner only while there is still no choice.
+    fn reopen(&self, back: Back) -> Open {
+        match back {
+            Back::Nothing => Open::Nothing,
+            Back::Banner => self.resting(),
+            Back::Preferences => Open::Preferences,
+        }
+    }
+
+    fn context(&self, ctx: &Ctx) -> Context {
+        Context { now: ctx.secs(), lang: self.lang, gpc: self.gpc, new_id: ctx.new_id }
+    }
+
+    fn draft_choice(&self) -> Choice {
+        Choice::Only(self.draft.iter().filter(|d| d.granted).map(|d| d.category.clone()).collect())
+    }
+
+    fn open_preferences(&mut self, fx: &mut Vec<Effect>) {
+        // The switches start at the current choice, or all optional categories off (nothing is pre-ticked).
+        self.draft = self
+            .config
             .categories
             .iter()
             .map(|c| Decision { category: c.id.clone(), granted: c.necessary || self.granted(c.id.as_str()) })
-            .collect()
+            .collect();
+        self.open = Open::Preferences;
+        match (&self.consent, self.synced) {
+            (Some(c), true) => {
+                self.history = History::Loading(c.id);
+                fx.push(Effect::FetchHistory(c.id));
+            }
+            _ => self.history = History::Unasked,
+        }
     }
 
-    fn commit(&mut self, consent: Option<Consent>, action: ConsentAction) {
-        self.commit_as(consent, action, false);
-    }
-
-    fn commit_as(&mut self, consent: Option<Consent>, action: ConsentAction, erased: bool) {
-        let previous = self.consent.take();
-        let first = previous.is_none() && consent.is_some();
-        // The policy's warning, at the moment it matters: right after "reject all" refused what login needs.
+    /// A visitor's decision becomes a record, unless it is the choice already in force: then nothing happens but
+    /// the dialogs closing (no record, no event).
+    fn decide(&mut self, choice: &Choice, action: ConsentAction, ctx: &Ctx, fx: &mut Vec<Effect>) {
+        let record = Consent::decide(&self.config, choice, self.consent.as_ref(), self.context(ctx));
+        self.open = match std::mem::replace(&mut self.open, Open::Nothing) {
+            // A choice closes the banner and the preferences; a dialog the visitor is reading stays, with nothing
+            // under it any more.
+            Open::Policy { section, .. } => Open::Policy { section, back: Back::Nothing },
+            Open::Login { request, .. } => Open::Login { request, back: Back::Nothing },
+            _ => Open::Nothing,
+        };
         self.notices.retain(|n| *n != Notice::LoginAfterRefusal);
-        let refuses_login =
-            consent.as_ref().is_some_and(|c| self.config.login_categories.iter().any(|id| !c.granted(id.as_str())));
+        if self.consent.as_ref().is_some_and(|c| same_decision(c, &record)) {
+            return;
+        }
+        // The policy's warning, at the moment it matters: right after "reject all" refused what login needs.
+        let refuses_login = self.config.login_categories.iter().any(|id| !record.granted(id.as_str()));
         if refuses_login && action == ConsentAction::RejectAll {
             self.notices.push(Notice::LoginAfterRefusal);
         }
-        self.consent = consent.clone();
-        self.commit = Some(Rc::new(Commit { consent, previous, action, first, erased }));
-        self.commit_no = self.commit_no.wrapping_add(1);
-        self.banner_open = self.consent.is_none();
-        self.prefs_open = false;
+        let previous = self.consent.replace(record.clone());
+        fx.push(Effect::Save(record.clone()));
+        let revoked: Vec<CategoryId> = record.revoked_since(previous.as_ref()).into_iter().cloned().collect();
+        if !revoked.is_empty() {
+            fx.push(Effect::DeleteCookies(revoked));
+        }
+        fx.push(Effect::ActivateScripts);
+        if self.consent_mode {
+            fx.push(Effect::ConsentModeUpdate(Some(record.clone())));
+        }
+        if self.synced {
+            fx.push(Effect::Post { record: record.clone(), action, client_ms: ctx.now_ms });
+        }
+        let event = if previous.is_none() { ConsentEvent::First } else { ConsentEvent::Change };
+        fx.push(Effect::Emit { event, consent: Some(record) });
     }
 
-    fn decide(&mut self, choice: &Choice, action: ConsentAction, ctx: Context) {
-        let consent = Consent::decide(&self.config, choice, self.consent.as_ref(), ctx);
-        self.commit(Some(consent), action);
+    /// Withdrawal is "reject all" on the previous record (its next seq, optional categories refused, their
+    /// cookies gone, necessary ones kept), sent as a `withdraw` event; here the record is forgotten.
+    fn withdraw(&mut self, ctx: &Ctx, fx: &mut Vec<Effect>) {
+        let Some(previous) = self.consent.take() else {
+            self.open = Open::Banner;
+            return;
+        };
+        let record = Consent::decide(&self.config, &Choice::RejectAll, Some(&previous), self.context(ctx));
+        self.forget(&previous, &record, fx);
+        if self.synced {
+            fx.push(Effect::Post { record, action: ConsentAction::Withdraw, client_ms: ctx.now_ms });
+            fx.push(Effect::ForgetReceipt);
+        }
+        fx.push(Effect::Emit { event: ConsentEvent::Change, consent: None });
     }
 
-    fn accepted_plus(&self, extra: &CategoryId) -> Choice {
-        let mut ids: Vec<CategoryId> = self.consent.iter().flat_map(|c| c.accepted().cloned()).collect();
-        ids.push(extra.clone());
-        Choice::Only(ids)
+    /// The server erased `id`'s history (or there was none to keep): forget it here, telling nobody.
+    fn forget_erased(&mut self, id: ConsentId, fx: &mut Vec<Effect>) {
+        if self.consent.as_ref().is_none_or(|c| c.id != id) {
+            return;
+        }
+        let previous = self.consent.take().expect("checked above");
+        self.notices.retain(|n| *n != Notice::EraseFailed);
+        // Same cookie rule as a withdrawal; the record itself is never sent.
+        let record = Consent::decide(&self.config, &Choice::RejectAll, Some(&previous), self.context_now(&previous));
+        self.forget(&previous, &record, fx);
+        fx.push(Effect::ForgetReceipt);
+        fx.push(Effect::Emit { event: ConsentEvent::Change, consent: None });
+    }
+
+    /// For a record that is never sent, its clock does not matter: the previous one's keeps it deterministic.
+    fn context_now(&self, previous: &Consent) -> Context {
+        Context { now: previous.updated_at, lang: self.lang, gpc: self.gpc, new_id: previous.id }
+    }
+
+    fn forget(&mut self, previous: &Consent, refusal: &Consent, fx: &mut Vec<Effect>) {
+        self.consent = None;
+        self.history = History::Unasked;
+        self.open = Open::Banner;
+        fx.push(Effect::Clear);
+        let revoked: Vec<CategoryId> = refusal.revoked_since(Some(previous)).into_iter().cloned().collect();
+        if !revoked.is_empty() {
+            fx.push(Effect::DeleteCookies(revoked));
+        }
+        if self.consent_mode {
+            fx.push(Effect::ConsentModeUpdate(None));
+        }
     }
 }
 
-impl Reducible for State {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = (*self).clone();
-        match action {
-            Action::Decide { choice, action, ctx } => s.decide(&choice, action, ctx),
-            Action::Withdraw => {
-                if s.consent.is_none() && s.banner_open {
-                    return self;
-                }
-                s.commit(None, ConsentAction::Withdraw);
-            }
-            Action::Erased => {
-                s.notices.retain(|n| *n != Notice::EraseFailed);
-                s.commit_as(None, ConsentAction::Withdraw, true);
-            }
-            Action::EraseFailed => {
-                if !s.notices.contains(&Notice::EraseFailed) {
-                    s.notices.push(Notice::EraseFailed);
-                }
-            }
-            Action::ShowBanner => s.banner_open = true,
-            Action::Hide => {
-                s.banner_open = false;
-                s.prefs_open = false;
-                s.policy = None;
-            }
-            Action::OpenPreferences => {
-                s.draft = s.initial_draft();
-                s.prefs_open = true;
-            }
-            Action::ClosePreferences => s.prefs_open = false,
-            Action::Toggle(id) => {
-                let locked = s.config.category(id.as_str()).is_none_or(|c| c.necessary);
-                if let Some(d) = s.draft.iter_mut().find(|d| d.category == id).filter(|_| !locked) {
-                    d.granted = !d.granted;
-                }
-            }
-            Action::SaveDraft(ctx) => {
-                let ids = s.draft.iter().filter(|d| d.granted).map(|d| d.category.clone()).collect();
-                s.decide(&Choice::Only(ids), ConsentAction::Custom, ctx);
-            }
-            Action::OpenPolicy(section) => s.policy = Some(section),
-            Action::ClosePolicy => s.policy = None,
-            Action::Dismiss(n) => s.notices.retain(|x| *x != n),
-            Action::AskLogin(req) => {
-                if s.granted(req.category.as_str()) {
-                    s.login_answer = Some((req.id, true));
-                } else {
-                    // A second request replaces the first, which is answered "no".
-                    if let Some(old) = s.login.take() {
-                        s.login_answer = Some((old.id, false));
-                    }
-                    s.login = Some(req);
-                }
-            }
-            Action::AnswerLogin { allow, ctx } => {
-                let Some(req) = s.login.take() else { return self };
-                if allow {
-                    let choice = s.accepted_plus(&req.category);
-                    s.decide(&choice, ConsentAction::AcceptCategory, ctx);
-                }
-                s.login_answer = Some((req.id, allow));
-            }
-        }
-        Rc::new(s)
-    }
+/// The same decision as the one in force: same switches, under the same revision and policy version.
+fn same_decision(a: &Consent, b: &Consent) -> bool {
+    a.decisions == b.decisions && a.revision == b.revision && a.policy_version == b.policy_version
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kuki_core::ConsentId;
+
+    const T0: u64 = 1_790_000_000;
 
     fn boot() -> Boot {
         Boot {
@@ -265,122 +461,316 @@ mod tests {
             lang: Lang::Ko,
             gpc: false,
             stored: None,
-            now: 1_790_000_000,
+            now: T0,
             cookies_blocked: false,
-            synced: false,
+            synced: true,
+            consent_mode: false,
         }
     }
 
-    fn ctx() -> Context {
-        Context { now: 1_790_000_100, lang: Lang::Ko, gpc: false, new_id: ConsentId::from_random([3; 16]) }
+    fn ctx() -> Ctx {
+        Ctx { now_ms: (T0 as i64 + 100) * 1000 + 7, new_id: ConsentId::from_random([3; 16]) }
     }
 
-    fn run(state: State, actions: Vec<Action>) -> Rc<State> {
-        actions.into_iter().fold(Rc::new(state), |s, a| s.reduce(a))
+    fn id(s: &str) -> CategoryId {
+        CategoryId::parse(s).unwrap()
+    }
+
+    fn start() -> State {
+        init(&boot()).0
+    }
+
+    /// Runs the actions in turn; the effects of the last one.
+    fn run(state: State, actions: Vec<Action>) -> (State, Vec<Effect>) {
+        actions.into_iter().fold((state, vec![]), |(s, _), a| update(&s, a, &ctx()))
+    }
+
+    fn decide(choice: Choice, action: ConsentAction) -> Action {
+        Action::Decide { choice, action }
+    }
+
+    fn accepted(s: &State) -> Vec<&str> {
+        s.consent.iter().flat_map(|c| c.accepted().map(|i| i.as_str())).collect()
+    }
+
+    fn posts(fx: &[Effect]) -> Vec<(&Consent, ConsentAction, i64)> {
+        fx.iter()
+            .filter_map(|e| match e {
+                Effect::Post { record, action, client_ms } => Some((record, *action, *client_ms)),
+                _ => None,
+            })
+            .collect()
     }
 
     #[test]
-    fn a_first_visit_shows_the_banner_and_nothing_is_granted() {
-        let s = State::new(&boot());
-        assert!(s.banner_open);
+    fn a_first_visit_shows_the_banner_and_starts_nothing() {
+        let (s, fx) = init(&boot());
+        assert_eq!(s.open, Open::Banner);
         assert!(s.consent.is_none());
-        assert_eq!(s.commit_no, 0);
+        assert!(fx.is_empty(), "{fx:?}");
     }
 
     #[test]
-    fn rejecting_all_commits_once_and_warns_about_login() {
-        let s = run(
-            State::new(&boot()),
-            vec![Action::Decide { choice: Choice::RejectAll, action: ConsentAction::RejectAll, ctx: ctx() }],
+    fn consent_mode_sends_its_default_first_and_a_stored_choice_its_update_and_scripts() {
+        let mut b = boot();
+        b.consent_mode = true;
+        assert_eq!(init(&b).1, [Effect::ConsentModeDefault]);
+        let (s, _) = run(start(), vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        b.stored = s.consent.clone();
+        let (s, fx) = init(&b);
+        assert_eq!(s.open, Open::Nothing);
+        assert_eq!(
+            fx,
+            [Effect::ConsentModeDefault, Effect::ConsentModeUpdate(s.consent.clone()), Effect::ActivateScripts]
         );
-        assert!(!s.banner_open);
-        assert_eq!(s.commit_no, 1);
-        let commit = s.commit.as_ref().unwrap();
-        assert!(commit.first);
-        assert!(!s.granted("functional"));
+    }
+
+    #[test]
+    fn a_stored_choice_that_no_longer_stands_counts_as_none() {
+        let (s, _) = run(start(), vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        let mut b = boot();
+        b.stored = s.consent;
+        b.config = Rc::new(Config { revision: 9, ..Config::default() });
+        let (s, fx) = init(&b);
+        assert_eq!(s.open, Open::Banner);
+        assert!(s.consent.is_none() && fx.is_empty());
+    }
+
+    #[test]
+    fn rejecting_all_stores_posts_emits_and_warns_about_login() {
+        let (s, fx) = run(start(), vec![decide(Choice::RejectAll, ConsentAction::RejectAll)]);
+        let record = s.consent.clone().unwrap();
+        assert_eq!(accepted(&s), ["necessary"]);
+        assert_eq!(s.open, Open::Nothing);
         assert_eq!(s.notices, [Notice::LoginAfterRefusal]);
+        assert_eq!(
+            fx,
+            [
+                Effect::Save(record.clone()),
+                Effect::ActivateScripts,
+                Effect::Post { record: record.clone(), action: ConsentAction::RejectAll, client_ms: ctx().now_ms },
+                Effect::Emit { event: ConsentEvent::First, consent: Some(record.clone()) },
+            ]
+        );
+        assert_eq!((record.id, record.seq, record.updated_at), (ctx().new_id, 1, T0 + 100));
+    }
+
+    #[test]
+    fn without_a_server_nothing_is_posted() {
+        let mut b = boot();
+        b.synced = false;
+        let (_, fx) = run(init(&b).0, vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        assert!(posts(&fx).is_empty());
+        assert!(fx.iter().any(|e| matches!(e, Effect::Emit { event: ConsentEvent::First, .. })));
+    }
+
+    #[test]
+    fn a_change_revokes_cookies_and_fires_a_change() {
+        let (s, fx) = run(
+            start(),
+            vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll), decide(Choice::RejectAll, ConsentAction::RejectAll)],
+        );
+        assert_eq!(s.consent.as_ref().unwrap().seq, 2);
+        assert!(fx.contains(&Effect::DeleteCookies(vec![id("functional"), id("analytics"), id("marketing")])));
+        assert!(fx.iter().any(|e| matches!(e, Effect::Emit { event: ConsentEvent::Change, .. })));
+    }
+
+    #[test]
+    fn the_decision_already_in_force_changes_nothing() {
+        let (s, _) = run(start(), vec![decide(Choice::Only(vec![id("analytics")]), ConsentAction::Custom)]);
+        let before = s.consent.clone();
+        // The same switches again, from the API and from the dialog.
+        let (s, fx) = update(&s, decide(Choice::Only(vec![id("analytics")]), ConsentAction::Custom), &ctx());
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(s.consent, before);
+        let (s, _) = update(&s, Action::OpenPreferences, &ctx());
+        let (s, fx) = update(&s, Action::SaveSelection, &ctx());
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(s.open, Open::Nothing, "the dialog still closes");
     }
 
     #[test]
     fn the_draft_starts_unticked_and_saves_what_was_toggled() {
-        let analytics = CategoryId::parse("analytics").unwrap();
-        let necessary = CategoryId::parse("necessary").unwrap();
-        let s = run(
-            State::new(&boot()),
+        let (s, fx) = run(
+            start(),
             vec![
                 Action::OpenPreferences,
-                Action::Toggle(analytics.clone()),
-                Action::Toggle(necessary.clone()),
-                Action::SaveDraft(ctx()),
+                Action::Toggle(id("analytics")),
+                Action::Toggle(id("necessary")),
+                Action::SaveSelection,
             ],
         );
-        assert!(s.granted("analytics"));
-        assert!(s.granted("necessary"), "necessary is locked on");
-        assert!(!s.granted("marketing"));
-        assert!(!s.prefs_open);
-        assert_eq!(s.commit.as_ref().unwrap().action, ConsentAction::Custom);
+        assert_eq!(accepted(&s), ["necessary", "analytics"], "necessary is locked on");
+        assert_eq!(s.open, Open::Nothing);
+        assert_eq!(posts(&fx)[0].1, ConsentAction::Custom);
     }
 
     #[test]
-    fn withdrawing_forgets_the_choice_and_asks_again() {
-        let s = run(
-            State::new(&boot()),
-            vec![
-                Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll, ctx: ctx() },
-                Action::Withdraw,
-            ],
+    fn saving_the_selection_with_the_dialog_closed_accepts_necessary_only() {
+        let (s, fx) = run(start(), vec![Action::SaveSelection]);
+        assert_eq!(accepted(&s), ["necessary"]);
+        assert!(s.notices.is_empty(), "not a reject-all click: no login notice");
+        assert_eq!(posts(&fx)[0].1, ConsentAction::Custom);
+    }
+
+    #[test]
+    fn the_selection_is_saved_from_the_policy_opened_over_the_preferences() {
+        let (s, _) = run(
+            start(),
+            vec![Action::OpenPreferences, Action::Toggle(id("marketing")), Action::OpenPolicy(None), Action::SaveSelection],
         );
+        assert_eq!(accepted(&s), ["necessary", "marketing"]);
+    }
+
+    #[test]
+    fn withdrawing_sends_reject_all_on_the_previous_record_and_forgets_it() {
+        let mut b = boot();
+        b.consent_mode = true;
+        let (s, fx) = run(init(&b).0, vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll), Action::Withdraw]);
         assert!(s.consent.is_none());
-        assert!(s.banner_open);
-        let commit = s.commit.as_ref().unwrap();
-        assert_eq!(commit.action, ConsentAction::Withdraw);
-        assert!(commit.previous.as_ref().unwrap().granted("marketing"));
+        assert_eq!(s.open, Open::Banner);
+        let sent = posts(&fx);
+        assert_eq!(sent.len(), 1);
+        let (record, action, client_ms) = sent[0];
+        assert_eq!(action, ConsentAction::Withdraw);
+        assert_eq!((record.id, record.seq, client_ms), (ctx().new_id, 2, ctx().now_ms));
+        let granted: Vec<_> = record.accepted().map(|i| i.as_str()).collect();
+        assert_eq!(granted, ["necessary"], "the withdrawal refuses every optional category");
+        assert_eq!(fx[0], Effect::Clear);
+        assert!(fx.contains(&Effect::DeleteCookies(vec![id("functional"), id("analytics"), id("marketing")])));
+        assert!(fx.contains(&Effect::ConsentModeUpdate(None)));
+        assert!(fx.contains(&Effect::ForgetReceipt));
+        assert_eq!(fx.last(), Some(&Effect::Emit { event: ConsentEvent::Change, consent: None }));
+        // Withdrawing again has nothing to withdraw.
+        let (_, fx) = update(&s, Action::Withdraw, &ctx());
+        assert!(fx.is_empty());
     }
 
     #[test]
-    fn allowing_login_adds_only_that_category() {
-        let functional = CategoryId::parse("functional").unwrap();
-        let s = run(
-            State::new(&boot()),
+    fn erasing_asks_the_server_and_forgets_only_once_it_confirms() {
+        let (s, _) = run(start(), vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        let cid = s.consent.as_ref().unwrap().id;
+        let (s, fx) = update(&s, Action::Erase, &ctx());
+        assert_eq!(fx, [Effect::Erase(cid)]);
+        assert!(s.consent.is_some(), "kept until the server confirms");
+        let (failed, _) = update(&s, Action::EraseFailed(cid), &ctx());
+        assert_eq!(failed.notices, [Notice::EraseFailed]);
+        let (s, fx) = update(&failed, Action::Erased(cid), &ctx());
+        assert!(s.consent.is_none() && s.notices.is_empty());
+        assert!(posts(&fx).is_empty(), "nothing is sent after an erasure");
+        assert!(fx.contains(&Effect::Clear) && fx.contains(&Effect::ForgetReceipt));
+        // A late confirmation for another id changes nothing.
+        let (_, fx) = update(&s, Action::Erased(ConsentId::from_random([1; 16])), &ctx());
+        assert!(fx.is_empty());
+    }
+
+    #[test]
+    fn without_a_server_erasing_is_forgetting() {
+        let mut b = boot();
+        b.synced = false;
+        let (s, fx) = run(init(&b).0, vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll), Action::Erase]);
+        assert!(s.consent.is_none());
+        assert!(fx.contains(&Effect::Clear));
+    }
+
+    #[test]
+    fn the_history_is_fetched_by_the_runtime_and_a_stale_answer_is_dropped() {
+        let (s, _) = run(start(), vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        let cid = s.consent.as_ref().unwrap().id;
+        let (s, fx) = update(&s, Action::OpenPreferences, &ctx());
+        assert_eq!(fx, [Effect::FetchHistory(cid)]);
+        assert_eq!(s.history, History::Loading(cid));
+        let other = ConsentId::from_random([1; 16]);
+        let (s, _) = update(&s, Action::HistoryLoaded { id: other, entries: Some(vec![]) }, &ctx());
+        assert_eq!(s.history, History::Loading(cid));
+        let (s, _) = update(&s, Action::HistoryLoaded { id: cid, entries: None }, &ctx());
+        assert_eq!(s.history, History::Unavailable(cid));
+    }
+
+    #[test]
+    fn one_layer_at_a_time_and_each_dialog_goes_back_where_it_came_from() {
+        let (s, _) = run(start(), vec![Action::OpenPreferences]);
+        assert_eq!(s.open, Open::Preferences);
+        let (s, _) = update(&s, Action::OpenPolicy(Some("items".into())), &ctx());
+        assert_eq!(s.open, Open::Policy { section: Some("items".into()), back: Back::Preferences });
+        let (s, _) = update(&s, Action::ClosePolicy, &ctx());
+        assert_eq!(s.open, Open::Preferences);
+        let (s, _) = update(&s, Action::ClosePreferences, &ctx());
+        assert_eq!(s.open, Open::Banner, "no choice yet: the banner asks again");
+        let (s, _) = update(&s, Action::Hide, &ctx());
+        assert_eq!(s.open, Open::Nothing);
+        let (s, _) = update(&s, Action::ShowBanner, &ctx());
+        let (s, _) = update(&s, Action::Dismiss(Notice::CookiesBlocked), &ctx());
+        assert_eq!(s.open, Open::Banner);
+    }
+
+    #[test]
+    fn a_choice_made_while_the_policy_is_read_keeps_the_policy_open_over_nothing() {
+        let (s, _) = run(start(), vec![Action::OpenPolicy(None), decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        assert_eq!(s.open, Open::Policy { section: None, back: Back::Nothing });
+        let (s, _) = update(&s, Action::ClosePolicy, &ctx());
+        assert_eq!(s.open, Open::Nothing, "the banner does not come back after a choice");
+    }
+
+    #[test]
+    fn a_toggle_of_a_necessary_or_unknown_category_does_nothing() {
+        let (s, _) = run(start(), vec![Action::OpenPreferences]);
+        let (t, _) = update(&s, Action::Toggle(id("necessary")), &ctx());
+        let (u, _) = update(&t, Action::Toggle(id("nosuch")), &ctx());
+        assert_eq!(u.draft, s.draft);
+    }
+
+    #[test]
+    fn allowing_login_adds_only_that_category_and_answers_the_waiter() {
+        let (s, _) = run(start(), vec![decide(Choice::Only(vec![id("analytics")]), ConsentAction::Custom)]);
+        let request = LoginRequest { id: 7, category: id("functional") };
+        let (s, fx) = update(&s, Action::AskLogin(request.clone()), &ctx());
+        assert!(fx.is_empty());
+        assert_eq!(s.open, Open::Login { request, back: Back::Nothing });
+        let (s, fx) = update(&s, Action::AnswerLogin { allow: true }, &ctx());
+        assert_eq!(accepted(&s), ["necessary", "functional", "analytics"]);
+        assert_eq!(s.consent.as_ref().unwrap().seq, 2);
+        assert_eq!(posts(&fx)[0].1, ConsentAction::AcceptCategory);
+        assert_eq!(fx.last(), Some(&Effect::Answer { request: 7, allowed: true }));
+        assert_eq!(s.open, Open::Nothing);
+    }
+
+    #[test]
+    fn cancelling_login_keeps_the_refusal_and_returns_to_the_banner() {
+        let (s, fx) = run(
+            start(),
             vec![
-                Action::Decide {
-                    choice: Choice::Only(vec![CategoryId::parse("analytics").unwrap()]),
-                    action: ConsentAction::Custom,
-                    ctx: ctx(),
-                },
-                Action::AskLogin(LoginRequest { id: 7, category: functional.clone() }),
+                Action::AskLogin(LoginRequest { id: 1, category: id("functional") }),
+                Action::AskLogin(LoginRequest { id: 2, category: id("functional") }),
             ],
         );
-        assert_eq!(s.login.as_ref().map(|r| r.id), Some(7));
-        let s = s.reduce(Action::AnswerLogin { allow: true, ctx: ctx() });
-        assert!(s.granted("functional") && s.granted("analytics") && !s.granted("marketing"));
-        assert_eq!(s.login_answer, Some((7, true)));
-        assert_eq!(s.commit.as_ref().unwrap().consent.as_ref().unwrap().seq, 2);
+        assert_eq!(fx, [Effect::Answer { request: 1, allowed: false }], "the first request is answered no");
+        let (s, fx) = update(&s, Action::AnswerLogin { allow: false }, &ctx());
+        assert_eq!(fx, [Effect::Answer { request: 2, allowed: false }]);
+        assert_eq!(s.open, Open::Banner);
+        assert!(s.consent.is_none());
     }
 
     #[test]
     fn a_login_request_for_a_granted_category_is_answered_at_once() {
-        let s = run(
-            State::new(&boot()),
+        let (s, fx) = run(
+            start(),
             vec![
-                Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll, ctx: ctx() },
-                Action::AskLogin(LoginRequest { id: 1, category: CategoryId::parse("functional").unwrap() }),
+                decide(Choice::AcceptAll, ConsentAction::AcceptAll),
+                Action::AskLogin(LoginRequest { id: 1, category: id("functional") }),
             ],
         );
-        assert!(s.login.is_none());
-        assert_eq!(s.login_answer, Some((1, true)));
+        assert_eq!(fx, [Effect::Answer { request: 1, allowed: true }]);
+        assert_eq!(s.open, Open::Nothing);
     }
 
     #[test]
-    fn a_stored_valid_choice_keeps_the_banner_closed() {
+    fn the_cookies_blocked_notice_shows_from_the_start_and_can_be_dismissed() {
         let mut b = boot();
-        let c = Consent::decide(&b.config, &Choice::AcceptAll, None, ctx());
-        b.stored = Some(c);
-        let s = State::new(&b);
-        assert!(!s.banner_open);
-        assert!(s.granted("analytics"));
-        let mut stale = b.clone();
-        stale.config = Rc::new(Config { revision: 9, ..Config::default() });
-        assert!(State::new(&stale).banner_open);
+        b.cookies_blocked = true;
+        let (s, _) = init(&b);
+        assert_eq!(s.notices, [Notice::CookiesBlocked]);
+        let (s, _) = update(&s, Action::Dismiss(Notice::CookiesBlocked), &ctx());
+        assert!(s.notices.is_empty());
     }
 }

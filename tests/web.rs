@@ -193,7 +193,7 @@ async fn withdrawing_deletes_the_cookies_of_revoked_categories_and_asks_again() 
     let config = json(r#"{"categories":[{"id":"necessary"},{"id":"analytics","cookies":["_ga*"]}]}"#);
     api::run(config, options("en"));
     settle().await;
-    api::accept_category("all".into());
+    api::accept_category("all".into(), JsValue::UNDEFINED);
     let doc = document().dyn_into::<HtmlDocument>().unwrap();
     doc.set_cookie("_ga=1; Path=/").unwrap();
     doc.set_cookie("_ga_X=2; Path=/").unwrap();
@@ -223,12 +223,12 @@ async fn a_blocked_script_runs_once_when_its_category_is_accepted() {
     api::run(JsValue::UNDEFINED, options("ko"));
     settle().await;
     let runs = || Reflect::get(&web_sys::window().unwrap(), &"__kukiRuns".into()).unwrap().as_f64().unwrap();
-    api::accept_category(JsValue::from_str("marketing"));
+    api::accept_category(JsValue::from_str("marketing"), JsValue::UNDEFINED);
     settle().await;
     assert_eq!(runs(), 0.0, "not before its category is accepted");
-    api::accept_category(js_sys::Array::of2(&"analytics".into(), &"marketing".into()).into());
+    api::accept_category(js_sys::Array::of2(&"analytics".into(), &"marketing".into()).into(), JsValue::UNDEFINED);
     settle().await;
-    api::accept_category("all".into());
+    api::accept_category("all".into(), JsValue::UNDEFINED);
     settle().await;
     assert_eq!(runs(), 1.0, "exactly once");
     assert!(!api::accepted_category("functional") || api::accepted_category("analytics"));
@@ -351,7 +351,7 @@ async fn require_category_asks_and_resolves_with_the_answer() {
     fresh();
     api::run(JsValue::UNDEFINED, options("en"));
     settle().await;
-    api::accept_category(JsValue::from(js_sys::Array::new()));
+    api::accept_category(JsValue::from(js_sys::Array::new()), JsValue::UNDEFINED);
     settle().await;
     let asked = wasm_bindgen_futures::JsFuture::from(api::require_category("functional".into()));
     settle().await;
@@ -423,7 +423,7 @@ async fn consent_mode_sends_the_default_first_and_an_update_on_each_choice() {
     assert_eq!(param(&params, "security_storage").as_deref(), Some("granted"));
     assert!(Reflect::get(&params, &"wait_for_update".into()).unwrap().as_f64().is_some());
 
-    api::accept_category(JsValue::from_str("analytics"));
+    api::accept_category(JsValue::from_str("analytics"), JsValue::UNDEFINED);
     let (_, action, params) = data_layer_entry(1);
     assert_eq!(action, "update");
     assert_eq!(param(&params, "analytics_storage").as_deref(), Some("granted"));

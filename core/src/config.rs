@@ -42,7 +42,13 @@ pub struct Config {
     pub consent_mode: Option<bool>,
     /// Categories that login needs; refusing one of these gets the login warning.
     pub login_categories: Vec<CategoryId>,
+    /// How long a blocked external script may take to load before the next ones run without it (milliseconds).
+    pub script_timeout_ms: u32,
 }
+
+/// The default and the bounds of `scriptTimeout`.
+pub const DEFAULT_SCRIPT_TIMEOUT_MS: u32 = 10_000;
+const SCRIPT_TIMEOUT_RANGE: std::ops::RangeInclusive<u32> = 100..=120_000;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CookieOptions {
@@ -90,6 +96,7 @@ impl Default for Config {
             policy: None,
             consent_mode: None,
             login_categories: vec![CategoryId::parse(category::FUNCTIONAL).expect("valid")],
+            script_timeout_ms: DEFAULT_SCRIPT_TIMEOUT_MS,
         }
     }
 }
@@ -112,6 +119,7 @@ pub struct RawConfig {
     pub policy: Option<RawSitePolicy>,
     pub consent_mode: Option<bool>,
     pub login_categories: Option<Vec<String>>,
+    pub script_timeout: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -165,6 +173,7 @@ impl RawConfig {
                 "consentMode",
                 "loginCategories",
                 "policy",
+                "scriptTimeout",
             ],
         )?;
         Ok(RawConfig {
@@ -184,6 +193,7 @@ impl RawConfig {
             consent_mode: o.opt_bool("consentMode")?,
             login_categories: o.opt("loginCategories", Value::as_strings)?,
             policy: o.opt("policy", RawSitePolicy::from_value)?,
+            script_timeout: o.opt_u32("scriptTimeout")?,
         })
     }
 }
@@ -292,6 +302,12 @@ impl Config {
             config.next_policy = Some(parse_next_policy(next)?);
         }
         config.consent_mode = raw.consent_mode;
+        if let Some(ms) = raw.script_timeout {
+            if !SCRIPT_TIMEOUT_RANGE.contains(&ms) {
+                return Err(ConfigError::new("scriptTimeout", "must be from 100 to 120000 milliseconds"));
+            }
+            config.script_timeout_ms = ms;
+        }
         config.login_categories = match raw.login_categories {
             Some(ids) => ids
                 .iter()
@@ -527,6 +543,12 @@ mod tests {
     }
 
     #[test]
+    fn blocked_scripts_wait_ten_seconds_unless_the_site_says_otherwise() {
+        assert_eq!(Config::default().script_timeout_ms, 10_000);
+        assert_eq!(Config::parse(raw(r#"{"scriptTimeout":2500}"#)).unwrap().script_timeout_ms, 2500);
+    }
+
+    #[test]
     fn errors_name_the_field() {
         let cases = [
             (r#"{"lang":"fr"}"#, "lang"),
@@ -542,6 +564,8 @@ mod tests {
             (r#"{"policyVersion":"1.0"}"#, "policyVersion"),
             (r#"{"loginCategories":["nope"]}"#, "loginCategories[0]"),
             (r#"{"loginCategories":["necessary"]}"#, "loginCategories[0]"),
+            (r#"{"scriptTimeout":50}"#, "scriptTimeout"),
+            (r#"{"scriptTimeout":1.5}"#, "scriptTimeout"),
             (r#"{"nextPolicy":{"version":"v2","effectiveDate":"2026-02-30"}}"#, "nextPolicy.effectiveDate"),
         ];
         for (json, field) in cases {

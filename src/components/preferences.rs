@@ -5,6 +5,7 @@ use yew::prelude::*;
 
 use crate::components::{on_click, on_link, CategorySwitch, ConsentRecord, Dialog};
 use crate::i18n::texts;
+use crate::state::History;
 
 #[derive(Properties, PartialEq)]
 pub struct PreferencesProps {
@@ -14,6 +15,8 @@ pub struct PreferencesProps {
     pub draft: Vec<Decision>,
     /// The choice in force, for the visitor's record.
     pub consent: Option<Consent>,
+    /// The server's history of that choice.
+    pub history: History,
     pub ontoggle: Callback<CategoryId>,
     pub onsave: Callback<()>,
     pub onaccept: Callback<()>,
@@ -61,7 +64,7 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 { props.notice.clone() }
                 <ul class="kuki-cats">{ for switches }</ul>
                 if let Some(c) = &props.consent {
-                    <ConsentRecord consent={c.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
+                    <ConsentRecord consent={c.clone()} history={props.history.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
                         contact={props.config.policy_document(props.lang).contact.clone()}
                         onwithdraw={props.onwithdraw.clone()} onerase={props.onerase.clone()} />
                 }

@@ -1,5 +1,4 @@
 use kuki_core::policy::Contact;
-use kuki_core::wire::browser::HistoryEntry;
 use kuki_core::wire::ConsentAction;
 use kuki_core::{Config, Consent, Lang};
 use std::rc::Rc;
@@ -7,11 +6,13 @@ use yew::prelude::*;
 
 use crate::components::on_click;
 use crate::i18n::texts;
-use crate::sync;
+use crate::state::History;
 
 #[derive(Properties, PartialEq)]
 pub struct ConsentRecordProps {
     pub consent: Consent,
+    /// The server's history of it, as far as it is known.
+    pub history: History,
     /// For the categories' names in the history.
     pub config: Rc<Config>,
     pub lang: Lang,
@@ -27,20 +28,9 @@ pub struct ConsentRecordProps {
 #[component]
 pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
     let t = texts(props.lang);
-    // None: loading; Some(None): the server could not be asked; Some(Some(h)): the history.
-    let history = use_state(|| None::<Option<Vec<HistoryEntry>>>);
-    {
-        let history = history.clone();
-        let key = (props.consent.id, props.consent.seq, props.synced);
-        use_effect_with(key, move |&(id, _, synced)| {
-            if synced {
-                wasm_bindgen_futures::spawn_local(async move { history.set(Some(sync::history(id).await)) });
-            }
-        });
-    }
     let c = &props.consent;
-    let events = match &*history {
-        Some(Some(h)) => h
+    let events = match &props.history {
+        History::Loaded(id, h) if *id == c.id => h
             .iter()
             .rev()
             .map(|e| {
@@ -57,9 +47,10 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
                 }
             })
             .collect::<Html>(),
-        Some(None) => html! { <li>{ t.history_unavailable }</li> },
-        None => Html::default(),
+        History::Unavailable(_) => html! { <li>{ t.history_unavailable }</li> },
+        _ => Html::default(),
     };
+    let loading = matches!(props.history, History::Loading(_));
     html! {
         <section class="kuki-record" aria-labelledby="kuki-record-title">
             <h3 id="kuki-record-title" class="kuki-subtitle">{ t.your_record }</h3>
@@ -73,7 +64,7 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
             </dl>
             if props.synced {
                 <h4 class="kuki-subtitle">{ t.history }</h4>
-                <ul class="kuki-history" aria-busy={history.is_none().then_some("true")}>{ events }</ul>
+                <ul class="kuki-history" aria-busy={loading.then_some("true")}>{ events }</ul>
             }
             <div class="kuki-actions">
                 <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onwithdraw)}>{ t.withdraw }</button>

@@ -1,16 +1,18 @@
+use kuki_core::consent::Choice;
+use kuki_core::wire::ConsentAction;
 use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::app::Store;
 use crate::components::policy_notice::PolicyNoticeProps;
 use crate::components::{Banner, LoginWarning, Notices, PolicyNotice, PolicyViewer, Preferences};
-use crate::state::Action;
+use crate::runtime::Runtime;
+use crate::state::{Action, Back, Open};
 
-/// The store, compared by identity (it is one per mounted app).
+/// The runtime, compared by identity (it is one per mounted app).
 #[derive(Clone)]
-pub struct StoreRef(pub Rc<Store>);
+pub struct RuntimeRef(pub Rc<Runtime>);
 
-impl PartialEq for StoreRef {
+impl PartialEq for RuntimeRef {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -18,45 +20,40 @@ impl PartialEq for StoreRef {
 
 #[derive(Properties, PartialEq)]
 pub struct RootProps {
-    pub store: StoreRef,
+    pub runtime: RuntimeRef,
 }
 
-/// Everything kuki shows, rendered from the store's state.
+/// Everything kuki shows, rendered from the runtime's state; every callback dispatches an action.
 #[component]
 pub fn Root(props: &RootProps) -> Html {
     let update = use_force_update();
     {
-        let store = props.store.0.clone();
-        use_effect_with(props.store.clone(), move |_| {
-            store.subscribe(Callback::from(move |_| update.force_update()));
+        let rt = props.runtime.0.clone();
+        use_effect_with(props.runtime.clone(), move |_| {
+            rt.subscribe(Callback::from(move |_| update.force_update()));
         });
     }
-    let store = props.store.0.clone();
-    let s = store.state();
-    let act = |make: fn(&Store)| {
-        let store = store.clone();
-        Callback::from(move |_: ()| make(&store))
+    let rt = props.runtime.0.clone();
+    let s = rt.state();
+    let send = |make: fn() -> Action| {
+        let rt = rt.clone();
+        Callback::from(move |_: ()| rt.dispatch(make()))
     };
-    let send = |action: fn() -> Action| {
-        let store = store.clone();
-        Callback::from(move |_: ()| store.dispatch(action()))
+    let decide = |choice: fn() -> Choice, action: ConsentAction| {
+        let rt = rt.clone();
+        Callback::from(move |_: ()| rt.dispatch(Action::Decide { choice: choice(), action }))
     };
     let ontoggle = {
-        let store = store.clone();
-        Callback::from(move |id| store.dispatch(Action::Toggle(id)))
+        let rt = rt.clone();
+        Callback::from(move |id| rt.dispatch(Action::Toggle(id)))
     };
     let ondismiss = {
-        let store = store.clone();
-        Callback::from(move |n| store.dispatch(Action::Dismiss(n)))
+        let rt = rt.clone();
+        Callback::from(move |n| rt.dispatch(Action::Dismiss(n)))
     };
-    let onpolicy = {
-        let store = store.clone();
-        Callback::from(move |_: ()| store.dispatch(Action::OpenPolicy(None)))
-    };
-    let erase = {
-        let store = store.clone();
-        Callback::from(move |_: ()| store.erase())
-    };
+    let onpolicy = send(|| Action::OpenPolicy(None));
+    let onaccept = decide(|| Choice::AcceptAll, ConsentAction::AcceptAll);
+    let onreject = decide(|| Choice::RejectAll, ConsentAction::RejectAll);
     let notice = match kuki_core::policy::notice(&s.config, s.now) {
         Some(n) => {
             let props = PolicyNoticeProps::from_notice(&n, s.lang, onpolicy.clone());
@@ -64,32 +61,49 @@ pub fn Root(props: &RootProps) -> Html {
         }
         None => Html::default(),
     };
+    let banner = || {
+        html! {
+            <Banner lang={s.lang} onaccept={onaccept.clone()} onreject={onreject.clone()}
+                oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
+        }
+    };
+    let preferences = || {
+        html! {
+            <Preferences config={s.config.clone()} lang={s.lang} gpc={s.gpc} draft={s.draft.clone()}
+                consent={s.consent.clone()} history={s.history.clone()} ontoggle={ontoggle.clone()}
+                onsave={send(|| Action::SaveSelection)} onaccept={onaccept.clone()} onreject={onreject.clone()}
+                onwithdraw={send(|| Action::Withdraw)} onerase={send(|| Action::Erase)} synced={s.synced}
+                onclose={send(|| Action::ClosePreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
+        }
+    };
+    let layer = match &s.open {
+        Open::Nothing => Html::default(),
+        Open::Banner => banner(),
+        Open::Preferences => preferences(),
+        // The policy is read from the layer that opened it, which stays mounted (dimmed) below, so closing it
+        // gives focus back to the link that opened it.
+        Open::Policy { section, back } => html! {
+            <>
+                if *back == Back::Banner { { banner() } }
+                if *back == Back::Preferences { { preferences() } }
+                <PolicyViewer config={s.config.clone()} lang={s.lang} section={section.clone()}
+                    onclose={send(|| Action::ClosePolicy)} notice={notice.clone()} />
+            </>
+        },
+        // The login warning comes from the page, not from kuki's own layers: it stands alone.
+        Open::Login { .. } => html! {
+            <LoginWarning lang={s.lang} onallow={send(|| Action::AnswerLogin { allow: true })}
+                oncancel={send(|| Action::AnswerLogin { allow: false })} />
+        },
+    };
+    // Notices never cover a dialog: they wait while one is open, and sit above the banner when it shows.
+    let dialog_open = !matches!(s.open, Open::Nothing | Open::Banner);
     html! {
         <>
-            // Notices never cover a dialog: they wait while one is open, and sit above the banner when it shows.
-            if !s.notices.is_empty() && !s.prefs_open && s.policy.is_none() && s.login.is_none() {
-                <Notices notices={s.notices.clone()} lang={s.lang} top={s.banner_open} {ondismiss} />
+            if !s.notices.is_empty() && !dialog_open {
+                <Notices notices={s.notices.clone()} lang={s.lang} top={s.open == Open::Banner} {ondismiss} />
             }
-            if s.banner_open && !s.prefs_open {
-                <Banner lang={s.lang} onaccept={act(Store::accept_all)} onreject={act(Store::reject_all)}
-                    oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
-            }
-            if s.prefs_open {
-                <Preferences config={s.config.clone()} lang={s.lang} gpc={s.gpc} draft={s.draft.clone()}
-                    consent={s.consent.clone()} {ontoggle} onsave={act(Store::save_draft)}
-                    onaccept={act(Store::accept_all)} onreject={act(Store::reject_all)}
-                    onwithdraw={send(|| Action::Withdraw)} onerase={erase} synced={s.synced} onclose={send(|| Action::ClosePreferences)}
-                    onpolicy={onpolicy} notice={notice.clone()} />
-            }
-            if let Some(section) = &s.policy {
-                <PolicyViewer config={s.config.clone()} lang={s.lang} section={section.clone()}
-                    onclose={send(|| Action::ClosePolicy)} {notice} />
-            }
-            if s.login.is_some() {
-                <LoginWarning lang={s.lang} onallow={act(|st| st.answer_login(true))}
-                    oncancel={act(|st| st.answer_login(false))} />
-            }
-
+            { layer }
         </>
     }
 }

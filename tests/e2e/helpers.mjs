@@ -144,21 +144,42 @@ const TYPES = {
 
 /**
  * A tiny static server for host pages on its own 127.0.0.1 port (`kukiOrigin`: a string or a function).
- * Files come from `roots` (URL prefix -> directory). In `.html` files `{{KUKI}}` becomes the kuki origin and
- * `{{HOST}}` this server's origin. A page may carry response headers in a sibling `NAME.html.headers.json`
- * (same substitutions), which is how the strict-CSP page gets its Content-Security-Policy header.
- * `crossOrigin: true` adds `Access-Control-Allow-Origin: *` (for a server that stands in for kuki's).
+ * Files come from `roots` (URL prefix -> directory). In `.html` files `{{KUKI}}` becomes the kuki origin,
+ * `{{HOST}}` this server's origin and `{{NAME}}` each entry of `vars` (values or functions). A page may carry
+ * response headers in a sibling `NAME.html.headers.json` (same substitutions), which is how the strict-CSP page
+ * gets its Content-Security-Policy header. `crossOrigin: true` adds `Access-Control-Allow-Origin: *` (for a
+ * server that stands in for kuki's).
+ *
+ * `/slow.js?ms=N&name=X` answers after N ms with a script that records `X` in `window.__runs` (with its time);
+ * `ms=never` never answers (the connection is closed when the server stops).
  */
-export async function startHostServer({ kukiOrigin = '', roots = { '/': PAGES }, crossOrigin = false } = {}) {
+export async function startHostServer({ kukiOrigin = '', roots = { '/': PAGES }, crossOrigin = false, vars = {} } = {}) {
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const requests = [];
   // kukiOrigin may be a function: the kuki server is started after this one (it must know this origin).
   const kuki = () => (typeof kukiOrigin === 'function' ? kukiOrigin() : kukiOrigin);
-  const fill = (text) => text.replaceAll('{{KUKI}}', kuki()).replaceAll('{{HOST}}', origin);
+  const fill = (text) => {
+    let out = text.replaceAll('{{KUKI}}', kuki()).replaceAll('{{HOST}}', origin);
+    for (const [k, v] of Object.entries(vars)) out = out.replaceAll(`{{${k}}}`, typeof v === 'function' ? v() : v);
+    return out;
+  };
+  const timers = new Set();
   const server = createServer((req, res) => {
     const url = new URL(req.url, origin);
     requests.push(url.pathname);
+    if (url.pathname === '/slow.js') {
+      const ms = url.searchParams.get('ms');
+      const name = JSON.stringify(url.searchParams.get('name') ?? 'slow');
+      if (ms === 'never') return;
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        res.writeHead(200, { 'content-type': 'text/javascript', 'cache-control': 'no-store' });
+        res.end(`(window.__runs = window.__runs || []).push({ name: ${name}, t: performance.now() });`);
+      }, Math.min(Number(ms) || 0, 30_000));
+      timers.add(timer);
+      return;
+    }
     const prefix = Object.keys(roots)
       .filter((p) => url.pathname.startsWith(p))
       .sort((a, b) => b.length - a.length)[0];
@@ -188,6 +209,72 @@ export async function startHostServer({ kukiOrigin = '', roots = { '/': PAGES },
     requests,
     stop: () =>
       new Promise((r) => {
+        for (const t of timers) clearTimeout(t);
+        server.closeAllConnections();
+        server.close(r);
+      }),
+  };
+}
+
+/**
+ * A proxy on its own 127.0.0.1 port in front of `target` (an origin, or a function giving one) that can hold
+ * requests: `hold(method, ms)` delays every later request of that method by `ms` before forwarding it. Records
+ * each forwarded request as `{ method, path, status, received, at }` (arrival and answer times).
+ */
+export async function startHoldingProxy(target) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const holds = {};
+  const log = [];
+  const timers = new Set();
+  const server = createServer(async (req, res) => {
+    const received = Date.now();
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks);
+    const wait = holds[req.method] ?? 0;
+    if (wait > 0) {
+      await new Promise((r) => {
+        const t = setTimeout(() => {
+          timers.delete(t);
+          r();
+        }, wait);
+        timers.add(t);
+      });
+    }
+    const base = typeof target === 'function' ? target() : target;
+    const headers = { ...req.headers };
+    delete headers.host;
+    delete headers['content-length'];
+    try {
+      const r = await fetch(base + req.url, {
+        method: req.method,
+        headers,
+        body: ['GET', 'HEAD'].includes(req.method) ? undefined : body,
+      });
+      log.push({ method: req.method, path: req.url, status: r.status, received, at: Date.now() });
+      const out = Buffer.from(await r.arrayBuffer());
+      const h = {};
+      r.headers.forEach((v, k) => {
+        if (!['content-encoding', 'content-length', 'transfer-encoding', 'connection'].includes(k)) h[k] = v;
+      });
+      res.writeHead(r.status, h);
+      res.end(out);
+    } catch (e) {
+      res.writeHead(502);
+      res.end(String(e));
+    }
+  });
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  return {
+    origin,
+    log,
+    hold(method, ms) {
+      holds[method] = ms;
+    },
+    stop: () =>
+      new Promise((r) => {
+        for (const t of timers) clearTimeout(t);
         server.closeAllConnections();
         server.close(r);
       }),

@@ -11,9 +11,10 @@ use web_sys::HtmlDocument;
 
 use crate::browser;
 
-thread_local! {
-    /// The last resort: the record kept for this page's life only.
-    static MEMORY: RefCell<Option<String>> = const { RefCell::new(None) };
+/// Where the record is kept. Cookie and localStorage belong to the browser; the last resort, memory for the
+/// page's life, is held here.
+pub struct Storage {
+    memory: RefCell<Option<String>>,
 }
 
 /// What was found at start.
@@ -75,23 +76,60 @@ fn cookie_line(opts: &CookieOptions, value: &str, max_age_secs: u64) -> String {
     line
 }
 
-/// Reads the stored record. A garbled or tampered value counts as no choice (and is logged once).
-pub fn load(config: &Config) -> Loaded {
-    let name = &config.cookie.name;
-    let from_cookie = read_cookie(name);
-    let cookie_found = from_cookie.is_some();
-    let raw = from_cookie.or_else(|| local_get(name)).or_else(|| MEMORY.with(|m| m.borrow().clone()));
-    let consent = raw.and_then(|value| match cookie::decode(&value) {
-        Ok(c) => Some(cookie::in_config_order(c, config)),
-        Err(e) => {
-            browser::console_warn(
-                &["kuki: the stored consent could not be read (", &format_error(e), "); asking again"].concat(),
-            );
+impl Storage {
+    /// `memory`: what an earlier runtime on this page held in memory.
+    pub fn new(memory: Option<String>) -> Storage {
+        Storage { memory: RefCell::new(memory) }
+    }
+
+    pub fn take_memory(&self) -> Option<String> {
+        self.memory.borrow_mut().take()
+    }
+
+    /// Reads the stored record. A garbled or tampered value counts as no choice (and is logged once).
+    pub fn load(&self, config: &Config) -> Loaded {
+        let name = &config.cookie.name;
+        let from_cookie = read_cookie(name);
+        let cookie_found = from_cookie.is_some();
+        let raw = from_cookie.or_else(|| local_get(name)).or_else(|| self.memory.borrow().clone());
+        let consent = raw.and_then(|value| match cookie::decode(&value) {
+            Ok(c) => Some(cookie::in_config_order(c, config)),
+            Err(e) => {
+                browser::console_warn(
+                    &["kuki: the stored consent could not be read (", &format_error(e), "); asking again"].concat(),
+                );
+                None
+            }
+        });
+        let cookies_blocked = !cookie_found && !cookies_work();
+        Loaded { consent, cookies_blocked }
+    }
+
+    /// Stores the record: cookie first, verified by reading it back; else localStorage; else memory.
+    pub fn save(&self, config: &Config, consent: &Consent) {
+        let value = cookie::encode(consent);
+        let opts = &config.cookie;
+        let max_age = consent.expires_at(config).saturating_sub(consent.updated_at);
+        let name = &opts.name;
+        let kept = if write_cookie(&cookie_line(opts, &value, max_age))
+            && read_cookie(name).as_deref() == Some(value.as_str())
+        {
+            local_remove(name);
             None
-        }
-    });
-    let cookies_blocked = !cookie_found && !cookies_work();
-    Loaded { consent, cookies_blocked }
+        } else if local_set(name, &value) {
+            None
+        } else {
+            Some(value)
+        };
+        *self.memory.borrow_mut() = kept;
+    }
+
+    /// Forgets the record everywhere it may be.
+    pub fn clear(&self, config: &Config) {
+        write_cookie(&cookie_line(&config.cookie, "", 0));
+        local_remove(&config.cookie.name);
+        *self.memory.borrow_mut() = None;
+    }
 }
 
 fn format_error(e: cookie::DecodeError) -> String {
@@ -112,29 +150,6 @@ fn cookies_work() -> bool {
     let written = write_cookie(&[probe, "=1; Path=/; SameSite=Lax"].concat()) && read_cookie(probe).is_some();
     write_cookie(&[probe, "=; Path=/; Max-Age=0"].concat());
     written
-}
-
-/// Stores the record: cookie first, verified by reading it back; else localStorage; else memory.
-pub fn save(config: &Config, consent: &Consent) {
-    let value = cookie::encode(consent);
-    let opts = &config.cookie;
-    let max_age = consent.expires_at(config).saturating_sub(consent.updated_at);
-    let name = &opts.name;
-    if write_cookie(&cookie_line(opts, &value, max_age)) && read_cookie(name).as_deref() == Some(value.as_str()) {
-        local_remove(name);
-        MEMORY.with(|m| *m.borrow_mut() = None);
-    } else if local_set(name, &value) {
-        MEMORY.with(|m| *m.borrow_mut() = None);
-    } else {
-        MEMORY.with(|m| *m.borrow_mut() = Some(value));
-    }
-}
-
-/// Forgets the record everywhere it may be.
-pub fn clear(config: &Config) {
-    write_cookie(&cookie_line(&config.cookie, "", 0));
-    local_remove(&config.cookie.name);
-    MEMORY.with(|m| *m.borrow_mut() = None);
 }
 
 /// Deletes the cookies a revoked category lists, on this host and each parent domain (where trackers put them).

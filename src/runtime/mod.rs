@@ -1,0 +1,214 @@
+//! The runtime: the one mutable home of kuki in a page. It holds the state, runs [`update`] for every action and
+//! carries out the effects it returns, in order, one file per kind of effect:
+//!
+//! - [`storage`]: the record in a cookie, else localStorage, else memory; revoked categories' cookies.
+//! - [`outbox`]: the ordered queue of posts and erasures to the server, the receipt, the history.
+//! - [`scripts`]: blocked `<script type="text/plain" data-category>` tags, run as consent allows.
+//! - [`controls`]: the host page's `data-kuki` controls and `data-kuki-requires` guards.
+//! - [`events`]: the window events and the consent object the page sees.
+//! - [`consent_mode`]: Google Consent Mode v2.
+//!
+//! Why a store outside yew's `use_reducer`: the page API is synchronous (`kuki.acceptCategory('analytics');
+//! kuki.acceptedCategory('analytics')` must be `true` on the next line) and may be called before yew renders.
+//! The state changes at once; effects run to completion in order, so an action dispatched by a page listener
+//! while effects run (a `kuki:consent` handler that calls the API) has its effects run after the current ones.
+
+pub mod consent_mode;
+pub mod controls;
+pub mod events;
+pub mod outbox;
+pub mod scripts;
+pub mod storage;
+
+use kuki_core::{CategoryId, ConsentId};
+use std::cell::{Cell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::JsValue;
+use web_sys::Element;
+use yew::Callback;
+
+use crate::browser;
+use crate::state::{self, Action, Boot, ConsentEvent, Ctx, Effect, LoginRequest, State};
+
+/// Who waits for a login warning's answer.
+pub enum Waiter {
+    /// `kuki.requireCategory(id)`: a promise's `resolve`.
+    Promise(js_sys::Function),
+    /// A `data-kuki-requires` click to replay when allowed.
+    Click(Element),
+}
+
+/// What a page keeps across `run()` calls: the records held in memory where the browser stores nothing.
+#[derive(Default)]
+pub struct Carry {
+    pub record: Option<String>,
+    pub outbox: Vec<outbox::Entry>,
+}
+
+pub struct Runtime {
+    me: Weak<Runtime>,
+    state: RefCell<Rc<State>>,
+    render: RefCell<Option<Callback<()>>>,
+    effects: RefCell<VecDeque<Effect>>,
+    applying: Cell<bool>,
+    storage: storage::Storage,
+    outbox: outbox::Outbox,
+    scripts: scripts::Scripts,
+    controls: controls::Controls,
+    waiters: RefCell<Vec<(u32, Waiter)>>,
+    next_request: Cell<u32>,
+}
+
+impl Runtime {
+    /// Starts a runtime: the first effects run at once (Consent Mode's default, a stored choice's scripts) and
+    /// whatever an earlier page left in the outbox is sent.
+    pub fn start(boot: &Boot, storage: storage::Storage, endpoint: Option<String>, carry: Vec<outbox::Entry>) -> Rc<Self> {
+        let (state, effects) = state::init(boot);
+        let timeout = boot.config.script_timeout_ms;
+        let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
+            me: me.clone(),
+            state: RefCell::new(Rc::new(state)),
+            render: RefCell::new(None),
+            effects: RefCell::new(VecDeque::new()),
+            applying: Cell::new(false),
+            storage,
+            outbox: outbox::Outbox::new(me.clone(), endpoint, carry),
+            scripts: scripts::Scripts::new(me.clone(), timeout),
+            controls: controls::Controls::new(me.clone()),
+            waiters: RefCell::new(Vec::new()),
+            next_request: Cell::new(1),
+        });
+        rt.run(effects);
+        rt.controls.install();
+        rt.outbox.start();
+        rt
+    }
+
+    /// Stops listening to the page and sending; what is held only in memory goes to the next runtime.
+    pub fn stop(&self) -> Carry {
+        self.controls.uninstall();
+        self.scripts.stop();
+        Carry { record: self.storage.take_memory(), outbox: self.outbox.stop() }
+    }
+
+    pub fn state(&self) -> Rc<State> {
+        self.state.borrow().clone()
+    }
+
+    /// Called by the root component once mounted: how to ask yew for a new frame.
+    pub fn subscribe(&self, render: Callback<()>) {
+        *self.render.borrow_mut() = Some(render);
+    }
+
+    /// Handles one action now: the state changes at once, the effects run in order.
+    pub fn dispatch(&self, action: Action) {
+        let ctx = Ctx { now_ms: browser::now_ms(), new_id: ConsentId::from_random(browser::random_bytes()) };
+        let (next, effects) = state::update(&self.state(), action, &ctx);
+        *self.state.borrow_mut() = Rc::new(next);
+        self.run(effects);
+        // yew batches: a frame asked for twice is rendered once.
+        let render = self.render.borrow().clone();
+        if let Some(render) = render {
+            render.emit(());
+        }
+    }
+
+    /// Runs effects to completion, in order; effects queued meanwhile (by a re-entrant dispatch) run after.
+    fn run(&self, effects: Vec<Effect>) {
+        self.effects.borrow_mut().extend(effects);
+        if self.applying.replace(true) {
+            return;
+        }
+        loop {
+            let next = self.effects.borrow_mut().pop_front();
+            let Some(effect) = next else { break };
+            self.apply(effect);
+        }
+        self.applying.set(false);
+    }
+
+    fn apply(&self, effect: Effect) {
+        let state = self.state();
+        let config = &state.config;
+        match effect {
+            Effect::ConsentModeDefault => consent_mode::send_default(),
+            Effect::ConsentModeUpdate(c) => consent_mode::send_update(c.as_ref()),
+            Effect::Save(c) => self.storage.save(config, &c),
+            Effect::Clear => self.storage.clear(config),
+            Effect::DeleteCookies(ids) => {
+                for category in ids.iter().filter_map(|id| config.category(id.as_str())) {
+                    storage::delete_category_cookies(category);
+                }
+            }
+            Effect::ActivateScripts => {
+                let accepted = state.consent.iter().flat_map(|c| c.accepted().map(CategoryId::to_string)).collect();
+                self.scripts.activate(accepted);
+            }
+            Effect::Post { record, action, client_ms } => self.outbox.post(&record, action, client_ms),
+            Effect::ForgetReceipt => outbox::forget_receipt(),
+            Effect::Erase(id) => self.outbox.erase(id),
+            Effect::FetchHistory(id) => {
+                let me = self.me.clone();
+                let endpoint = self.outbox.endpoint();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let entries = outbox::history(endpoint.as_deref(), id).await;
+                    if let Some(rt) = me.upgrade() {
+                        rt.dispatch(Action::HistoryLoaded { id, entries });
+                    }
+                });
+            }
+            Effect::Emit { event, consent } => {
+                let name = match event {
+                    ConsentEvent::First => "kuki:consent",
+                    ConsentEvent::Change => "kuki:change",
+                };
+                events::dispatch(name, &events::consent_object(consent.as_ref(), outbox::receipt().as_ref()));
+            }
+            Effect::Answer { request, allowed } => self.answer(request, allowed),
+        }
+    }
+
+    /// Is this category accepted now? (Read at each step by the script activator.)
+    pub fn granted(&self, id: &str) -> bool {
+        self.state.borrow().granted(id)
+    }
+
+    /// The consent in force as the page sees it, or `null`.
+    pub fn consent_object(&self) -> JsValue {
+        events::consent_object(self.state().consent.as_ref(), outbox::receipt().as_ref())
+    }
+
+    /// Asks the login warning for `category`; the waiter hears the answer (at once if already granted).
+    pub fn require(&self, category: &str, waiter: Waiter) {
+        let known = self.state().config.category(category).is_some();
+        let Some(category) = CategoryId::parse(category).ok().filter(|_| known) else {
+            browser::console_error(&["kuki: requireCategory: no category \"", category, "\" is configured"].concat());
+            return self.settle(waiter, false);
+        };
+        let id = self.next_request.get();
+        self.next_request.set(id.wrapping_add(1));
+        self.waiters.borrow_mut().push((id, waiter));
+        self.dispatch(Action::AskLogin(LoginRequest { id, category }));
+    }
+
+    fn answer(&self, id: u32, allowed: bool) {
+        let waiter = {
+            let mut waiters = self.waiters.borrow_mut();
+            waiters.iter().position(|(i, _)| *i == id).map(|at| waiters.remove(at).1)
+        };
+        if let Some(w) = waiter {
+            self.settle(w, allowed);
+        }
+    }
+
+    fn settle(&self, waiter: Waiter, allowed: bool) {
+        match waiter {
+            Waiter::Promise(resolve) => {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(allowed));
+            }
+            Waiter::Click(el) if allowed => self.controls.replay(&el),
+            Waiter::Click(_) => {}
+        }
+    }
+}
