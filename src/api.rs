@@ -171,9 +171,7 @@ pub fn accept_category(which: JsValue, exclude: JsValue) {
     } else {
         match ids_argument(&which, config, "categories") {
             Some(ids) => ids,
-            None => {
-                return browser::console_error("kuki: acceptCategory takes 'all', a category id or a list of ids")
-            }
+            None => return browser::console_error("kuki: acceptCategory takes 'all', a category id or a list of ids"),
         }
     };
     let ids = ids.into_iter().filter(|id| !excluded.contains(id)).collect();

@@ -7,9 +7,9 @@ use wasm_bindgen::JsCast;
 use web_sys::{CssStyleSheet, Element, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
 
-use crate::runtime::Runtime;
 use crate::browser;
 use crate::components::root::{Root, RootProps, RuntimeRef};
+use crate::runtime::Runtime;
 
 const CSS: &str = include_str!("kuki.css");
 

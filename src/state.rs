@@ -77,8 +77,14 @@ pub enum Open {
     Banner,
     Preferences,
     /// The policy viewer, at an optional section id.
-    Policy { section: Option<String>, back: Back },
-    Login { request: LoginRequest, back: Back },
+    Policy {
+        section: Option<String>,
+        back: Back,
+    },
+    Login {
+        request: LoginRequest,
+        back: Back,
+    },
 }
 
 impl Open {
@@ -146,7 +152,10 @@ pub enum Effect {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// A choice from the first layer or the page API.
-    Decide { choice: Choice, action: ConsentAction },
+    Decide {
+        choice: Choice,
+        action: ConsentAction,
+    },
     /// `acceptCategory()` without arguments: the preferences' current switches when the dialog is open, else
     /// necessary only.
     SaveSelection,
@@ -157,7 +166,10 @@ pub enum Action {
     /// The server erased this id's history: forget the choice here too, without telling the server again.
     Erased(ConsentId),
     EraseFailed(ConsentId),
-    HistoryLoaded { id: ConsentId, entries: Option<Vec<HistoryEntry>> },
+    HistoryLoaded {
+        id: ConsentId,
+        entries: Option<Vec<HistoryEntry>>,
+    },
     ShowBanner,
     /// Hides the banner and any dialog.
     Hide,
@@ -168,7 +180,9 @@ pub enum Action {
     ClosePolicy,
     Dismiss(Notice),
     AskLogin(LoginRequest),
-    AnswerLogin { allow: bool },
+    AnswerLogin {
+        allow: bool,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -568,7 +582,10 @@ mod tests {
     fn a_change_revokes_cookies_and_fires_a_change() {
         let (s, fx) = run(
             start(),
-            vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll), decide(Choice::RejectAll, ConsentAction::RejectAll)],
+            vec![
+                decide(Choice::AcceptAll, ConsentAction::AcceptAll),
+                decide(Choice::RejectAll, ConsentAction::RejectAll),
+            ],
         );
         assert_eq!(s.consent.as_ref().unwrap().seq, 2);
         assert!(fx.contains(&Effect::DeleteCookies(vec![id("functional"), id("analytics"), id("marketing")])));
@@ -617,7 +634,12 @@ mod tests {
     fn the_selection_is_saved_from_the_policy_opened_over_the_preferences() {
         let (s, _) = run(
             start(),
-            vec![Action::OpenPreferences, Action::Toggle(id("marketing")), Action::OpenPolicy(None), Action::SaveSelection],
+            vec![
+                Action::OpenPreferences,
+                Action::Toggle(id("marketing")),
+                Action::OpenPolicy(None),
+                Action::SaveSelection,
+            ],
         );
         assert_eq!(accepted(&s), ["necessary", "marketing"]);
     }

@@ -565,7 +565,6 @@ mod tests {
             (r#"{"loginCategories":["nope"]}"#, "loginCategories[0]"),
             (r#"{"loginCategories":["necessary"]}"#, "loginCategories[0]"),
             (r#"{"scriptTimeout":50}"#, "scriptTimeout"),
-            (r#"{"scriptTimeout":1.5}"#, "scriptTimeout"),
             (r#"{"nextPolicy":{"version":"v2","effectiveDate":"2026-02-30"}}"#, "nextPolicy.effectiveDate"),
         ];
         for (json, field) in cases {

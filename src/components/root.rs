@@ -76,25 +76,18 @@ pub fn Root(props: &RootProps) -> Html {
                 onclose={send(|| Action::ClosePreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
         }
     };
-    let layer = match &s.open {
-        Open::Nothing => Html::default(),
-        Open::Banner => banner(),
-        Open::Preferences => preferences(),
-        // The policy is read from the layer that opened it, which stays mounted (dimmed) below, so closing it
-        // gives focus back to the link that opened it.
-        Open::Policy { section, back } => html! {
-            <>
-                if *back == Back::Banner { { banner() } }
-                if *back == Back::Preferences { { preferences() } }
-                <PolicyViewer config={s.config.clone()} lang={s.lang} section={section.clone()}
-                    onclose={send(|| Action::ClosePolicy)} notice={notice.clone()} />
-            </>
-        },
-        // The login warning comes from the page, not from kuki's own layers: it stands alone.
-        Open::Login { .. } => html! {
-            <LoginWarning lang={s.lang} onallow={send(|| Action::AnswerLogin { allow: true })}
-                oncancel={send(|| Action::AnswerLogin { allow: false })} />
-        },
+    // The policy is read from the layer that opened it, which stays mounted (dimmed) below, so closing it gives
+    // focus back to the link that opened it. The login warning comes from the page: it stands alone. Each layer
+    // has a fixed place below, so yew keeps it mounted while the dialogs above it come and go.
+    let base = match &s.open {
+        Open::Policy { back, .. } => *back,
+        Open::Banner => Back::Banner,
+        Open::Preferences => Back::Preferences,
+        Open::Nothing | Open::Login { .. } => Back::Nothing,
+    };
+    let policy = match &s.open {
+        Open::Policy { section, .. } => Some(section.clone()),
+        _ => None,
     };
     // Notices never cover a dialog: they wait while one is open, and sit above the banner when it shows.
     let dialog_open = !matches!(s.open, Open::Nothing | Open::Banner);
@@ -103,7 +96,16 @@ pub fn Root(props: &RootProps) -> Html {
             if !s.notices.is_empty() && !dialog_open {
                 <Notices notices={s.notices.clone()} lang={s.lang} top={s.open == Open::Banner} {ondismiss} />
             }
-            { layer }
+            if base == Back::Banner { { banner() } }
+            if base == Back::Preferences { { preferences() } }
+            if let Some(section) = policy {
+                <PolicyViewer config={s.config.clone()} lang={s.lang} {section}
+                    onclose={send(|| Action::ClosePolicy)} notice={notice.clone()} />
+            }
+            if matches!(s.open, Open::Login { .. }) {
+                <LoginWarning lang={s.lang} onallow={send(|| Action::AnswerLogin { allow: true })}
+                    oncancel={send(|| Action::AnswerLogin { allow: false })} />
+            }
         </>
     }
 }

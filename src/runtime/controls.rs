@@ -49,11 +49,7 @@ impl Controls {
 
     pub fn uninstall(&self) {
         if let (Some(listener), Some(doc)) = (self.listener.borrow_mut().take(), browser::document()) {
-            let _ = doc.remove_event_listener_with_callback_and_bool(
-                "click",
-                listener.as_ref().unchecked_ref(),
-                true,
-            );
+            let _ = doc.remove_event_listener_with_callback_and_bool("click", listener.as_ref().unchecked_ref(), true);
         }
     }
 

@@ -63,7 +63,12 @@ pub struct Runtime {
 impl Runtime {
     /// Starts a runtime: the first effects run at once (Consent Mode's default, a stored choice's scripts) and
     /// whatever an earlier page left in the outbox is sent.
-    pub fn start(boot: &Boot, storage: storage::Storage, endpoint: Option<String>, carry: Vec<outbox::Entry>) -> Rc<Self> {
+    pub fn start(
+        boot: &Boot,
+        storage: storage::Storage,
+        endpoint: Option<String>,
+        carry: Vec<outbox::Entry>,
+    ) -> Rc<Self> {
         let (state, effects) = state::init(boot);
         let timeout = boot.config.script_timeout_ms;
         let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {

@@ -130,10 +130,7 @@ impl Outbox {
             storage::local_remove(OUTBOX_KEY);
             true
         } else {
-            storage::local_set(
-                OUTBOX_KEY,
-                &js::stringify(&Value::Arr(entries.iter().map(Entry::to_value).collect())),
-            )
+            storage::local_set(OUTBOX_KEY, &js::stringify(&Value::Arr(entries.iter().map(Entry::to_value).collect())))
         };
         *self.memory.borrow_mut() = if saved { Vec::new() } else { entries.to_vec() };
     }
