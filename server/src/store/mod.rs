@@ -292,13 +292,23 @@ impl Store {
     pub async fn insert(&self, record: NewRecord) -> Result<InsertOutcome, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.send(Command::Insert(record, tx)).await?;
-        rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
+        let result = rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        self.not_ready_if_failed(result)
     }
 
     pub async fn erase(&self, id: ConsentId) -> Result<bool, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.send(Command::Erase(id, tx)).await?;
-        rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
+        let result = rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        self.not_ready_if_failed(result)
+    }
+
+    /// A write that could not commit is as good as a failed probe: `/readyz` says so at once, not a second later.
+    fn not_ready_if_failed<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(StoreError::Unavailable(_)) = &result {
+            *self.ready.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), false));
+        }
+        result
     }
 
     async fn send(&self, cmd: Command) -> Result<(), StoreError> {
@@ -309,8 +319,7 @@ impl Store {
     /// consent record), its answer reused for [`READY_TTL`].
     pub async fn ready(&self) -> Result<(), StoreError> {
         let cached = *self.ready.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((at, ok)) = cached.filter(|(at, _)| at.elapsed() < READY_TTL) {
-            let _ = at;
+        if let Some((_, ok)) = cached.filter(|(at, _)| at.elapsed() < READY_TTL) {
             return if ok { Ok(()) } else { Err(StoreError::Unavailable("the last write probe failed".into())) };
         }
         let (tx, rx) = oneshot::channel();
