@@ -138,6 +138,8 @@ pub enum ErrorCode {
     Timeout,
     /// 409: the same (consentId, seq) was stored with a different body.
     Conflict,
+    /// 409: the consent id has as many events as the server keeps for one id (not retried: it will not change).
+    HistoryFull,
     /// 429
     RateLimited,
     /// 503: the record could not be committed (database down, disk full); retry later.
@@ -154,7 +156,7 @@ impl ErrorCode {
             ErrorCode::ForbiddenOrigin => 403,
             ErrorCode::NotFound => 404,
             ErrorCode::Timeout => 408,
-            ErrorCode::Conflict => 409,
+            ErrorCode::Conflict | ErrorCode::HistoryFull => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
             ErrorCode::InvalidField => 422,

@@ -1,6 +1,11 @@
 //! Tamper evidence: each record's SHA-256 covers the previous record's hash of the same consent id, so editing,
 //! removing or reordering a stored event breaks every hash after it ([`crate::verify`] finds the break).
 //! Receipts sign the hash with Ed25519; signatures are deterministic, so a replayed request gets the same receipt.
+//!
+//! Two record formats exist: [`FORMAT_V1`] (before issue 12; the `seq` column was outside the hash) is still
+//! verified where old records remain; every new record is [`FORMAT_V2`], whose hash also covers `seq`. A chain
+//! alone cannot stop someone who rewrites a record and recomputes every hash after it: the signed checkpoints of
+//! [`crate::merkle`] do.
 
 use ed25519_dalek::{Signer, SigningKey, Verifier, VerifyingKey};
 use sha2::{Digest, Sha256};
@@ -8,12 +13,21 @@ use sha2::{Digest, Sha256};
 /// The `prev_hash` of a consent id's first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
+/// The first record format: `seq` (as a column) outside the hash.
+pub const FORMAT_V1: i64 = 1;
+/// The current format: every identifying field, `seq` included, inside the hash.
+pub const FORMAT_V2: i64 = 2;
+
 /// Everything a record's hash covers.
 pub struct Link<'a> {
+    /// [`FORMAT_V1`] or [`FORMAT_V2`].
+    pub format: i64,
     pub prev_hash: &'a str,
     pub consent_id: &'a str,
     /// 1 for the first record of a consent id, then 2, 3, ...
     pub pos: i64,
+    /// The event's `seq` (covered from [`FORMAT_V2`] on).
+    pub seq: i64,
     /// The event's canonical JSON.
     pub event: &'a str,
     pub received_at: i64,
@@ -24,12 +38,23 @@ pub struct Link<'a> {
 impl Link<'_> {
     /// The record's hash, hex. Fields are length-prefixed so no two different records share an input.
     pub fn hash(&self) -> String {
+        hex(&self.digest())
+    }
+
+    /// The record's hash as bytes. An unknown format hashes as the current one (and so fails to verify if the
+    /// format was edited).
+    pub fn digest(&self) -> [u8; 32] {
         let mut h = Sha256::new();
         let mut field = |bytes: &[u8]| {
             h.update((bytes.len() as u64).to_be_bytes());
             h.update(bytes);
         };
-        field(b"kuki-record-v1");
+        if self.format == FORMAT_V1 {
+            field(b"kuki-record-v1");
+        } else {
+            field(b"kuki-record-v2");
+            field(&self.seq.to_be_bytes());
+        }
         field(self.prev_hash.as_bytes());
         field(self.consent_id.as_bytes());
         field(&self.pos.to_be_bytes());
@@ -37,7 +62,7 @@ impl Link<'_> {
         field(&self.received_at.to_be_bytes());
         field(self.origin.unwrap_or("").as_bytes());
         field(self.ip_prefix.unwrap_or("").as_bytes());
-        hex(&h.finalize())
+        h.finalize().into()
     }
 }
 
@@ -70,18 +95,29 @@ impl ReceiptSigner {
     /// Signs the 32 bytes of a record hash (given as hex), giving the signature as hex.
     pub fn sign(&self, hash_hex: &str) -> String {
         let msg = unhex(hash_hex).unwrap_or_default();
-        hex(&self.key.sign(&msg).to_bytes())
+        self.sign_bytes(&msg)
+    }
+
+    /// Signs any message, giving the signature as hex.
+    pub fn sign_bytes(&self, msg: &[u8]) -> String {
+        hex(&self.key.sign(msg).to_bytes())
     }
 }
 
 /// Checks a receipt signature against a public key (all hex), as a client would.
 pub fn verify_signature(public_hex: &str, hash_hex: &str, signature_hex: &str) -> bool {
-    let (Some(pk), Some(msg), Some(sig)) = (unhex(public_hex), unhex(hash_hex), unhex(signature_hex)) else {
+    let Some(msg) = unhex(hash_hex) else { return false };
+    verify_bytes(public_hex, &msg, signature_hex)
+}
+
+/// Checks an Ed25519 signature (hex) of `msg` against a public key (hex).
+pub fn verify_bytes(public_hex: &str, msg: &[u8], signature_hex: &str) -> bool {
+    let (Some(pk), Some(sig)) = (unhex(public_hex), unhex(signature_hex)) else {
         return false;
     };
     let (Ok(pk), Ok(sig)) = (<[u8; 32]>::try_from(pk), <[u8; 64]>::try_from(sig)) else { return false };
     let Ok(key) = VerifyingKey::from_bytes(&pk) else { return false };
-    key.verify(&msg, &ed25519_dalek::Signature::from_bytes(&sig)).is_ok()
+    key.verify(msg, &ed25519_dalek::Signature::from_bytes(&sig)).is_ok()
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -107,9 +143,11 @@ mod tests {
 
     fn link(prev: &str) -> Link<'_> {
         Link {
+            format: FORMAT_V2,
             prev_hash: prev,
             consent_id: "02020202-0202-4202-8202-020202020202",
             pos: 1,
+            seq: 1,
             event: "{}",
             received_at: 5,
             origin: Some("https://a.example"),
@@ -124,6 +162,13 @@ mod tests {
         assert_eq!(base, link(GENESIS).hash());
         assert_ne!(base, link(&"1".repeat(64)).hash());
         assert_ne!(base, Link { pos: 2, ..link(GENESIS) }.hash());
+        assert_ne!(base, Link { seq: 2, ..link(GENESIS) }.hash(), "seq is inside the hash");
+        assert_ne!(base, Link { format: FORMAT_V1, ..link(GENESIS) }.hash());
+        assert_eq!(
+            Link { format: FORMAT_V1, ..link(GENESIS) }.hash(),
+            Link { format: FORMAT_V1, seq: 9, ..link(GENESIS) }.hash(),
+            "the first format left seq out"
+        );
         assert_ne!(base, Link { origin: None, ip_prefix: Some("https://a.example"), ..link(GENESIS) }.hash());
     }
 

@@ -32,6 +32,13 @@ pub struct Config {
     pub ip_retention: IpRetention,
     /// The longest a request may take before it is answered 408 (503 for a write that could not commit).
     pub request_timeout: Duration,
+
+    // Storage and evidence.
+    /// Events one consent id may have (`KUKI_MAX_EVENTS_PER_ID`); past it a POST is 409 `history_full`.
+    pub max_events_per_id: u32,
+    /// The receipt and checkpoint signing key (`KUKI_KEY_FILE`): next to the SQLite database by default,
+    /// `data/kuki.key` for PostgreSQL. Never in the database.
+    pub key_file: PathBuf,
 }
 
 impl Config {
@@ -87,7 +94,10 @@ impl Config {
             ),
             None => Duration::from_secs(10),
         };
+        let (max_events_per_id, key_file) = storage(&var, &db)?;
         Ok(Config {
+            max_events_per_id,
+            key_file,
             addr,
             db,
             allowed_origins,
@@ -99,6 +109,30 @@ impl Config {
             ip_retention,
             request_timeout,
         })
+    }
+}
+
+/// The storage and evidence block: `KUKI_MAX_EVENTS_PER_ID`, `KUKI_KEY_FILE`.
+fn storage(var: &dyn Fn(&str) -> Option<String>, db: &DbUrl) -> Result<(u32, PathBuf), ConfigError> {
+    let max_events_per_id = match var("KUKI_MAX_EVENTS_PER_ID") {
+        Some(v) => v.parse().ok().filter(|&n: &u32| n > 0).ok_or_else(|| ConfigError {
+            var: "KUKI_MAX_EVENTS_PER_ID",
+            message: format!("{v:?} is not a whole number above 0"),
+        })?,
+        None => crate::store::DEFAULT_MAX_EVENTS_PER_ID,
+    };
+    let key_file = match (var("KUKI_KEY_FILE"), db) {
+        (Some(v), _) => PathBuf::from(v),
+        (None, DbUrl::Sqlite(path)) => path.parent().unwrap_or(std::path::Path::new("")).join("kuki.key"),
+        (None, DbUrl::Postgres(_)) => PathBuf::from("data/kuki.key"),
+    };
+    Ok((max_events_per_id, key_file))
+}
+
+impl Config {
+    /// The limits the store enforces.
+    pub fn store_options(&self) -> crate::store::StoreOptions {
+        crate::store::StoreOptions { max_events_per_id: self.max_events_per_id }
     }
 }
 
@@ -268,6 +302,20 @@ mod tests {
         assert_eq!(c.categories.len(), 4);
         assert_eq!(c.ip_retention, IpRetention::Prefix);
         assert!(c.admin_token.is_none());
+        assert_eq!(c.max_events_per_id, 1000);
+        assert_eq!(c.key_file, PathBuf::from("data/kuki.key"), "next to the database");
+    }
+
+    #[test]
+    fn the_key_file_defaults_next_to_the_database_and_can_be_named() {
+        assert_eq!(
+            config(&[("KUKI_DB", "sqlite:///srv/kuki/k.db")]).unwrap().key_file,
+            PathBuf::from("/srv/kuki/kuki.key")
+        );
+        assert_eq!(config(&[("KUKI_DB", "postgres://db/kuki")]).unwrap().key_file, PathBuf::from("data/kuki.key"));
+        assert_eq!(config(&[("KUKI_KEY_FILE", "/run/secrets/k")]).unwrap().key_file, PathBuf::from("/run/secrets/k"));
+        assert_eq!(config(&[("KUKI_MAX_EVENTS_PER_ID", "0")]).unwrap_err().var, "KUKI_MAX_EVENTS_PER_ID");
+        assert_eq!(config(&[("KUKI_MAX_EVENTS_PER_ID", "50")]).unwrap().max_events_per_id, 50);
     }
 
     #[test]

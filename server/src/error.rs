@@ -24,6 +24,8 @@ pub enum AppError {
     Timeout,
     /// The same key was stored with a different body.
     Conflict,
+    /// The consent id has as many events as the server keeps for one id.
+    HistoryFull,
     RateLimited {
         retry_after_secs: u64,
     },
@@ -45,6 +47,7 @@ impl AppError {
             AppError::NotFound | AppError::MethodNotAllowed => ErrorCode::NotFound,
             AppError::Timeout => ErrorCode::Timeout,
             AppError::Conflict => ErrorCode::Conflict,
+            AppError::HistoryFull => ErrorCode::HistoryFull,
             AppError::RateLimited { .. } => ErrorCode::RateLimited,
             AppError::Unavailable(_) => ErrorCode::Unavailable,
             AppError::Internal(_) => ErrorCode::Internal,
@@ -63,6 +66,7 @@ impl AppError {
             AppError::MethodNotAllowed => "this method is not allowed on this path".into(),
             AppError::Timeout => "the request took too long; retry".into(),
             AppError::Conflict => "this consentId and seq were already stored with a different body".into(),
+            AppError::HistoryFull => "this consentId has as many events as the server keeps for one id".into(),
             AppError::RateLimited { .. } => "too many requests; retry later".into(),
             AppError::Unavailable(_) => "the record could not be stored; retry later".into(),
             AppError::Internal(_) => "internal error".into(),

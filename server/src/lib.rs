@@ -9,7 +9,9 @@
 //! - [`event`]: raw JSON to a valid event (400 for shape, 422 for rules).
 //! - [`store`]: SQLite and PostgreSQL behind one handle, with group commit.
 //! - [`chain`]: the per-consent-id SHA-256 chain and Ed25519 receipts.
-//! - [`verify`]: `kuki-server verify`, which walks every chain.
+//! - [`merkle`]: the whole log as an RFC 6962 Merkle tree, and its signed checkpoints.
+//! - [`keyfile`]: the signing key, in a 0600 file outside the database.
+//! - [`verify`]: `kuki-server verify`, which walks every chain and the tree, against saved checkpoints.
 //! - [`ratelimit`], [`metrics`], [`openapi`], [`time`]: the small pieces.
 //! - [`error`]: the one error type of the HTTP boundary; it knows its status and never sends internal causes.
 
@@ -17,6 +19,8 @@ pub mod chain;
 pub mod config;
 pub mod error;
 pub mod event;
+pub mod keyfile;
+pub mod merkle;
 pub mod metrics;
 pub mod openapi;
 pub mod ratelimit;

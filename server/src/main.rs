@@ -1,7 +1,7 @@
 //! The `kuki-server` binary: configuration from the environment, logs, signals. Everything else is the library.
 //!
-//! `kuki-server` serves; `kuki-server verify` walks every hash chain in `KUKI_DB`, prints each break and exits
-//! non-zero if there is one.
+//! `kuki-server` serves; `kuki-server verify [--checkpoint FILE] [--receipts FILE] [--public-key HEX]` walks every
+//! hash chain and the log's tree in `KUKI_DB`, prints each break and exits non-zero if there is one.
 
 use kuki_server::Config;
 
@@ -28,7 +28,10 @@ async fn main() -> ExitCode {
     };
     match std::env::args().nth(1).as_deref() {
         None | Some("serve") => {}
-        Some("verify") => return verify(config).await,
+        Some("verify") => {
+            let args: Vec<String> = std::env::args().skip(2).collect();
+            return kuki_server::verify::cli(&config, &args).await;
+        }
         Some(other) => {
             eprintln!("kuki-server: unknown command {other:?} (expected `serve` or `verify`)");
             return ExitCode::from(2);
@@ -45,39 +48,6 @@ async fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("kuki-server: {e}");
-            ExitCode::from(1)
-        }
-    }
-}
-
-async fn verify(config: Config) -> ExitCode {
-    let store = match kuki_server::store::Store::open(&config.db).await {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("kuki-server verify: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    match kuki_server::verify::verify(&store).await {
-        Ok(report) => {
-            for b in &report.breaks {
-                println!("BREAK consent {} at position {}: {}", b.consent_id, b.pos, b.reason);
-            }
-            let verdict = if report.breaks.is_empty() { "ok" } else { "BROKEN" };
-            println!(
-                "verify: {} records in {} chains, {} breaks: {verdict}",
-                report.records,
-                report.chains,
-                report.breaks.len()
-            );
-            if report.breaks.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            }
-        }
-        Err(e) => {
-            eprintln!("kuki-server verify: {e}");
             ExitCode::from(1)
         }
     }

@@ -34,8 +34,8 @@ impl std::ops::Deref for AppState {
 impl AppState {
     /// Opens the store (migrating it) and loads the receipt key.
     pub async fn new(config: Config) -> Result<AppState, StartError> {
-        let store = Store::open(&config.db).await.map_err(StartError::Store)?;
-        let signer = store.receipt_signer().await.map_err(StartError::Store)?;
+        let store = Store::open_with(&config.db, config.store_options()).await.map_err(StartError::Store)?;
+        let signer = crate::keyfile::load_for_serving(&config.key_file, &store).await.map_err(StartError::Key)?;
         Ok(AppState(Arc::new(Shared {
             limiter: RateLimiter::new(config.rate_limit),
             config,
@@ -80,6 +80,7 @@ pub async fn run(
 pub enum StartError {
     Io(std::io::Error),
     Store(StoreError),
+    Key(crate::keyfile::KeyError),
 }
 
 impl fmt::Display for StartError {
@@ -87,6 +88,7 @@ impl fmt::Display for StartError {
         match self {
             StartError::Io(e) => write!(f, "i/o: {e}"),
             StartError::Store(e) => write!(f, "{e}"),
+            StartError::Key(e) => write!(f, "{e}"),
         }
     }
 }

@@ -4,11 +4,11 @@ use crate::error::AppError;
 use crate::event::canonical_json;
 use crate::request::{ClientIp, ConsentBody, WriteOrigin};
 use crate::startup::AppState;
-use crate::store::{InsertOutcome, NewRecord, StoreError, StoredMeta};
-use axum::extract::{Path, State};
+use crate::store::{HistoryPage, InsertOutcome, NewRecord, StoreError, StoredMeta};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use kuki_core::wire::{ConsentHistory, Receipt};
+use kuki_core::wire::Receipt;
 use kuki_core::ConsentId;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -66,16 +66,52 @@ pub async fn consents_create(
             state.metrics.events_conflicting.fetch_add(1, Relaxed);
             Err(AppError::Conflict)
         }
+        InsertOutcome::HistoryFull => Err(AppError::HistoryFull),
     }
 }
 
-/// `GET /api/v1/consents/{id}`: the id's events in stored order; 404 when there are none.
+/// Events a history page holds unless `limit` says otherwise.
+pub const DEFAULT_PAGE: u32 = 100;
+/// The most `limit` may ask for.
+pub const MAX_PAGE: u32 = 1000;
+
+/// `?after=N&limit=N` of a history read: the page starts after chain position `after` (the `next` of the page
+/// before; 0, the default, for the first page) and holds at most `limit` events.
+fn page_query(query: Option<&str>) -> Result<(i64, u32), AppError> {
+    let (mut after, mut limit) = (0i64, DEFAULT_PAGE);
+    for pair in query.unwrap_or("").split('&').filter(|p| !p.is_empty()) {
+        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+        match name {
+            "after" => {
+                after = value
+                    .parse()
+                    .ok()
+                    .filter(|&a: &i64| a >= 0)
+                    .ok_or_else(|| AppError::Invalid("after: a chain position (0 or more)".into()))?;
+            }
+            "limit" => {
+                limit = value
+                    .parse()
+                    .ok()
+                    .filter(|l| (1..=MAX_PAGE).contains(l))
+                    .ok_or_else(|| AppError::Invalid(format!("limit: a whole number from 1 to {MAX_PAGE}")))?;
+            }
+            _ => {}
+        }
+    }
+    Ok((after, limit))
+}
+
+/// `GET /api/v1/consents/{id}[?after=N&limit=N]`: a page of the id's events in stored order, with the `next`
+/// cursor (`null` on the last page); 404 when there are none.
 pub async fn consents_read(
     State(state): State<AppState>,
     Path(id): Path<String>,
-) -> Result<Json<ConsentHistory>, AppError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<HistoryPage>, AppError> {
     let id = consent_id(&id)?;
-    state.store.history(id).await?.map(Json).ok_or(AppError::NotFound)
+    let (after, limit) = page_query(query.as_deref())?;
+    state.store.history(id, after, limit).await?.map(Json).ok_or(AppError::NotFound)
 }
 
 /// `DELETE /api/v1/consents/{id}`: erases every record of the id (204), 404 when there were none. The log line
@@ -92,5 +128,20 @@ pub async fn consents_erase(
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(AppError::NotFound)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_query_has_bounded_defaults_and_refuses_nonsense() {
+        assert_eq!(page_query(None).unwrap(), (0, DEFAULT_PAGE));
+        assert_eq!(page_query(Some("after=5&limit=10")).unwrap(), (5, 10));
+        assert_eq!(page_query(Some("limit=1000&other=x")).unwrap(), (0, 1000));
+        for bad in ["limit=0", "limit=1001", "limit=x", "after=-1", "after="] {
+            assert!(page_query(Some(bad)).is_err(), "{bad}");
+        }
     }
 }

@@ -11,9 +11,10 @@ pub async fn healthz() -> &'static str {
     "ok"
 }
 
-/// `GET /readyz`: 200 when the database answers, 503 when it does not.
+/// `GET /readyz`: 200 only while a write can commit (a real write through the writer, reused for a second); 503
+/// when the database is unreachable, its file was deleted or replaced, the disk is full or read-only.
 pub async fn readyz(State(state): State<AppState>) -> Result<&'static str, AppError> {
-    state.store.ping().await?;
+    state.store.ready().await?;
     Ok("ready")
 }
 

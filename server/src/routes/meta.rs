@@ -1,5 +1,7 @@
 //! Documents about the API itself: the receipt key and the OpenAPI description.
 
+use crate::error::AppError;
+use crate::merkle::Checkpoint;
 use crate::startup::AppState;
 use axum::extract::State;
 use axum::Json;
@@ -12,6 +14,12 @@ pub async fn receipt_key_read(State(state): State<AppState>) -> Json<ReceiptKey>
         public_key: state.signer.public_hex(),
         signed_message: "the 32 bytes of the receipt's SHA-256 hash (hex-decoded)".into(),
     })
+}
+
+/// `GET /api/v1/checkpoint`: the log's current tree head, signed (see [`crate::merkle`]). Auditors keep these;
+/// `kuki-server verify --checkpoint FILE` holds the database to them.
+pub async fn checkpoint_read(State(state): State<AppState>) -> Result<Json<Checkpoint>, AppError> {
+    Ok(Json(state.store.checkpoint(&state.signer).await?))
 }
 
 /// `GET /api/v1/openapi.json`.

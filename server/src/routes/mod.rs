@@ -4,7 +4,7 @@
 //! - [`health`]: `/healthz`, `/readyz`, `/metrics`.
 //! - [`consents`]: `/api/v1/consents` and `/api/v1/consents/{id}`.
 //! - [`admin`]: `/api/v1/stats` (bearer token).
-//! - [`meta`]: `/api/v1/receipt-key`, `/api/v1/openapi.json`.
+//! - [`meta`]: `/api/v1/receipt-key`, `/api/v1/checkpoint`, `/api/v1/openapi.json`.
 
 pub mod admin;
 pub mod consents;
@@ -33,6 +33,7 @@ pub fn router(state: AppState) -> Router {
         .route("/consents/{id}", get(consents::consents_read).delete(consents::consents_erase))
         .route("/stats", get(admin::stats_read))
         .route("/receipt-key", get(meta::receipt_key_read))
+        .route("/checkpoint", get(meta::checkpoint_read))
         .route("/openapi.json", get(meta::openapi_read))
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed });

@@ -11,21 +11,42 @@
 pub mod postgres;
 pub mod sqlite;
 
-use crate::chain::{Link, ReceiptSigner, GENESIS};
+use crate::chain::{Link, ReceiptSigner, FORMAT_V2, GENESIS};
 use crate::config::DbUrl;
+use crate::merkle::{Checkpoint, Frontier};
 use crate::time::utc_day;
 use kuki_core::wire::{ConsentAction, ConsentEvent, ConsentHistory, Stats};
 use kuki_core::ConsentId;
+use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most commands one transaction takes.
 pub const MAX_BATCH: usize = 4096;
 /// Commands waiting for the writer; beyond this, handlers wait to enqueue (backpressure, not errors).
 const QUEUE: usize = 16_384;
+/// Events one consent id may have when `KUKI_MAX_EVENTS_PER_ID` is not set: a browser posts one per choice, so
+/// a real visitor never comes near it, while one id can no longer grow without limit.
+pub const DEFAULT_MAX_EVENTS_PER_ID: u32 = 1000;
+/// How long a write probe's answer is reused by `/readyz` (a probe is a real commit).
+const READY_TTL: Duration = Duration::from_secs(1);
+
+/// Limits the writer enforces.
+#[derive(Clone, Copy, Debug)]
+pub struct StoreOptions {
+    /// Records one consent id may have; past it an insert is [`InsertOutcome::HistoryFull`].
+    pub max_events_per_id: u32,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions { max_events_per_id: DEFAULT_MAX_EVENTS_PER_ID }
+    }
+}
 
 /// A new event with what the server adds to it.
 #[derive(Clone, Debug)]
@@ -46,6 +67,8 @@ pub enum InsertOutcome {
     Replayed(StoredMeta),
     /// The same (consentId, seq) was stored with a different event.
     Conflict,
+    /// The consent id already has [`StoreOptions::max_events_per_id`] records.
+    HistoryFull,
 }
 
 /// What a receipt needs from a stored record.
@@ -58,9 +81,13 @@ pub struct StoredMeta {
 /// One stored row, as `verify` reads it.
 #[derive(Clone, Debug)]
 pub struct Row {
+    /// The record's leaf index in the log ([`crate::merkle`]): 1, 2, ... in the order records were stored.
+    pub id: i64,
     pub consent_id: String,
     pub seq: i64,
     pub pos: i64,
+    /// [`crate::chain::FORMAT_V1`] or [`FORMAT_V2`].
+    pub format: i64,
     pub event: String,
     pub received_at: i64,
     pub origin: Option<String>,
@@ -72,15 +99,53 @@ pub struct Row {
 impl Row {
     pub fn link(&self) -> Link<'_> {
         Link {
+            format: self.format,
             prev_hash: &self.prev_hash,
             consent_id: &self.consent_id,
             pos: self.pos,
+            seq: self.seq,
             event: &self.event,
             received_at: self.received_at,
             origin: self.origin.as_deref(),
             ip_prefix: self.ip_prefix.as_deref(),
         }
     }
+}
+
+/// One leaf of the log, as `verify` reads it (in index order).
+#[derive(Clone, Debug)]
+pub struct Leaf {
+    pub idx: i64,
+    /// The record's (or erasure's) hash, hex: the leaf's data.
+    pub hash: String,
+    pub kind: LeafKind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LeafKind {
+    /// A stored record (`events`).
+    Record,
+    /// A record erased by the erasure at this leaf index; only its hash is left.
+    Erased { by: i64 },
+    /// An erasure: its hash covers the indices of the records it erased.
+    Erasure,
+}
+
+/// The log's current size and right edge, as the writer left them.
+#[derive(Clone, Debug)]
+pub struct LogHead {
+    pub frontier: Frontier,
+}
+
+/// `GET /api/v1/consents/{id}`: a page of the history. The fields of [`ConsentHistory`], and the cursor of the
+/// next page (`null` on the last).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryPage {
+    #[serde(flatten)]
+    pub history: ConsentHistory,
+    /// Pass as `after` to read on; `None` when this page ends the history.
+    pub next: Option<i64>,
 }
 
 #[derive(Debug)]
@@ -107,12 +172,15 @@ pub enum Command {
     Insert(NewRecord, oneshot::Sender<Result<InsertOutcome, StoreError>>),
     /// Erase every record of a consent id; answers whether there were any.
     Erase(ConsentId, oneshot::Sender<Result<bool, StoreError>>),
+    /// A write that changes nothing of value, committed like any other: can a write commit now?
+    Probe(oneshot::Sender<Result<(), StoreError>>),
 }
 
 /// What applying one command did, in batch order.
 pub(crate) enum Outcome {
     Insert(InsertOutcome),
     Erase(bool),
+    Probe,
 }
 
 pub(crate) fn unavailable(e: impl fmt::Display) -> StoreError {
@@ -128,6 +196,7 @@ pub(crate) fn answer_batch<E: fmt::Display>(batch: &mut Vec<Command>, result: Re
                 match (cmd, outcome) {
                     (Command::Insert(_, reply), Outcome::Insert(o)) => drop(reply.send(Ok(o))),
                     (Command::Erase(_, reply), Outcome::Erase(found)) => drop(reply.send(Ok(found))),
+                    (Command::Probe(reply), Outcome::Probe) => drop(reply.send(Ok(()))),
                     _ => unreachable!("apply answers each command with its own kind"),
                 }
             }
@@ -138,10 +207,16 @@ pub(crate) fn answer_batch<E: fmt::Display>(batch: &mut Vec<Command>, result: Re
                 match cmd {
                     Command::Insert(_, reply) => drop(reply.send(Err(unavailable(&e)))),
                     Command::Erase(_, reply) => drop(reply.send(Err(unavailable(&e)))),
+                    Command::Probe(reply) => drop(reply.send(Err(unavailable(&e)))),
                 }
             }
         }
     }
+}
+
+/// The commands of a batch that read or write consent records (write probes left out of the writer's counts).
+pub(crate) fn consent_commands(batch: &[Command]) -> usize {
+    batch.iter().filter(|c| !matches!(c, Command::Probe(_))).count()
 }
 
 /// What the writer has done, for `/metrics`.
@@ -172,6 +247,10 @@ pub struct Store {
     writer: mpsc::Sender<Command>,
     stats: Arc<WriterStats>,
     backend: Backend,
+    /// The last write probe: when, and whether it committed.
+    ready: Arc<Mutex<Option<(Instant, bool)>>>,
+    /// The last checkpoint signed; reused while the tree has not grown.
+    checkpoint: Arc<Mutex<Option<Checkpoint>>>,
 }
 
 #[derive(Clone)]
@@ -180,16 +259,30 @@ enum Backend {
     Postgres(postgres::Reader),
 }
 
+/// Runs the same reader method on whichever backend is open.
+macro_rules! on_backend {
+    ($self:ident, $r:ident => $call:expr) => {
+        match &$self.backend {
+            Backend::Sqlite($r) => $call,
+            Backend::Postgres($r) => $call,
+        }
+    };
+}
+
 impl Store {
-    /// Opens (creating and migrating as needed) the database and starts its writer.
+    /// Opens (creating and migrating as needed) the database and starts its writer, with default limits.
     pub async fn open(url: &DbUrl) -> Result<Store, StoreError> {
+        Store::open_with(url, StoreOptions::default()).await
+    }
+
+    pub async fn open_with(url: &DbUrl, options: StoreOptions) -> Result<Store, StoreError> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let stats = Arc::new(WriterStats::default());
         let backend = match url {
-            DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::open(path.clone(), rx, stats.clone()).await?),
-            DbUrl::Postgres(url) => Backend::Postgres(postgres::open(url, rx, stats.clone()).await?),
+            DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::open(path.clone(), rx, stats.clone(), options).await?),
+            DbUrl::Postgres(url) => Backend::Postgres(postgres::open(url, rx, stats.clone(), options).await?),
         };
-        Ok(Store { writer: tx, stats, backend })
+        Ok(Store { writer: tx, stats, backend, ready: Arc::default(), checkpoint: Arc::default() })
     }
 
     pub fn writer_stats(&self) -> &WriterStats {
@@ -199,64 +292,112 @@ impl Store {
     pub async fn insert(&self, record: NewRecord) -> Result<InsertOutcome, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.send(Command::Insert(record, tx)).await?;
-        rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
+        let result = rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        self.not_ready_if_failed(result)
     }
 
     pub async fn erase(&self, id: ConsentId) -> Result<bool, StoreError> {
         let (tx, rx) = oneshot::channel();
         self.send(Command::Erase(id, tx)).await?;
-        rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?
+        let result = rx.await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))?;
+        self.not_ready_if_failed(result)
+    }
+
+    /// A write that could not commit is as good as a failed probe: `/readyz` says so at once, not a second later.
+    fn not_ready_if_failed<T>(&self, result: Result<T, StoreError>) -> Result<T, StoreError> {
+        if let Err(StoreError::Unavailable(_)) = &result {
+            *self.ready.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), false));
+        }
+        result
     }
 
     async fn send(&self, cmd: Command) -> Result<(), StoreError> {
         self.writer.send(cmd).await.map_err(|_| StoreError::Unavailable("the writer stopped".into()))
     }
 
-    /// A consent id's events in the order they were stored; `None` when there are none.
-    pub async fn history(&self, id: ConsentId) -> Result<Option<ConsentHistory>, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(r) => r.history(id).await,
-            Backend::Postgres(r) => r.history(id).await,
+    /// Can a write commit? A real write through the writer (so through the same file, disk and checks as a
+    /// consent record), its answer reused for [`READY_TTL`].
+    pub async fn ready(&self) -> Result<(), StoreError> {
+        let cached = *self.ready.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, ok)) = cached.filter(|(at, _)| at.elapsed() < READY_TTL) {
+            return if ok { Ok(()) } else { Err(StoreError::Unavailable("the last write probe failed".into())) };
         }
+        let (tx, rx) = oneshot::channel();
+        let result = match self.send(Command::Probe(tx)).await {
+            Ok(()) => rx.await.unwrap_or_else(|_| Err(StoreError::Unavailable("the writer stopped".into()))),
+            Err(e) => Err(e),
+        };
+        *self.ready.lock().unwrap_or_else(|e| e.into_inner()) = Some((Instant::now(), result.is_ok()));
+        result
+    }
+
+    /// A page of a consent id's events in the order they were stored: those after position `after` (0: from the
+    /// start), at most `limit`. `None` when the id has no events.
+    pub async fn history(&self, id: ConsentId, after: i64, limit: u32) -> Result<Option<HistoryPage>, StoreError> {
+        on_backend!(self, r => r.history(id, after, limit).await)
     }
 
     pub async fn stats(&self) -> Result<Stats, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(r) => r.stats().await,
-            Backend::Postgres(r) => r.stats().await,
-        }
+        on_backend!(self, r => r.stats().await)
     }
 
-    /// Is the database answering?
+    /// Is the database answering a read? (Readiness is [`Store::ready`], a write.)
     pub async fn ping(&self) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(r) => r.ping().await,
-            Backend::Postgres(r) => r.ping().await,
-        }
+        on_backend!(self, r => r.ping().await)
     }
 
-    /// The receipt key shared by every replica: the stored one, or a new one stored first.
-    pub async fn receipt_signer(&self) -> Result<ReceiptSigner, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(r) => r.receipt_signer().await,
-            Backend::Postgres(r) => r.receipt_signer().await,
+    /// The log's size and right edge as last committed (by any replica).
+    pub async fn log_head(&self) -> Result<LogHead, StoreError> {
+        on_backend!(self, r => r.log_head().await)
+    }
+
+    /// A signed head of the log as it is now; the same one again while the log has not grown.
+    pub async fn checkpoint(&self, signer: &ReceiptSigner) -> Result<Checkpoint, StoreError> {
+        let head = self.log_head().await?;
+        let root = crate::chain::hex(&head.frontier.root());
+        let mut cached = self.checkpoint.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(cp) = cached.as_ref().filter(|c| c.tree_size == head.frontier.size() && c.root_hash == root) {
+            return Ok(cp.clone());
         }
+        let cp = Checkpoint::sign(signer, head.frontier.size(), &head.frontier.root(), crate::time::now_ms());
+        *cached = Some(cp.clone());
+        Ok(cp)
     }
 
     /// Every stored row, ordered by consent id then position, handed to `visit` one at a time.
     pub async fn scan(&self, visit: impl FnMut(Row) + Send + 'static) -> Result<(), StoreError> {
-        match &self.backend {
-            Backend::Sqlite(r) => r.scan(visit).await,
-            Backend::Postgres(r) => r.scan(visit).await,
-        }
+        on_backend!(self, r => r.scan(visit).await)
+    }
+
+    /// Every leaf of the log (records, tombstones of erased records, erasures) in index order.
+    pub async fn scan_leaves(&self, visit: impl FnMut(Leaf) + Send + 'static) -> Result<(), StoreError> {
+        on_backend!(self, r => r.scan_leaves(visit).await)
     }
 
     /// How many records are stored (the load benchmark and crash test count them).
     pub async fn count(&self) -> Result<u64, StoreError> {
-        match &self.backend {
-            Backend::Sqlite(r) => r.count().await,
-            Backend::Postgres(r) => r.count().await,
-        }
+        on_backend!(self, r => r.count().await)
+    }
+
+    /// The receipt secret a database from before the key file kept (`server_keys`), if it still holds one.
+    pub async fn legacy_secret(&self) -> Result<Option<String>, StoreError> {
+        on_backend!(self, r => r.legacy_secret().await)
+    }
+
+    /// Removes that old secret from the database for good.
+    pub async fn forget_legacy_secret(&self) -> Result<(), StoreError> {
+        on_backend!(self, r => r.forget_legacy_secret().await)
+    }
+
+    /// Records `public_key` (hex) as the database's receipt key unless one is recorded; answers the recorded one.
+    pub async fn register_public_key(&self, public_key: &str) -> Result<String, StoreError> {
+        let key = public_key.to_owned();
+        on_backend!(self, r => r.register_public_key(key).await)
+    }
+
+    /// The receipt public key the database recorded, if any.
+    pub async fn public_key(&self) -> Result<Option<String>, StoreError> {
+        on_backend!(self, r => r.public_key().await)
     }
 }
 
@@ -266,16 +407,19 @@ pub(crate) struct Head {
     pub hash: String,
 }
 
-/// Builds the row for `record` after `head` (or as the first of its chain).
-pub(crate) fn next_row(record: &NewRecord, consent_id: &str, head: Option<Head>) -> Row {
+/// Builds the row for `record` as leaf `id` of the log, after `head` (or as the first of its chain), and its
+/// hash as bytes (the leaf's data).
+pub(crate) fn next_row(record: &NewRecord, consent_id: &str, head: Option<&Head>, id: i64) -> (Row, [u8; 32]) {
     let (prev_hash, pos) = match head {
-        Some(h) => (h.hash, h.pos + 1),
+        Some(h) => (h.hash.clone(), h.pos + 1),
         None => (GENESIS.to_owned(), 1),
     };
     let mut row = Row {
+        id,
         consent_id: consent_id.to_owned(),
         seq: i64::from(record.event.seq),
         pos,
+        format: FORMAT_V2,
         event: record.event_json.clone(),
         received_at: record.received_at,
         origin: record.origin.clone(),
@@ -283,8 +427,18 @@ pub(crate) fn next_row(record: &NewRecord, consent_id: &str, head: Option<Head>)
         prev_hash,
         hash: String::new(),
     };
-    row.hash = row.link().hash();
-    row
+    let digest = row.link().digest();
+    row.hash = crate::chain::hex(&digest);
+    (row, digest)
+}
+
+/// The frontier of a log whose leaves (data hashes, hex) come in index order.
+pub(crate) fn frontier_of(hashes: impl IntoIterator<Item = String>) -> Result<Frontier, StoreError> {
+    let mut f = Frontier::default();
+    for h in hashes {
+        f.push(&crate::chain::unhex(&h).ok_or_else(|| StoreError::Corrupt(format!("hash {h:?}")))?);
+    }
+    Ok(f)
 }
 
 /// The counters one batch adds to `daily_stats`. Keys borrow from the batch's records and days stay numbers
@@ -347,15 +501,20 @@ pub(crate) fn stats_from_rows(rows: Vec<(String, String, String, i64, i64)>) -> 
     Ok(Stats { total_events, rows: out.into_values().collect() })
 }
 
-/// Builds a history from stored `(seq, event JSON, received_at, hash)` rows in chain order.
-pub(crate) fn history_from_rows(
+/// Builds a history page from stored `(pos, event JSON, received_at, hash)` rows in chain order, fetched with one
+/// row more than `limit` to learn whether another page follows.
+pub(crate) fn page_from_rows(
     id: ConsentId,
-    rows: Vec<(i64, String, i64, String)>,
-) -> Result<Option<ConsentHistory>, StoreError> {
+    mut rows: Vec<(i64, String, i64, String)>,
+    limit: u32,
+) -> Result<HistoryPage, StoreError> {
     use kuki_core::wire::StoredEvent;
-    if rows.is_empty() {
-        return Ok(None);
-    }
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.0)
+    } else {
+        None
+    };
     let events = rows
         .into_iter()
         .map(|(_, json, received_at, hash)| {
@@ -374,5 +533,5 @@ pub(crate) fn history_from_rows(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Some(ConsentHistory { consent_id: id, events }))
+    Ok(HistoryPage { history: ConsentHistory { consent_id: id, events }, next })
 }

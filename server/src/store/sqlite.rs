@@ -2,26 +2,32 @@
 //!
 //! WAL with `synchronous=FULL` fsyncs the log at every commit, so a record is acknowledged only once it survives
 //! a crash or power cut. Readers never block the writer (WAL) and run on tokio's blocking pool.
+//!
+//! Before every batch the writer checks that the path still names the file it has open: a database file deleted
+//! or replaced under the running server would otherwise take commits that vanish at the next start, so every
+//! write (and `/readyz`) is 503 from then on.
 
 use super::{
-    answer_batch, history_from_rows, next_row, stats_from_rows, unavailable, Command, Head, InsertOutcome, Outcome,
-    Row, StatsDelta, StoreError, StoredMeta, WriterStats, MAX_BATCH,
+    answer_batch, frontier_of, next_row, page_from_rows, stats_from_rows, unavailable, Command, Head, HistoryPage,
+    InsertOutcome, Leaf, LeafKind, LogHead, Outcome, Row, StatsDelta, StoreError, StoreOptions, StoredMeta,
+    WriterStats, MAX_BATCH,
 };
-use crate::chain::ReceiptSigner;
-use kuki_core::wire::{ConsentHistory, Stats};
+use crate::merkle::{erasure_digest, Frontier};
+use kuki_core::wire::Stats;
 use kuki_core::ConsentId;
-use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
 
 /// Versioned schema changes; each runs once, in order, in one transaction with its bookkeeping.
-const MIGRATIONS: &[(i64, &str)] = &[(
-    1,
-    // Rows are appended in insertion order (rowid), so a commit dirties the table's last pages only; the one
-    // index, on the idempotency key, also finds a chain head (a consent id has a handful of rows). Positions stay
-    // unique because one writer assigns them, and `verify` checks them.
-    "CREATE TABLE events (
+const MIGRATIONS: &[(i64, &str)] = &[
+    (
+        1,
+        // Rows are appended in insertion order (rowid), so a commit dirties the table's last pages only; the one
+        // index, on the idempotency key, also finds a chain head (a consent id has a handful of rows). Positions stay
+        // unique because one writer assigns them, and `verify` checks them.
+        "CREATE TABLE events (
         id INTEGER PRIMARY KEY,
         consent_id TEXT NOT NULL,
         seq INTEGER NOT NULL,
@@ -47,10 +53,65 @@ const MIGRATIONS: &[(i64, &str)] = &[(
         secret TEXT NOT NULL,
         created_at INTEGER NOT NULL
     );",
-)];
+    ),
+    (
+        2,
+        // Issue 12. `id` becomes the record's leaf index in the log (dense, in store order: old rows are numbered
+        // in their insertion order), `format` tells the old hash from the new one (which covers seq), and
+        // (consent_id, pos) is unique: it finds a chain head by index and no two records can follow the same one.
+        // Erased records leave their hash behind in `tombstones`; `log_state` keeps the tree's right edge;
+        // `receipt_key` records the public key only (the secret moves to the key file).
+        "CREATE TABLE events_v2 (
+            id INTEGER PRIMARY KEY,
+            consent_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            pos INTEGER NOT NULL,
+            format INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            origin TEXT,
+            ip_prefix TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            UNIQUE (consent_id, seq),
+            UNIQUE (consent_id, pos)
+        );
+        INSERT INTO events_v2 (id, consent_id, seq, pos, format, event, received_at, origin, ip_prefix, prev_hash, hash)
+            SELECT row_number() OVER (ORDER BY id), consent_id, seq, pos, 1, event, received_at, origin, ip_prefix,
+                   prev_hash, hash
+            FROM events ORDER BY id;
+        DROP TABLE events;
+        ALTER TABLE events_v2 RENAME TO events;
+        CREATE TABLE tombstones (
+            idx INTEGER PRIMARY KEY,
+            hash TEXT NOT NULL,
+            erased_by INTEGER
+        );
+        CREATE TABLE log_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            size INTEGER NOT NULL,
+            frontier BLOB NOT NULL,
+            probed_at INTEGER
+        );
+        CREATE TABLE receipt_key (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            public_key TEXT NOT NULL,
+            created_at INTEGER NOT NULL
+        );",
+    ),
+];
 
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
-    let conn = Connection::open(path)?;
+    connect_with(path, OpenFlags::default())
+}
+
+/// Opens an existing database only: a reader must never create an empty file where the database was deleted.
+fn connect_existing(path: &Path) -> rusqlite::Result<Connection> {
+    connect_with(path, OpenFlags::default() - OpenFlags::SQLITE_OPEN_CREATE)
+}
+
+fn connect_with(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -76,49 +137,69 @@ fn migrate(conn: &mut Connection) -> rusqlite::Result<()> {
             )?;
         }
     }
+    // The log's right edge, computed once from the records a migrated database already holds.
+    let has_state: Option<i64> =
+        tx.query_row("SELECT size FROM log_state WHERE id = 1", [], |r| r.get(0)).optional()?;
+    if has_state.is_none() {
+        let hashes = {
+            let mut stmt = tx.prepare("SELECT hash FROM events ORDER BY id")?;
+            let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        let frontier = frontier_of(hashes).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+                Some(e.to_string()),
+            )
+        })?;
+        tx.execute(
+            "INSERT INTO log_state (id, size, frontier) VALUES (1, ?1, ?2)",
+            params![frontier.size() as i64, frontier.to_bytes()],
+        )?;
+    }
     tx.commit()
 }
 
-/// The stored receipt key, or a new one stored now.
-fn load_or_create_key(conn: &Connection) -> Result<ReceiptSigner, StoreError> {
-    let fresh = ReceiptSigner::generate();
-    conn.execute(
-        "INSERT INTO server_keys (name, secret, created_at) VALUES ('receipt', ?1, ?2) ON CONFLICT (name) DO NOTHING",
-        params![fresh.secret_hex(), crate::time::now_ms()],
-    )
-    .map_err(unavailable)?;
-    let secret: String = conn
-        .query_row("SELECT secret FROM server_keys WHERE name = 'receipt'", [], |r| r.get(0))
-        .map_err(unavailable)?;
-    ReceiptSigner::from_secret_hex(&secret).ok_or_else(|| StoreError::Corrupt("the stored receipt key".into()))
-}
-
 /// Opens the database file (creating its folder), migrates it and starts the writer thread on `rx`.
-pub async fn open(path: PathBuf, rx: mpsc::Receiver<Command>, stats: Arc<WriterStats>) -> Result<Reader, StoreError> {
+pub async fn open(
+    path: PathBuf,
+    rx: mpsc::Receiver<Command>,
+    stats: Arc<WriterStats>,
+    options: StoreOptions,
+) -> Result<Reader, StoreError> {
     tokio::task::spawn_blocking(move || {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(|e| unavailable(format!("creating {}: {e}", dir.display())))?;
         }
         let mut conn = connect(&path).map_err(unavailable)?;
         migrate(&mut conn).map_err(unavailable)?;
-        let signer = load_or_create_key(&conn)?;
+        let (size, bytes): (i64, Vec<u8>) = conn
+            .query_row("SELECT size, frontier FROM log_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .map_err(unavailable)?;
+        let frontier = Frontier::from_bytes(size as u64, &bytes)
+            .ok_or_else(|| StoreError::Corrupt("log_state.frontier does not fit its size".into()))?;
+        let writer_state = Writer {
+            identity: file_identity(&path),
+            path: path.clone(),
+            frontier,
+            max_events: i64::from(options.max_events_per_id),
+        };
         // Checkpoints copy the log into the database file and fsync it: done on the writer's commit they stall
         // every request in that batch, so a separate connection does them in the background instead.
         conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(unavailable)?;
-        let checkpointer = connect(&path).map_err(unavailable)?;
+        let checkpointer = connect_existing(&path).map_err(unavailable)?;
         std::thread::Builder::new()
             .name("kuki-sqlite-checkpoint".into())
             .spawn(move || checkpoint_loop(checkpointer))
             .map_err(unavailable)?;
         std::thread::Builder::new()
             .name("kuki-sqlite-writer".into())
-            .spawn(move || writer(conn, rx, stats))
+            .spawn(move || writer(conn, writer_state, rx, stats))
             .map_err(unavailable)?;
         Ok(Reader {
             path: Arc::new(path),
             pool: Arc::new(Mutex::new(Vec::new())),
             permits: Arc::new(tokio::sync::Semaphore::new(READERS)),
-            signer,
         })
     })
     .await
@@ -136,8 +217,31 @@ fn checkpoint_loop(conn: Connection) {
     }
 }
 
+/// (device, inode) of the file at `path`, if there is one.
+fn file_identity(path: &Path) -> Option<(u64, u64)> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::metadata(path).ok().map(|m| (m.dev(), m.ino()))
+    }
+    #[cfg(not(unix))]
+    {
+        std::fs::metadata(path).ok().map(|_| (0, 0))
+    }
+}
+
+/// What the writer thread keeps between batches.
+struct Writer {
+    path: PathBuf,
+    /// The file the writer opened; the path must still name it.
+    identity: Option<(u64, u64)>,
+    /// The log's right edge after the last commit.
+    frontier: Frontier,
+    max_events: i64,
+}
+
 /// Runs until every sender is gone: takes all waiting commands, applies them in one transaction, answers them.
-fn writer(mut conn: Connection, mut rx: mpsc::Receiver<Command>, stats: Arc<WriterStats>) {
+fn writer(mut conn: Connection, mut state: Writer, mut rx: mpsc::Receiver<Command>, stats: Arc<WriterStats>) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.blocking_recv() {
         batch.push(first);
@@ -148,87 +252,141 @@ fn writer(mut conn: Connection, mut rx: mpsc::Receiver<Command>, stats: Arc<Writ
             }
         }
         let started = std::time::Instant::now();
-        let result = apply(&mut conn, &batch);
-        stats.record(batch.len(), started, result.is_ok());
+        let result = state.apply(&mut conn, &batch);
+        stats.record(super::consent_commands(&batch), started, result.is_ok());
         answer_batch(&mut batch, result, "sqlite");
     }
 }
 
-fn apply(conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outcome>> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let mut stats = StatsDelta::default();
-    {
-        // One index probe per event: a consent id's rows (a handful) give both any earlier store of the same
-        // seq and the chain head.
-        let mut chain =
-            tx.prepare_cached("SELECT seq, pos, event, received_at, hash FROM events WHERE consent_id = ?1")?;
-        let mut insert = tx.prepare_cached(
-            "INSERT INTO events (consent_id, seq, pos, event, received_at, origin, ip_prefix, prev_hash, hash)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?;
-        let mut erase = tx.prepare_cached("DELETE FROM events WHERE consent_id = ?1")?;
-        for cmd in batch {
-            match cmd {
-                Command::Insert(record, _) => {
-                    let id = record.event.consent_id.to_string();
-                    let seq = i64::from(record.event.seq);
-                    let mut found = None;
-                    let mut last: Option<Head> = None;
-                    let mut rows = chain.query([&id])?;
-                    while let Some(r) = rows.next()? {
-                        let pos: i64 = r.get(1)?;
-                        if r.get::<_, i64>(0)? == seq {
-                            found = Some((r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, String>(4)?));
-                        }
-                        if last.as_ref().is_none_or(|h| pos > h.pos) {
-                            last = Some(Head { pos, hash: r.get(4)? });
-                        }
+impl Writer {
+    /// One batch in one transaction; on failure the in-memory frontier is put back as it was.
+    fn apply(&mut self, conn: &mut Connection, batch: &[Command]) -> Result<Vec<Outcome>, StoreError> {
+        // One stat() per batch: the path must still name the open file (not deleted, not replaced).
+        if file_identity(&self.path) != self.identity {
+            return Err(StoreError::Unavailable(format!(
+                "the database file {} was deleted or replaced under the running server; restart it on the right file",
+                self.path.display()
+            )));
+        }
+        let before = self.frontier.clone();
+        let result = self.apply_tx(conn, batch).map_err(unavailable);
+        if result.is_err() {
+            self.frontier = before;
+        }
+        result
+    }
+
+    fn apply_tx(&mut self, conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outcome>> {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut stats = StatsDelta::default();
+        let size_before = self.frontier.size();
+        let mut probed = false;
+        {
+            // Two index probes per event, whatever the history's length: the (consent_id, seq) key for a
+            // replay, the (consent_id, pos) key's last entry for the chain head.
+            let mut existing =
+                tx.prepare_cached("SELECT event, received_at, hash FROM events WHERE consent_id = ?1 AND seq = ?2")?;
+            let mut head =
+                tx.prepare_cached("SELECT pos, hash FROM events WHERE consent_id = ?1 ORDER BY pos DESC LIMIT 1")?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (id, consent_id, seq, pos, format, event, received_at, origin, ip_prefix,
+                                     prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            )?;
+            for cmd in batch {
+                match cmd {
+                    Command::Insert(record, _) => {
+                        let id = record.event.consent_id.to_string();
+                        let seq = i64::from(record.event.seq);
+                        let found = existing
+                            .query_row(params![id, seq], |r| {
+                                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
+                            })
+                            .optional()?;
+                        let outcome = match found {
+                            Some((event, received_at, hash)) if event == record.event_json => {
+                                InsertOutcome::Replayed(StoredMeta { received_at, hash })
+                            }
+                            Some(_) => InsertOutcome::Conflict,
+                            None => {
+                                let last = head
+                                    .query_row([&id], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? }))
+                                    .optional()?;
+                                if last.as_ref().is_some_and(|h| h.pos >= self.max_events) {
+                                    InsertOutcome::HistoryFull
+                                } else {
+                                    let leaf = self.frontier.size() as i64 + 1;
+                                    let (row, digest) = next_row(record, &id, last.as_ref(), leaf);
+                                    insert.execute(params![
+                                        row.id,
+                                        row.consent_id,
+                                        row.seq,
+                                        row.pos,
+                                        row.format,
+                                        row.event,
+                                        row.received_at,
+                                        row.origin,
+                                        row.ip_prefix,
+                                        row.prev_hash,
+                                        row.hash
+                                    ])?;
+                                    self.frontier.push(&digest);
+                                    stats.add(record);
+                                    InsertOutcome::Created(StoredMeta { received_at: row.received_at, hash: row.hash })
+                                }
+                            }
+                        };
+                        outcomes.push(Outcome::Insert(outcome));
                     }
-                    drop(rows);
-                    let outcome = match found {
-                        Some((event, received_at, hash)) if event == record.event_json => {
-                            InsertOutcome::Replayed(StoredMeta { received_at, hash })
-                        }
-                        Some(_) => InsertOutcome::Conflict,
-                        None => {
-                            let row = next_row(record, &id, last);
-                            insert.execute(params![
-                                row.consent_id,
-                                row.seq,
-                                row.pos,
-                                row.event,
-                                row.received_at,
-                                row.origin,
-                                row.ip_prefix,
-                                row.prev_hash,
-                                row.hash
-                            ])?;
-                            stats.add(record);
-                            InsertOutcome::Created(StoredMeta { received_at: row.received_at, hash: row.hash })
-                        }
-                    };
-                    outcomes.push(Outcome::Insert(outcome));
-                }
-                Command::Erase(id, _) => {
-                    let n = erase.execute([id.to_string()])?;
-                    outcomes.push(Outcome::Erase(n > 0));
+                    Command::Erase(id, _) => outcomes.push(Outcome::Erase(self.erase(&tx, &id.to_string())?)),
+                    Command::Probe(_) => {
+                        probed = true;
+                        outcomes.push(Outcome::Probe);
+                    }
                 }
             }
+            let mut upsert = tx.prepare_cached(
+                "INSERT INTO daily_stats (day, action, category, events, granted) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (day, action, category)
+                 DO UPDATE SET events = events + excluded.events, granted = granted + excluded.granted",
+            )?;
+            for (day, action, category, events, granted) in stats.rows() {
+                upsert.execute(params![day, action, category, events, granted])?;
+            }
         }
-        let mut upsert = tx.prepare_cached(
-            "INSERT INTO daily_stats (day, action, category, events, granted) VALUES (?1, ?2, ?3, ?4, ?5)
-             ON CONFLICT (day, action, category)
-             DO UPDATE SET events = events + excluded.events, granted = granted + excluded.granted",
-        )?;
-        for (day, action, category, events, granted) in stats.rows() {
-            upsert.execute(params![day, action, category, events, granted])?;
+        if self.frontier.size() != size_before || probed {
+            tx.prepare_cached("UPDATE log_state SET size = ?1, frontier = ?2, probed_at = ?3 WHERE id = 1")?
+                .execute(params![self.frontier.size() as i64, self.frontier.to_bytes(), crate::time::now_ms()])?;
         }
+        let commit_started = std::time::Instant::now();
+        tx.commit()?;
+        tracing::trace!(commit_micros = commit_started.elapsed().as_micros() as u64, "sqlite commit");
+        Ok(outcomes)
     }
-    let commit_started = std::time::Instant::now();
-    tx.commit()?;
-    tracing::trace!(commit_micros = commit_started.elapsed().as_micros() as u64, "sqlite commit");
-    Ok(outcomes)
+
+    /// Erases a consent id's records: their leaves stay as tombstones, and the erasure becomes a leaf of its own.
+    fn erase(&mut self, tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<bool> {
+        let rows: Vec<(i64, String)> = {
+            let mut stmt = tx.prepare_cached("SELECT id, hash FROM events WHERE consent_id = ?1 ORDER BY id")?;
+            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if rows.is_empty() {
+            return Ok(false);
+        }
+        let erasure = self.frontier.size() as i64 + 1;
+        let indices: Vec<i64> = rows.iter().map(|(idx, _)| *idx).collect();
+        let digest = erasure_digest(&indices);
+        let mut tomb = tx.prepare_cached("INSERT INTO tombstones (idx, hash, erased_by) VALUES (?1, ?2, ?3)")?;
+        for (idx, hash) in &rows {
+            tomb.execute(params![idx, hash, erasure])?;
+        }
+        tomb.execute(params![erasure, crate::chain::hex(&digest), Option::<i64>::None])?;
+        tx.prepare_cached("DELETE FROM events WHERE consent_id = ?1")?.execute([id])?;
+        self.frontier.push(&digest);
+        Ok(true)
+    }
 }
 
 /// Concurrent reads; more wait their turn (reads are short: one consent id's rows, or the stats table).
@@ -241,7 +399,6 @@ pub struct Reader {
     pool: Arc<Mutex<Vec<Connection>>>,
     /// At most [`READERS`] reads at once, so the pool (each connection with its page cache) stays small.
     permits: Arc<tokio::sync::Semaphore>,
-    signer: ReceiptSigner,
 }
 
 impl Reader {
@@ -257,7 +414,7 @@ impl Reader {
             let pooled = this.pool.lock().unwrap_or_else(|e| e.into_inner()).pop();
             let conn = match pooled {
                 Some(c) => c,
-                None => connect(&this.path).map_err(unavailable)?,
+                None => connect_existing(&this.path).map_err(unavailable)?,
             };
             let out = f(&conn);
             if out.is_ok() {
@@ -269,21 +426,33 @@ impl Reader {
         .map_err(unavailable)?
     }
 
-    pub async fn history(&self, id: ConsentId) -> Result<Option<ConsentHistory>, StoreError> {
+    pub async fn history(&self, id: ConsentId, after: i64, limit: u32) -> Result<Option<HistoryPage>, StoreError> {
         let rows = self
             .with(move |c| {
+                let key = id.to_string();
                 let mut stmt = c
                     .prepare_cached(
-                        "SELECT seq, event, received_at, hash FROM events WHERE consent_id = ?1 ORDER BY pos",
+                        "SELECT pos, event, received_at, hash FROM events WHERE consent_id = ?1 AND pos > ?2
+                         ORDER BY pos LIMIT ?3",
                     )
                     .map_err(unavailable)?;
                 let rows = stmt
-                    .query_map([id.to_string()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                    .query_map(params![key, after, i64::from(limit) + 1], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+                    })
                     .map_err(unavailable)?;
-                rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+                let rows = rows.collect::<Result<Vec<_>, _>>().map_err(unavailable)?;
+                // An empty page past the end of a history that exists is still that history's.
+                let exists = !rows.is_empty()
+                    || (after > 0
+                        && c.query_row("SELECT 1 FROM events WHERE consent_id = ?1 LIMIT 1", [&key], |_| Ok(()))
+                            .optional()
+                            .map_err(unavailable)?
+                            .is_some());
+                Ok(exists.then_some(rows))
             })
             .await?;
-        history_from_rows(id, rows)
+        rows.map(|rows| page_from_rows(id, rows, limit)).transpose()
     }
 
     pub async fn stats(&self) -> Result<Stats, StoreError> {
@@ -307,8 +476,64 @@ impl Reader {
         self.with(|c| c.query_row("SELECT 1", [], |_| Ok(())).map_err(unavailable)).await
     }
 
-    pub async fn receipt_signer(&self) -> Result<ReceiptSigner, StoreError> {
-        Ok(self.signer.clone())
+    pub async fn log_head(&self) -> Result<LogHead, StoreError> {
+        let (size, bytes): (i64, Vec<u8>) = self
+            .with(|c| {
+                c.query_row("SELECT size, frontier FROM log_state WHERE id = 1", [], |r| Ok((r.get(0)?, r.get(1)?)))
+                    .map_err(unavailable)
+            })
+            .await?;
+        let frontier = Frontier::from_bytes(size as u64, &bytes)
+            .ok_or_else(|| StoreError::Corrupt("log_state.frontier does not fit its size".into()))?;
+        Ok(LogHead { frontier })
+    }
+
+    pub async fn legacy_secret(&self) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            let table: Option<String> = c
+                .query_row("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'server_keys'", [], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(unavailable)?;
+            if table.is_none() {
+                return Ok(None);
+            }
+            c.query_row("SELECT secret FROM server_keys WHERE name = 'receipt'", [], |r| r.get(0))
+                .optional()
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    pub async fn forget_legacy_secret(&self) -> Result<(), StoreError> {
+        self.with(|c| {
+            // secure_delete overwrites the freed pages with zeros: the secret does not linger in the file.
+            c.execute_batch("PRAGMA secure_delete = ON; DROP TABLE IF EXISTS server_keys; PRAGMA secure_delete = OFF;")
+                .map_err(unavailable)
+        })
+        .await
+    }
+
+    pub async fn register_public_key(&self, key: String) -> Result<String, StoreError> {
+        self.with(move |c| {
+            c.execute(
+                "INSERT INTO receipt_key (id, public_key, created_at) VALUES (1, ?1, ?2) ON CONFLICT (id) DO NOTHING",
+                params![key, crate::time::now_ms()],
+            )
+            .map_err(unavailable)?;
+            c.query_row("SELECT public_key FROM receipt_key WHERE id = 1", [], |r| r.get(0)).map_err(unavailable)
+        })
+        .await
+    }
+
+    pub async fn public_key(&self) -> Result<Option<String>, StoreError> {
+        self.with(|c| {
+            c.query_row("SELECT public_key FROM receipt_key WHERE id = 1", [], |r| r.get(0))
+                .optional()
+                .map_err(unavailable)
+        })
+        .await
     }
 
     pub async fn count(&self) -> Result<u64, StoreError> {
@@ -321,7 +546,7 @@ impl Reader {
         self.with(move |c| {
             let mut stmt = c
                 .prepare(
-                    "SELECT consent_id, seq, pos, event, received_at, origin, ip_prefix, prev_hash, hash
+                    "SELECT id, consent_id, seq, pos, format, event, received_at, origin, ip_prefix, prev_hash, hash
                      FROM events ORDER BY consent_id, pos",
                 )
                 .map_err(unavailable)?;
@@ -333,18 +558,47 @@ impl Reader {
         })
         .await
     }
+
+    pub async fn scan_leaves(&self, mut visit: impl FnMut(Leaf) + Send + 'static) -> Result<(), StoreError> {
+        self.with(move |c| {
+            let mut stmt = c
+                .prepare(
+                    "SELECT id, hash, 0, NULL FROM events
+                     UNION ALL SELECT idx, hash, 1, erased_by FROM tombstones
+                     ORDER BY 1",
+                )
+                .map_err(unavailable)?;
+            let mut rows = stmt.query([]).map_err(unavailable)?;
+            while let Some(r) = rows.next().map_err(unavailable)? {
+                let idx: i64 = r.get(0).map_err(unavailable)?;
+                let hash: String = r.get(1).map_err(unavailable)?;
+                let tomb: i64 = r.get(2).map_err(unavailable)?;
+                let by: Option<i64> = r.get(3).map_err(unavailable)?;
+                let kind = match (tomb, by) {
+                    (0, _) => LeafKind::Record,
+                    (_, Some(by)) => LeafKind::Erased { by },
+                    (_, None) => LeafKind::Erasure,
+                };
+                visit(Leaf { idx, hash, kind });
+            }
+            Ok(())
+        })
+        .await
+    }
 }
 
 fn row_from(r: &rusqlite::Row<'_>) -> rusqlite::Result<Row> {
     Ok(Row {
-        consent_id: r.get(0)?,
-        seq: r.get(1)?,
-        pos: r.get(2)?,
-        event: r.get(3)?,
-        received_at: r.get(4)?,
-        origin: r.get(5)?,
-        ip_prefix: r.get(6)?,
-        prev_hash: r.get(7)?,
-        hash: r.get(8)?,
+        id: r.get(0)?,
+        consent_id: r.get(1)?,
+        seq: r.get(2)?,
+        pos: r.get(3)?,
+        format: r.get(4)?,
+        event: r.get(5)?,
+        received_at: r.get(6)?,
+        origin: r.get(7)?,
+        ip_prefix: r.get(8)?,
+        prev_hash: r.get(9)?,
+        hash: r.get(10)?,
     })
 }

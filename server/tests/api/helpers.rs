@@ -61,6 +61,7 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     env.insert("KUKI_RATE_LIMIT".into(), "0".into());
     env.insert("KUKI_ADMIN_TOKEN".into(), ADMIN_TOKEN.into());
     env.insert("KUKI_ALLOWED_ORIGINS".into(), ALLOWED_ORIGIN.into());
+    env.insert("KUKI_KEY_FILE".into(), dir.path().join("kuki.key").display().to_string());
     for (k, v) in vars {
         env.insert(k.to_string(), v.to_string());
     }

@@ -4,6 +4,9 @@
 //! - [`helpers`]: `spawn_app` and the test client.
 //! - [`crash`]: the built binary killed mid-write; every acknowledged record survives, `verify` passes.
 //! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
+//! - [`evidence`]: the cap per id, history pages, readiness when the database file goes, tampering caught against
+//!   a checkpoint, the key file.
+//! - [`replicas`]: two built binaries on one PostgreSQL, concurrent writes to shared ids, one SIGKILLed.
 //! - [`guards`]: Origin refusal, CORS preflight, rate limit and X-Forwarded-For, the stats token, readyz, metrics.
 //! - [`site`]: static files, `/kuki/*` CORS, `/privacy`, `/healthz`.
 //! - [`store`]: the same store tests on SQLite and, when `KUKI_TEST_POSTGRES_URL` is set, PostgreSQL (plus a
@@ -11,7 +14,9 @@
 
 mod consents;
 mod crash;
+mod evidence;
 mod guards;
 mod helpers;
+mod replicas;
 mod site;
 mod store;
