@@ -395,7 +395,9 @@ async function clickVisit(browser, url, name, rate) {
     await withTimeout(v.page.goto(url, { waitUntil: 'commit' }), 30_000, 'goto');
     await waitFor(v.page, () => window.__bench && window.__bench.visible !== null, null, VISIBLE_TIMEOUT, 'banner visible');
     // Lost clicks are reported, not waited on forever.
-    await waitFor(v.page, () => window.__bench.stored !== null || window.__bench.clickError !== null, null, 10_000, 'choice stored').catch(() => {});
+    // A click that registers stores the choice within milliseconds; one ignored (handlers not attached yet, as
+    // tarteaucitron's are only in a later timer) is reported as lost after 3 s.
+    await waitFor(v.page, () => window.__bench.stored !== null || window.__bench.clickError !== null, null, 3_000, 'choice stored').catch(() => {});
     const r = await v.page.evaluate(() => window.__bench);
     const cookie = (await v.context.cookies(url)).find((c) => c.name === PAGES[name].cookie);
     return {
