@@ -64,18 +64,33 @@ fn dispatch(action: Action) {
     }
 }
 
-/// Parses a site's config; on any error logs it (naming the field) and falls back to the defaults.
+/// Reads a site's config forgivingly: an unknown field is a console warning and ignored, an invalid one a
+/// console error naming it and at its default; the rest stands. A config that cannot be read at all (a cycle,
+/// too big) is one error, and kuki runs with the defaults.
 fn parse_config(value: JsValue) -> Config {
     if value.is_undefined() || value.is_null() {
         return Config::default();
     }
-    js::from_js(&value).and_then(|v| Config::from_value(&v)).unwrap_or_else(|e| {
-        let field = if e.field.is_empty() { "(the config)" } else { e.field.as_str() };
-        browser::console_error(
-            &["kuki config: ", field, ": ", &e.message, " (using the default configuration)"].concat(),
-        );
-        Config::default()
-    })
+    let value = match js::from_js(&value) {
+        Ok(v) => v,
+        Err(e) => {
+            let field = if e.field.is_empty() { "(the config)" } else { e.field.as_str() };
+            browser::console_error(
+                &["kuki config: ", field, ": ", &e.message, " (using the default configuration)"].concat(),
+            );
+            return Config::default();
+        }
+    };
+    let (config, diagnostics) = Config::read(&value);
+    for d in diagnostics {
+        let line = ["kuki config: ", &d.field, ": ", &d.message].concat();
+        if d.warning {
+            browser::console_warn(&line);
+        } else {
+            browser::console_error(&line);
+        }
+    }
+    config
 }
 
 /// Starts kuki (again, if it was running: the old island goes). `options`: `{ lang, endpoint }`.
@@ -87,7 +102,12 @@ pub fn run(
     let config = Rc::new(parse_config(config));
     let explicit = browser::get_string(&options, "lang");
     let preferred = browser::preferred_languages();
-    let lang = Lang::negotiate(explicit.as_deref(), preferred.iter().map(String::as_str), config.lang);
+    let languages = config.languages();
+    let (lang, unknown) =
+        Lang::negotiate(explicit.as_deref(), preferred.iter().map(String::as_str), &languages, config.lang);
+    if let Some(tag) = unknown {
+        browser::console_warn(&["kuki: no texts in the language \"", tag, "\" (ignored)"].concat());
+    }
     let endpoint = config.endpoint.clone().or_else(|| browser::get_string(&options, "endpoint"));
     let carry = RUNNING.with(|r| r.borrow_mut().take()).map(|old| {
         if let Some(island) = old.island {
@@ -113,6 +133,23 @@ pub fn run(
     let ready = rt.consent_object();
     RUNNING.with(|r| *r.borrow_mut() = Some(Running { rt, island }));
     events::dispatch("kuki:ready", &ready);
+}
+
+/// Switches the language kuki speaks, at once, to one it has texts in (built in, or the site's own).
+#[wasm_bindgen(js_name = setLanguage)]
+pub fn set_language(lang: &str) -> bool {
+    let Some(rt) = runtime() else { return false };
+    let available = rt.state().config.languages();
+    match Lang::from_tag(lang).filter(|l| available.contains(l)) {
+        Some(l) => {
+            rt.dispatch(Action::SetLanguage(l));
+            true
+        }
+        None => {
+            browser::console_warn(&["kuki: setLanguage: no texts in \"", lang, "\" (ignored)"].concat());
+            false
+        }
+    }
 }
 
 /// Shows the banner.

@@ -1,57 +1,148 @@
-//! Every word kuki's own interface says, in Korean and English. Category names and descriptions come from the
-//! configuration; the policy text from the policy document.
+//! Every word kuki's own interface says: Korean and English built in, each replaceable by the site per language
+//! (config `texts`), and any other language the site writes them in (English where it left one out). Category
+//! names and descriptions come from the configuration; the policy text from the policy document.
+//!
+//! In the built-in texts `{site}` is the site's name (`site.name`, else "this site"), `{purposes}` the optional
+//! categories' names, `{category}` the category a page asks for (filled in where it is shown). A Korean `은(는)`
+//! after `{site}` becomes the particle the name takes.
 
-use kuki_core::Lang;
+use kuki_core::{Config, Lang};
+use yew::AttrValue;
 
-pub struct Texts {
-    pub banner_title: &'static str,
-    pub banner_body: &'static str,
-    pub accept_all: &'static str,
-    pub reject_all: &'static str,
-    pub customise: &'static str,
-    pub policy_link: &'static str,
-    pub prefs_title: &'static str,
-    pub prefs_intro: &'static str,
-    pub save: &'static str,
-    pub close: &'static str,
-    pub always_on: &'static str,
-    pub gpc_note: &'static str,
-    pub login_inline: &'static str,
-    pub login_after_reject: &'static str,
-    pub dismiss: &'static str,
-    pub cookies_blocked: &'static str,
-    pub login_title: &'static str,
-    pub login_body: &'static str,
-    pub allow_and_continue: &'static str,
-    pub cancel: &'static str,
-    pub withdraw: &'static str,
-    pub your_record: &'static str,
-    pub consent_id: &'static str,
-    pub given_at: &'static str,
-    pub policy_title: &'static str,
-    pub contents: &'static str,
-    pub notice_soon: &'static str,
-    pub notice_material: &'static str,
-    pub read_new_policy: &'static str,
-    pub days_left: &'static str,
-    pub history: &'static str,
-    pub history_unavailable: &'static str,
-    pub delete_records: &'static str,
-    pub erase_failed: &'static str,
-    pub officer: &'static str,
-    pub actions: [&'static str; 5],
+macro_rules! texts {
+    ($($field:ident = $key:literal),* $(,)?) => {
+        /// kuki's texts in one language, for one site.
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct Texts {
+            $(pub $field: AttrValue,)*
+            /// The history's names for accept all, reject all, custom, category allowed, withdrawn.
+            pub actions: [&'static str; 5],
+        }
+
+        struct Base {
+            $($field: &'static str,)*
+            actions: [&'static str; 5],
+        }
+
+        impl Texts {
+            /// The keys a site may replace, as `kuki_core::texts::KEYS` lists them.
+            pub const KEYS: &'static [&'static str] = &[$($key),*];
+
+            fn from_base(b: &Base) -> Texts {
+                Texts { $($field: AttrValue::Static(b.$field),)* actions: b.actions }
+            }
+
+            fn set(&mut self, key: &str, text: AttrValue) {
+                match key {
+                    $($key => self.$field = text,)*
+                    _ => {}
+                }
+            }
+
+            fn fill(&mut self, fill: impl Fn(&str) -> Option<String>) {
+                $(if let Some(t) = fill(&self.$field) { self.$field = AttrValue::from(t); })*
+            }
+        }
+    };
 }
 
-pub fn texts(lang: Lang) -> &'static Texts {
-    match lang {
-        Lang::Ko => &KO,
-        Lang::En => &EN,
+texts!(
+    banner_title = "bannerTitle",
+    banner_body = "bannerBody",
+    accept_all = "acceptAll",
+    reject_all = "rejectAll",
+    customise = "customise",
+    policy_link = "policyLink",
+    prefs_title = "prefsTitle",
+    prefs_intro = "prefsIntro",
+    save = "save",
+    close = "close",
+    always_on = "alwaysOn",
+    gpc_note = "gpcNote",
+    login_inline = "loginInline",
+    login_after_reject = "loginAfterReject",
+    dismiss = "dismiss",
+    cookies_blocked = "cookiesBlocked",
+    login_title = "loginTitle",
+    login_body = "loginBody",
+    allow_and_continue = "allowAndContinue",
+    cancel = "cancel",
+    require_title = "requireTitle",
+    require_body = "requireBody",
+    allow = "allow",
+    refuse = "refuse",
+    withdraw = "withdraw",
+    your_record = "yourRecord",
+    consent_id = "consentId",
+    given_at = "givenAt",
+    policy_title = "policyTitle",
+    contents = "contents",
+    notice_soon = "noticeSoon",
+    notice_material = "noticeMaterial",
+    read_new_policy = "readNewPolicy",
+    days_left = "daysLeft",
+    history = "history",
+    history_unavailable = "historyUnavailable",
+    delete_records = "deleteRecords",
+    erase_failed = "eraseFailed",
+    officer = "officer",
+    no_policy = "noPolicy",
+    policy_elsewhere = "policyElsewhere",
+    policy_loading = "policyLoading",
+    policy_unavailable = "policyUnavailable",
+    this_site = "thisSite"
+);
+
+impl Texts {
+    /// The texts for `lang` on this site: the built-in ones (Korean, else English), the site's replacements,
+    /// then the site's name and purposes filled in.
+    pub fn new(lang: Lang, config: &Config) -> Texts {
+        let mut t = Texts::from_base(if lang == Lang::Ko { &KO } else { &EN });
+        for key in Texts::KEYS {
+            if let Some(text) = config.text(lang, key) {
+                t.set(key, AttrValue::from(text.to_owned()));
+            }
+        }
+        let site = match &config.site_name {
+            Some(name) => name.get(lang).to_owned(),
+            None => t.this_site.to_string(),
+        };
+        let names: Vec<&str> = config.optional().map(|c| c.name.get(lang)).collect();
+        let purposes = if lang == Lang::Ko { names.join("·") } else { join_english(&names) };
+        t.fill(|text| {
+            if !text.contains("{site}") && !text.contains("{purposes}") {
+                return None;
+            }
+            let with_particle = ["{site}", "은(는)"].concat();
+            let named = [site.as_str(), topic_particle(&site)].concat();
+            Some(text.replace(&with_particle, &named).replace("{site}", &site).replace("{purposes}", &purposes))
+        });
+        t
     }
 }
 
-static KO: Texts = Texts {
+/// `a`, `a and b`, `a, b and c`.
+fn join_english(names: &[&str]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => (*one).to_owned(),
+        [rest @ .., last] => [rest.join(", ").as_str(), " and ", last].concat(),
+    }
+}
+
+/// The Korean topic particle a name takes: `는` after a vowel, `은` after a final consonant, `은(는)` when the
+/// name does not end in a Hangul syllable.
+fn topic_particle(name: &str) -> &'static str {
+    match name.chars().last().map(u32::from) {
+        Some(c @ 0xAC00..=0xD7A3) if (c - 0xAC00) % 28 == 0 => "는",
+        Some(0xAC00..=0xD7A3) => "은",
+        _ => "은(는)",
+    }
+}
+
+static KO: Base = Base {
     banner_title: "쿠키 사용 동의",
-    banner_body: "나와의 대화는 서비스 제공에 필요한 쿠키와, 동의하신 경우에만 로그인 유지·분석·마케팅 쿠키를 사용합니다. 언제든지 설정에서 바꾸거나 철회할 수 있습니다.",
+    banner_body: "{site}은(는) 서비스 제공에 필요한 쿠키와, 동의하신 경우에만 {purposes} 쿠키를 사용합니다. 언제든지 설정에서 바꾸거나 철회할 수 있습니다.",
     accept_all: "모두 동의",
     reject_all: "모두 거부",
     customise: "설정",
@@ -70,6 +161,10 @@ static KO: Texts = Texts {
     login_body: "로그인 상태를 유지하려면 기능 쿠키가 필요합니다. 쿠키 설치를 거부하면 로그인이 필요한 일부 서비스의 이용이 어려울 수 있습니다.",
     allow_and_continue: "허용하고 계속",
     cancel: "취소",
+    require_title: "{category}: 동의가 필요합니다",
+    require_body: "이 기능은 '{category}' 항목에 동의해야 사용할 수 있습니다.",
+    allow: "허용",
+    refuse: "거부",
     withdraw: "동의 철회",
     your_record: "내 동의 기록",
     consent_id: "동의 ID",
@@ -85,12 +180,17 @@ static KO: Texts = Texts {
     delete_records: "내 기록 삭제",
     erase_failed: "기록을 삭제하지 못했습니다. 잠시 후 다시 시도해 주세요.",
     officer: "개인정보 보호책임자",
+    no_policy: "{site}은(는) 아직 이곳에 개인정보 처리방침을 제공하지 않았습니다.",
+    policy_elsewhere: "{site}의 개인정보 처리방침은 사이트의 다음 페이지에서 볼 수 있습니다.",
+    policy_loading: "개인정보 처리방침을 불러오는 중입니다.",
+    policy_unavailable: "지금은 개인정보 처리방침을 불러올 수 없습니다. 잠시 후 다시 시도해 주세요.",
+    this_site: "이 사이트",
     actions: ["모두 동의", "모두 거부", "직접 선택", "항목 허용", "동의 철회"],
 };
 
-static EN: Texts = Texts {
+static EN: Base = Base {
     banner_title: "Cookie consent",
-    banner_body: "나와의 대화 uses cookies that the service needs, and login, analytics and marketing cookies only if you agree. You can change or withdraw your choice at any time in the preferences.",
+    banner_body: "{site} uses cookies that the service needs, and {purposes} cookies only if you agree. You can change or withdraw your choice at any time in the preferences.",
     accept_all: "Accept all",
     reject_all: "Reject all",
     customise: "Customise",
@@ -109,6 +209,10 @@ static EN: Texts = Texts {
     login_body: "Staying logged in needs functional cookies. If you refuse cookies, some services that need login may be hard to use.",
     allow_and_continue: "Allow and continue",
     cancel: "Cancel",
+    require_title: "{category}: your consent is needed",
+    require_body: "This feature can be used only if you allow \u{201c}{category}\u{201d}.",
+    allow: "Allow",
+    refuse: "Refuse",
     withdraw: "Withdraw consent",
     your_record: "Your consent record",
     consent_id: "Consent ID",
@@ -124,5 +228,49 @@ static EN: Texts = Texts {
     delete_records: "Delete my records",
     erase_failed: "Your records could not be deleted. Please try again in a moment.",
     officer: "Privacy officer",
+    no_policy: "{site} has not published a privacy policy here yet.",
+    policy_elsewhere: "{site}\u{2019}s privacy policy is on this page of the site:",
+    policy_loading: "Loading the privacy policy.",
+    policy_unavailable: "The privacy policy cannot be loaded right now. Please try again in a moment.",
+    this_site: "This site",
     actions: ["Accepted all", "Rejected all", "Custom choice", "Category allowed", "Withdrawn"],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_keys_a_site_may_replace_are_exactly_the_texts() {
+        assert_eq!(Texts::KEYS, kuki_core::texts::KEYS);
+    }
+
+    #[test]
+    fn the_banner_names_the_site_and_its_purposes_with_the_right_particle() {
+        let default = Texts::new(Lang::Ko, &Config::default());
+        assert!(default.banner_body.starts_with("나와의 대화는 "), "{}", default.banner_body);
+        assert!(default.banner_body.contains("기능 (로그인 유지)·분석 및 통계·마케팅 쿠키"));
+        let (acme, _) = Config::read(&kuki_core::value::from_json(
+            r#"{"site":{"name":{"ko":"에이크미 상점","en":"Acme"}},"categories":[{"id":"necessary"},{"id":"ads","name":{"ko":"광고","en":"Ads"}},{"id":"analytics"}]}"#,
+        ));
+        let ko = Texts::new(Lang::Ko, &acme);
+        assert!(ko.banner_body.starts_with("에이크미 상점은 "), "{}", ko.banner_body);
+        assert!(ko.banner_body.contains("광고·분석 및 통계 쿠키"));
+        let en = Texts::new(Lang::En, &acme);
+        assert!(en.banner_body.starts_with("Acme uses"), "{}", en.banner_body);
+        assert!(en.banner_body.contains("Ads and Analytics and statistics cookies"));
+        assert!(!en.banner_body.contains("나와의 대화") && !ko.banner_body.contains("나와의 대화"));
+        assert_eq!(topic_particle("Acme"), "은(는)");
+    }
+
+    #[test]
+    fn a_site_replaces_texts_and_brings_a_language() {
+        let (c, _) = Config::read(&kuki_core::value::from_json(
+            r#"{"texts":{"fr":{"acceptAll":"Tout accepter"},"en":{"rejectAll":"No thanks"}}}"#,
+        ));
+        let fr = Texts::new(Lang::from_tag("fr").unwrap(), &c);
+        assert_eq!((fr.accept_all.as_str(), fr.reject_all.as_str()), ("Tout accepter", "Reject all"));
+        assert_eq!(Texts::new(Lang::En, &c).reject_all.as_str(), "No thanks");
+        assert_eq!(Texts::new(Lang::Ko, &c).reject_all.as_str(), "모두 거부");
+    }
+}

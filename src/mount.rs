@@ -41,6 +41,7 @@ impl Island {
         let root = doc.create_element("div").ok()?;
         root.set_class_name("kuki-root");
         root.set_attribute("lang", lang).ok()?;
+        rt.set_island_root(root.clone());
         shadow.append_child(&root).ok()?;
         let parent: Element = match doc.body() {
             Some(b) => b.unchecked_into(),

@@ -6,6 +6,7 @@
 //! leaves the page.
 
 use kuki_core::consent::{self, Choice, Consent, Context, Decision, Status};
+use kuki_core::policy::SitePolicy;
 use kuki_core::wire::browser::HistoryEntry;
 use kuki_core::wire::ConsentAction;
 use kuki_core::{CategoryId, Config, ConsentId, Lang};
@@ -81,7 +82,8 @@ pub enum Open {
         section: Option<String>,
         back: Back,
     },
-    Login {
+    /// The page needs a category (`requireCategory`, a `data-kuki-requires` click): allow or refuse it.
+    Require {
         request: LoginRequest,
         back: Back,
     },
@@ -94,7 +96,7 @@ impl Open {
             Open::Nothing => Back::Nothing,
             Open::Banner => Back::Banner,
             Open::Preferences => Back::Preferences,
-            Open::Policy { back, .. } | Open::Login { back, .. } => *back,
+            Open::Policy { back, .. } | Open::Require { back, .. } => *back,
         }
     }
 }
@@ -108,6 +110,16 @@ pub enum History {
     Loaded(ConsentId, Rc<Vec<HistoryEntry>>),
     /// The server could not be asked.
     Unavailable(ConsentId),
+}
+
+/// The site's policy given by URL (`policyUrl`), fetched the first time the viewer opens.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FetchedPolicy {
+    NotAsked,
+    Loading,
+    Loaded(Rc<SitePolicy>),
+    /// It could not be fetched or read; opening the viewer again tries again.
+    Failed,
 }
 
 /// Which window event a consent change fires.
@@ -146,6 +158,10 @@ pub enum Effect {
     Emit { event: ConsentEvent, consent: Option<Consent> },
     /// Tell whoever waits on a login request (a promise, a held click) the answer.
     Answer { request: u32, allowed: bool },
+    /// The island now speaks this language (its `lang` attribute).
+    Language(Lang),
+    /// Fetch the site's policy document; the answer comes back as [`Action::PolicyFetched`].
+    FetchPolicy(String),
 }
 
 /// Every change the visitor, the page or the server can make.
@@ -183,6 +199,10 @@ pub enum Action {
     AnswerLogin {
         allow: bool,
     },
+    /// `setLanguage`: one of the languages the site's config makes available (checked at the API's edge).
+    SetLanguage(Lang),
+    /// The site's policy from `policyUrl`, or `None` when it could not be fetched or read.
+    PolicyFetched(Option<Rc<SitePolicy>>),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -201,6 +221,7 @@ pub struct State {
     pub draft: Vec<Decision>,
     pub notices: Vec<Notice>,
     pub history: History,
+    pub fetched_policy: FetchedPolicy,
 }
 
 /// The state a page starts in, and what must happen at once: Consent Mode's default before anything else,
@@ -232,6 +253,7 @@ pub fn init(boot: &Boot) -> (State, Vec<Effect>) {
         draft: Vec::new(),
         notices: if boot.cookies_blocked { vec![Notice::CookiesBlocked] } else { Vec::new() },
         history: History::Unasked,
+        fetched_policy: FetchedPolicy::NotAsked,
     };
     (state, effects)
 }
@@ -285,6 +307,15 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
         Action::OpenPolicy(section) => {
             let back = s.open.back();
             s.open = Open::Policy { section, back };
+            if let Some(url) = s.config.policy_url.clone() {
+                if matches!(s.fetched_policy, FetchedPolicy::NotAsked | FetchedPolicy::Failed) {
+                    s.fetched_policy = FetchedPolicy::Loading;
+                    fx.push(Effect::FetchPolicy(url));
+                }
+            }
+        }
+        Action::PolicyFetched(policy) => {
+            s.fetched_policy = policy.map_or(FetchedPolicy::Failed, FetchedPolicy::Loaded);
         }
         Action::ClosePolicy => {
             if let Open::Policy { back, .. } = s.open {
@@ -298,24 +329,34 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
             } else {
                 // A second request replaces the first, which is answered "no".
                 let back = match &s.open {
-                    Open::Login { request: old, back } => {
+                    Open::Require { request: old, back } => {
                         fx.push(Effect::Answer { request: old.id, allowed: false });
                         *back
                     }
                     other => other.back(),
                 };
-                s.open = Open::Login { request, back };
+                s.open = Open::Require { request, back };
             }
         }
         Action::AnswerLogin { allow } => {
-            let Open::Login { request, back } = s.open.clone() else { return (s, fx) };
+            let Open::Require { request, back } = s.open.clone() else { return (s, fx) };
             s.open = s.reopen(back);
             if allow {
                 let mut ids: Vec<CategoryId> = s.consent.iter().flat_map(|c| c.accepted().cloned()).collect();
                 ids.push(request.category.clone());
                 s.decide(&Choice::Only(ids), ConsentAction::AcceptCategory, ctx, &mut fx);
+            } else if s.consent.is_none() {
+                // Asked before any choice, the visitor refused: that is recorded as plainly as an allow would
+                // be (nothing else was accepted either).
+                s.decide(&Choice::Only(Vec::new()), ConsentAction::Custom, ctx, &mut fx);
             }
             fx.push(Effect::Answer { request: request.id, allowed: allow });
+        }
+        Action::SetLanguage(lang) => {
+            if lang != s.lang {
+                s.lang = lang;
+                fx.push(Effect::Language(lang));
+            }
         }
     }
     (s, fx)
@@ -379,7 +420,7 @@ impl State {
             // A choice closes the banner and the preferences; a dialog the visitor is reading stays, with nothing
             // under it any more.
             Open::Policy { section, .. } => Open::Policy { section, back: Back::Nothing },
-            Open::Login { request, .. } => Open::Login { request, back: Back::Nothing },
+            Open::Require { request, .. } => Open::Require { request, back: Back::Nothing },
             _ => Open::Nothing,
         };
         self.notices.retain(|n| *n != Notice::LoginAfterRefusal);
@@ -748,7 +789,7 @@ mod tests {
         let request = LoginRequest { id: 7, category: id("functional") };
         let (s, fx) = update(&s, Action::AskLogin(request.clone()), &ctx());
         assert!(fx.is_empty());
-        assert_eq!(s.open, Open::Login { request, back: Back::Nothing });
+        assert_eq!(s.open, Open::Require { request, back: Back::Nothing });
         let (s, fx) = update(&s, Action::AnswerLogin { allow: true }, &ctx());
         assert_eq!(accepted(&s), ["necessary", "functional", "analytics"]);
         assert_eq!(s.consent.as_ref().unwrap().seq, 2);
@@ -758,19 +799,70 @@ mod tests {
     }
 
     #[test]
-    fn cancelling_login_keeps_the_refusal_and_returns_to_the_banner() {
+    fn refusing_a_requested_category_before_any_choice_records_the_refusal() {
         let (s, fx) = run(
             start(),
             vec![
-                Action::AskLogin(LoginRequest { id: 1, category: id("functional") }),
-                Action::AskLogin(LoginRequest { id: 2, category: id("functional") }),
+                Action::AskLogin(LoginRequest { id: 1, category: id("analytics") }),
+                Action::AskLogin(LoginRequest { id: 2, category: id("analytics") }),
             ],
         );
         assert_eq!(fx, [Effect::Answer { request: 1, allowed: false }], "the first request is answered no");
         let (s, fx) = update(&s, Action::AnswerLogin { allow: false }, &ctx());
-        assert_eq!(fx, [Effect::Answer { request: 2, allowed: false }]);
-        assert_eq!(s.open, Open::Banner);
-        assert!(s.consent.is_none());
+        assert_eq!(accepted(&s), ["necessary"]);
+        assert_eq!(posts(&fx)[0].1, ConsentAction::Custom);
+        assert_eq!(fx.last(), Some(&Effect::Answer { request: 2, allowed: false }));
+        assert_eq!(s.open, Open::Nothing);
+    }
+
+    #[test]
+    fn refusing_a_requested_category_after_a_choice_keeps_that_choice() {
+        let (s, _) = run(
+            start(),
+            vec![
+                decide(Choice::Only(vec![id("marketing")]), ConsentAction::Custom),
+                Action::AskLogin(LoginRequest { id: 1, category: id("functional") }),
+            ],
+        );
+        let before = s.consent.clone();
+        let (s, fx) = update(&s, Action::AnswerLogin { allow: false }, &ctx());
+        assert_eq!(fx, [Effect::Answer { request: 1, allowed: false }]);
+        assert_eq!((s.consent, s.open), (before, Open::Nothing));
+    }
+
+    #[test]
+    fn a_policy_given_by_url_is_fetched_once_when_the_viewer_first_opens() {
+        let mut b = boot();
+        b.config = Rc::new(Config { policy_url: Some("/acme-policy.json".into()), ..Config::default() });
+        let (s, fx) = run(init(&b).0, vec![Action::OpenPolicy(None)]);
+        assert_eq!(fx, [Effect::FetchPolicy("/acme-policy.json".into())]);
+        assert_eq!(s.fetched_policy, FetchedPolicy::Loading);
+        let (s, _) = update(&s, Action::PolicyFetched(None), &ctx());
+        assert_eq!(s.fetched_policy, FetchedPolicy::Failed);
+        let (s, fx) = run(s, vec![Action::ClosePolicy, Action::OpenPolicy(None)]);
+        assert_eq!(fx.len(), 1, "a failure is tried again");
+        let (s, _) = update(&s, Action::PolicyFetched(Some(Rc::new(example_policy()))), &ctx());
+        let (_, fx) = run(s, vec![Action::ClosePolicy, Action::OpenPolicy(None)]);
+        assert!(fx.is_empty(), "fetched once");
+    }
+
+    fn example_policy() -> SitePolicy {
+        let raw = kuki_core::policy::RawSitePolicy::from_value(
+            &kuki_core::value::from_json(
+                r#"{"en":{"title":"P","version":"v1","effectiveDate":"2026-01-01","sections":[{"id":"a","heading":"A","blocks":[{"paragraph":"x"}]}]}}"#,
+            ),
+            "",
+        )
+        .unwrap();
+        SitePolicy::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn switching_language_tells_the_island_once() {
+        let (s, fx) = update(&start(), Action::SetLanguage(Lang::En), &ctx());
+        assert_eq!((s.lang, fx), (Lang::En, vec![Effect::Language(Lang::En)]));
+        let (_, fx) = update(&s, Action::SetLanguage(Lang::En), &ctx());
+        assert!(fx.is_empty());
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
     var NAME = 'kuki';
     var METHODS = ['run', 'show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategory', 'acceptedCategory',
-      'getConsent', 'reset', 'requireCategory'];
+      'getConsent', 'reset', 'requireCategory', 'setLanguage'];
     var log = function (msg, err) {
       try { w.console.error(NAME + ': ' + msg, err === undefined ? '' : err); } catch (_) {}
     };

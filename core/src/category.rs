@@ -7,23 +7,27 @@ pub use crate::token::CategoryId;
 use crate::Lang;
 use serde::{Deserialize, Serialize};
 
-/// A text in both of kuki's languages.
+/// A text in Korean and English, and in any other language the site writes it in.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Localized {
     pub ko: String,
     pub en: String,
+    /// Other languages, by tag.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub other: Vec<(Lang, String)>,
 }
 
 impl Localized {
     pub fn new(ko: &str, en: &str) -> Self {
-        Localized { ko: ko.into(), en: en.into() }
+        Localized { ko: ko.into(), en: en.into(), other: Vec::new() }
     }
 
+    /// The text in `lang`; in English where the site did not write this one in `lang`.
     pub fn get(&self, lang: Lang) -> &str {
-        match lang {
-            Lang::Ko => &self.ko,
-            Lang::En => &self.en,
+        if lang == Lang::Ko {
+            return &self.ko;
         }
+        self.other.iter().find(|(l, _)| *l == lang).map_or(&self.en, |(_, t)| t)
     }
 }
 

@@ -1,14 +1,22 @@
 //! The configuration a site passes (`kuki.run(config)` or a `data-config` URL).
 //!
-//! It arrives as [`RawConfig`], which mirrors the JSON shape and only checks types. [`Config::parse`] is the only
-//! way to a [`Config`]: it checks every rule and names the offending field in its error, so a site developer
-//! reads `categories[2].id: a category id "Ads" has a character that is not allowed` in the console.
+//! It arrives as [`RawConfig`], which mirrors the JSON shape and only checks types. [`Config::parse`] checks every
+//! rule and names the offending field in its error, so a site developer reads `categories[2].id: a category id
+//! "Ads" has a character that is not allowed` in the console.
+//!
+//! The browser reads a site's config with [`Config::read`], which forgives: an unknown field is a warning and is
+//! ignored, an invalid field falls back to its default alone (an error naming it), and the rest stands.
 
 use crate::category::{self, Category, CategoryId, Localized};
 use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
+use crate::texts::{self, Overrides};
 use crate::token::PolicyVersion;
 use crate::value::{Obj, Value, ValueError};
 use crate::Lang;
+
+/// The name texts use for the site when the config does not name one (`site`): kuki is then 나와의 대화's
+/// banner, with its policy.
+pub const DEFAULT_SITE_NAME: &str = "나와의 대화";
 
 /// Days a refusal is remembered by default (6 months).
 pub const DEFAULT_REJECT_DAYS: u32 = 182;
@@ -25,8 +33,19 @@ const MAX_TEXT: usize = 2000;
 pub struct Config {
     /// Bumping the revision asks every visitor again.
     pub revision: u32,
-    /// The language when neither `data-lang` nor the browser picks one.
-    pub lang: Lang,
+    /// The site's default language, when neither `data-lang` nor the browser picks one kuki speaks; `None`:
+    /// English.
+    pub lang: Option<Lang>,
+    /// The site's name, as kuki's texts use it; `None`: they say "this site".
+    pub site_name: Option<Localized>,
+    /// kuki's texts replaced by the site, per language (any language here is one kuki then speaks).
+    pub texts: Vec<(Lang, Overrides)>,
+    /// The policy is 나와의 대화's built-in one: only for its own config, never for a site that names itself.
+    pub builtin_policy: bool,
+    /// A URL of the site's policy document (the `policy` JSON format), fetched when the viewer opens.
+    pub policy_url: Option<String>,
+    /// A link to the site's own policy page, shown instead of a document.
+    pub policy_page: Option<String>,
     /// In banner order; exactly one or more are `necessary`.
     pub categories: Vec<Category>,
     pub cookie: CookieOptions,
@@ -86,7 +105,12 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             revision: 0,
-            lang: Lang::Ko,
+            lang: None,
+            site_name: Some(Localized::new(DEFAULT_SITE_NAME, DEFAULT_SITE_NAME)),
+            texts: Vec::new(),
+            builtin_policy: true,
+            policy_url: None,
+            policy_page: None,
             categories: category::defaults(),
             cookie: CookieOptions::default(),
             endpoint: None,
@@ -120,6 +144,19 @@ pub struct RawConfig {
     pub consent_mode: Option<bool>,
     pub login_categories: Option<Vec<String>>,
     pub script_timeout: Option<u32>,
+    pub site: Option<RawSite>,
+    /// Per language tag: `(key, text)`.
+    pub texts: Option<Vec<RawTexts>>,
+    pub policy_url: Option<String>,
+    pub policy_page: Option<String>,
+}
+
+/// One language's texts as a site writes them: the tag, then `(key, text)` pairs.
+pub type RawTexts = (String, Vec<(String, String)>);
+
+#[derive(Clone, Debug)]
+pub struct RawSite {
+    pub name: Option<RawText>,
 }
 
 #[derive(Clone, Debug)]
@@ -149,11 +186,11 @@ pub struct RawNextPolicy {
     pub url: Option<String>,
 }
 
-/// A text as a site writes it: one string for both languages, or `{ "ko": ..., "en": ... }`.
+/// A text as a site writes it: one string for every language, or `{ "ko": ..., "en": ..., "fr": ... }`.
 #[derive(Clone, Debug)]
 pub enum RawText {
     One(String),
-    Both { ko: Option<String>, en: Option<String> },
+    Many(Vec<(String, String)>),
 }
 
 impl RawConfig {
@@ -174,6 +211,10 @@ impl RawConfig {
                 "loginCategories",
                 "policy",
                 "scriptTimeout",
+                "site",
+                "texts",
+                "policyUrl",
+                "policyPage",
             ],
         )?;
         Ok(RawConfig {
@@ -194,6 +235,27 @@ impl RawConfig {
             login_categories: o.opt("loginCategories", Value::as_strings)?,
             policy: o.opt("policy", RawSitePolicy::from_value)?,
             script_timeout: o.opt_u32("scriptTimeout")?,
+            site: o.opt("site", |v, p| {
+                let o = Obj::new(v, p, &["name"])?;
+                Ok(RawSite { name: o.opt("name", RawText::from_value)? })
+            })?,
+            texts: o.opt("texts", |v, p| {
+                let Value::Obj(langs) = v else { return Err(ValueError::new(p, "expected an object")) };
+                langs
+                    .iter()
+                    .map(|(lang, texts)| {
+                        let at = crate::value::field(p, lang);
+                        let Value::Obj(fields) = texts else { return Err(ValueError::new(at, "expected an object")) };
+                        let pairs = fields
+                            .iter()
+                            .map(|(k, v)| Ok((k.clone(), v.as_str(&crate::value::field(&at, k))?.to_owned())))
+                            .collect::<Result<_, ValueError>>()?;
+                        Ok((lang.clone(), pairs))
+                    })
+                    .collect()
+            })?,
+            policy_url: o.opt_string("policyUrl")?,
+            policy_page: o.opt_string("policyPage")?,
         })
     }
 }
@@ -238,36 +300,223 @@ impl RawNextPolicy {
 
 impl RawText {
     fn from_value(v: &Value, path: &str) -> Result<RawText, ValueError> {
-        if let Value::Str(s) = v {
-            return Ok(RawText::One(s.clone()));
+        match v {
+            Value::Str(s) => Ok(RawText::One(s.clone())),
+            Value::Obj(fields) => fields
+                .iter()
+                .map(|(lang, t)| Ok((lang.clone(), t.as_str(&crate::value::field(path, lang))?.to_owned())))
+                .collect::<Result<_, ValueError>>()
+                .map(RawText::Many),
+            v => Err(ValueError::new(
+                path,
+                ["expected a string or an object of texts by language, found ", kind(v)].concat(),
+            )),
         }
-        let o = Obj::new(v, path, &["ko", "en"])?;
-        Ok(RawText::Both { ko: o.opt_string("ko")?, en: o.opt_string("en")? })
     }
 
     fn parse(self, field: &str) -> Result<Localized, ConfigError> {
-        let (ko, en) = match self {
-            RawText::One(s) => (Some(s.clone()), Some(s)),
-            RawText::Both { ko, en } => (ko.clone().or(en.clone()), en.or(ko)),
+        let many = match self {
+            RawText::One(s) => vec![("ko".to_owned(), s)],
+            RawText::Many(m) => m,
         };
-        let (ko, en) = match (ko, en) {
-            (Some(ko), Some(en)) => (ko, en),
-            _ => return Err(ConfigError::new(field, "needs a text in ko or en")),
-        };
-        for (lang, s) in [("ko", &ko), ("en", &en)] {
-            if s.trim().is_empty() {
-                return Err(ConfigError::new(format!("{field}.{lang}"), "must not be empty"));
-            }
-            if s.len() > MAX_TEXT {
-                return Err(ConfigError::new(format!("{field}.{lang}"), format!("is longer than {MAX_TEXT} bytes")));
-            }
+        let mut texts: Vec<(Lang, String)> = Vec::with_capacity(many.len());
+        for (tag, s) in many {
+            let at = format!("{field}.{tag}");
+            let lang = Lang::from_tag(&tag).filter(|l| l.as_str() == tag).ok_or_else(|| {
+                ConfigError::new(&at, "is not a language (two or three lowercase letters: ko, en, fr)")
+            })?;
+            check_text(&at, &s)?;
+            texts.push((lang, s));
         }
-        Ok(Localized { ko, en })
+        let find = |l: Lang| texts.iter().find(|(x, _)| *x == l).map(|(_, t)| t.clone());
+        let first = texts.first().map(|(_, t)| t.clone()).ok_or_else(|| ConfigError::new(field, "needs a text"))?;
+        let ko = find(Lang::Ko).or_else(|| find(Lang::En)).unwrap_or_else(|| first.clone());
+        let en = find(Lang::En).or_else(|| find(Lang::Ko)).unwrap_or(first);
+        let other = texts.into_iter().filter(|(l, _)| !l.is_built_in()).collect();
+        Ok(Localized { ko, en, other })
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Num(_) => "a number",
+        Value::Str(_) => "a string",
+        Value::Arr(_) => "an array",
+        Value::Obj(_) => "an object",
+    }
+}
+
+fn check_text(field: &str, s: &str) -> Result<(), ConfigError> {
+    if s.trim().is_empty() {
+        return Err(ConfigError::new(field, "must not be empty"));
+    }
+    if s.len() > MAX_TEXT {
+        return Err(ConfigError::new(field, format!("is longer than {MAX_TEXT} bytes")));
+    }
+    Ok(())
+}
+
+/// Something [`Config::read`] found: a field ignored (a warning) or a field that fell back to its default (an
+/// error), with the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// `true`: an unknown field, ignored; `false`: an invalid one, at its default.
+    pub warning: bool,
+    pub field: String,
+    pub message: String,
+}
+
+/// The fields [`Config::read`] applies, one at a time, in an order where each comes after those it depends on.
+const FIELDS: &[&str] = &[
+    "revision",
+    "site",
+    "categories",
+    "cookie",
+    "endpoint",
+    "policyVersion",
+    "nextPolicy",
+    "consentMode",
+    "loginCategories",
+    "scriptTimeout",
+    "texts",
+    "lang",
+    "policyUrl",
+    "policyPage",
+    "policy",
+];
+
+/// Known fields of the nested objects whose unknown fields are only warned about (the policy document keeps its
+/// own, strict reader: an error there makes `policy` fall back).
+fn known_fields(path: &str) -> Option<&'static [&'static str]> {
+    match path {
+        "site" => Some(&["name"]),
+        "cookie" => Some(&["name", "domain", "acceptDays", "rejectDays"]),
+        "nextPolicy" => Some(&["version", "effectiveDate", "material", "summary", "url"]),
+        "category" => Some(&["id", "necessary", "cookies", "name", "description"]),
+        "texts.lang" => Some(texts::KEYS),
+        _ => None,
+    }
+}
+
+/// Drops the unknown fields of `v` (an object whose known fields `known` lists), with a warning for each.
+fn strip(v: &Value, path: &str, known: &[&str], diags: &mut Vec<Diagnostic>) -> Value {
+    let Value::Obj(fields) = v else { return v.clone() };
+    let mut kept = Vec::with_capacity(fields.len());
+    for (k, x) in fields {
+        let at = crate::value::field(path, k);
+        if known.contains(&k.as_str()) {
+            kept.push((k.clone(), x.clone()));
+        } else {
+            diags.push(Diagnostic { warning: true, field: at, message: "is not a known field (ignored)".into() });
+        }
+    }
+    Value::Obj(kept)
+}
+
+/// A config's top level with every unknown field, here and in the nested objects kuki knows, dropped.
+fn strip_unknown(v: &Value, diags: &mut Vec<Diagnostic>) -> Value {
+    let Value::Obj(_) = v else { return v.clone() };
+    let top = strip(v, "", FIELDS, diags);
+    let Value::Obj(fields) = top else { unreachable!("strip keeps an object an object") };
+    let fields = fields
+        .into_iter()
+        .map(|(k, x)| {
+            let x = match (k.as_str(), &x) {
+                ("categories", Value::Arr(items)) => Value::Arr(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, c)| {
+                            strip(c, &crate::value::index("categories", i), known_fields("category").unwrap(), diags)
+                        })
+                        .collect(),
+                ),
+                ("texts", Value::Obj(langs)) => Value::Obj(
+                    langs
+                        .iter()
+                        .map(|(l, t)| {
+                            let at = crate::value::field("texts", l);
+                            (l.clone(), strip(t, &at, known_fields("texts.lang").unwrap(), diags))
+                        })
+                        .collect(),
+                ),
+                (name, _) => match known_fields(name) {
+                    Some(known) => strip(&x, name, known, diags),
+                    None => x,
+                },
+            };
+            (k, x)
+        })
+        .collect();
+    Value::Obj(fields)
+}
+
+impl RawConfig {
+    /// Takes every field `other` has.
+    fn merge(mut self, other: RawConfig) -> RawConfig {
+        macro_rules! take {
+            ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
+        }
+        take!(
+            revision,
+            lang,
+            categories,
+            cookie,
+            endpoint,
+            policy_version,
+            next_policy,
+            policy,
+            consent_mode,
+            login_categories,
+            script_timeout,
+            site,
+            texts,
+            policy_url,
+            policy_page
+        );
+        self
     }
 }
 
 impl Config {
-    /// Reads and validates a configuration in one step: the browser's (and the tests') way in.
+    /// Reads a site's config forgivingly: unknown fields are warnings and ignored; a field that is invalid (of
+    /// the wrong type, or breaking a rule, or at odds with a field before it) falls back to its default alone, as
+    /// an error naming it; everything else stands.
+    pub fn read(v: &Value) -> (Config, Vec<Diagnostic>) {
+        let mut diags = Vec::new();
+        if !matches!(v, Value::Obj(_)) {
+            let message = ["expected an object, found ", kind(v), " (using the defaults)"].concat();
+            diags.push(Diagnostic { warning: false, field: "(the config)".into(), message });
+            return (Config::default(), diags);
+        }
+        let Value::Obj(fields) = strip_unknown(v, &mut diags) else { unreachable!("an object stays an object") };
+        let mut raw = RawConfig::default();
+        let mut config = Config::default();
+        for name in FIELDS {
+            let Some(value) = fields.iter().find(|(k, _)| k == name).map(|(_, x)| x) else { continue };
+            let one = Value::Obj(vec![((*name).to_owned(), value.clone())]);
+            let tried = RawConfig::from_value(&one).and_then(|part| {
+                let merged = raw.clone().merge(part);
+                Config::parse(merged.clone()).map(|c| (merged, c))
+            });
+            match tried {
+                Ok((merged, c)) => {
+                    raw = merged;
+                    config = c;
+                }
+                Err(e) => diags.push(Diagnostic {
+                    warning: false,
+                    message: [e.message.as_str(), " (using the default for ", name, ")"].concat(),
+                    field: e.field,
+                }),
+            }
+        }
+        (config, diags)
+    }
+
+    /// Reads and validates a configuration in one step, strictly: any error refuses it.
     pub fn from_value(v: &Value) -> Result<Config, ConfigError> {
         Config::parse(RawConfig::from_value(v)?)
     }
@@ -279,8 +528,31 @@ impl Config {
         if let Some(revision) = raw.revision {
             config.revision = revision;
         }
-        if let Some(lang) = raw.lang {
-            config.lang = Lang::from_tag(&lang).ok_or_else(|| ConfigError::new("lang", "must be \"ko\" or \"en\""))?;
+        // A site that names itself (`site`) never speaks as 나와의 대화 nor shows its policy; without `site`, kuki is
+        // 나와의 대화's banner (its demo), whatever categories the config declares.
+        if let Some(site) = raw.site {
+            config.site_name = site.name.map(|n| n.parse("site.name")).transpose()?;
+            config.builtin_policy = false;
+        }
+        if let Some(langs) = raw.texts {
+            config.texts = parse_texts(langs)?;
+        }
+        if let Some(tag) = raw.lang {
+            let lang = Lang::from_tag(&tag)
+                .ok_or_else(|| ConfigError::new("lang", "is not a language (two or three letters: ko, en, fr)"))?;
+            if !config.languages().contains(&lang) {
+                return Err(ConfigError::new(
+                    "lang",
+                    format!("kuki has no texts in {lang:?}: give them under texts.{lang:?}"),
+                ));
+            }
+            config.lang = Some(lang);
+        }
+        if let Some(url) = raw.policy_url {
+            config.policy_url = Some(parse_url("policyUrl", url, true)?);
+        }
+        if let Some(url) = raw.policy_page {
+            config.policy_page = Some(parse_url("policyPage", url, true)?);
         }
         if let Some(raw_categories) = raw.categories {
             config.categories = parse_categories(raw_categories)?;
@@ -330,13 +602,27 @@ impl Config {
         Ok(config)
     }
 
-    /// The privacy policy to show in `lang`: the site's own (in the other language if it wrote only one), else
-    /// kuki's default.
-    pub fn policy_document(&self, lang: Lang) -> &PolicyDocument {
+    /// The privacy policy document to show in `lang`: the site's own (in the other language if it wrote only
+    /// one), else 나와의 대화's for its own config; `None` for a site that gives its policy by URL, as a page, or
+    /// not at all.
+    pub fn policy_document(&self, lang: Lang) -> Option<&PolicyDocument> {
         match &self.policy {
-            Some(site) => site.document(lang),
-            None => policy::default_document(lang),
+            Some(site) => Some(site.document(lang)),
+            None => self.builtin_policy.then(|| policy::default_document(lang)),
         }
+    }
+
+    /// Every language kuki speaks for this site: Korean, English, and those the site brings texts in.
+    pub fn languages(&self) -> Vec<Lang> {
+        let mut langs = Lang::ALL.to_vec();
+        langs.extend(self.texts.iter().map(|(l, _)| *l).filter(|l| !l.is_built_in()));
+        langs
+    }
+
+    /// The site's replacement for one of kuki's texts in `lang`, if it gave one.
+    pub fn text(&self, lang: Lang, key: &str) -> Option<&str> {
+        let (_, texts) = self.texts.iter().find(|(l, _)| *l == lang)?;
+        texts.iter().find(|(k, _)| *k == key).map(|(_, t)| t.as_str())
     }
 
     pub fn category(&self, id: &str) -> Option<&Category> {
@@ -376,6 +662,27 @@ fn parse_policy(
         return Err(ConfigError::new(field, "must equal policyVersion (consents record the version shown)"));
     }
     Ok(site)
+}
+
+fn parse_texts(langs: Vec<RawTexts>) -> Result<Vec<(Lang, Overrides)>, ConfigError> {
+    let mut out: Vec<(Lang, Overrides)> = Vec::with_capacity(langs.len());
+    for (tag, pairs) in langs {
+        let at = format!("texts.{tag}");
+        let lang = Lang::from_tag(&tag)
+            .filter(|l| l.as_str() == tag)
+            .ok_or_else(|| ConfigError::new(&at, "is not a language (two or three lowercase letters: ko, en, fr)"))?;
+        let mut texts: Overrides = Vec::with_capacity(pairs.len());
+        for (key, text) in pairs {
+            let field = format!("{at}.{key}");
+            let Some(&key) = texts::KEYS.iter().find(|k| **k == key) else {
+                return Err(ConfigError::new(field, "is not one of kuki's texts"));
+            };
+            check_text(&field, &text)?;
+            texts.push((key, text));
+        }
+        out.push((lang, texts));
+    }
+    Ok(out)
 }
 
 fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError> {
@@ -542,6 +849,82 @@ mod tests {
         assert!(c.login_categories.is_empty());
     }
 
+    fn read(json: &str) -> (Config, Vec<Diagnostic>) {
+        Config::read(&crate::value::from_json(json))
+    }
+
+    fn fields(diags: &[Diagnostic], warning: bool) -> Vec<&str> {
+        diags.iter().filter(|d| d.warning == warning).map(|d| d.field.as_str()).collect()
+    }
+
+    #[test]
+    fn an_unknown_field_is_a_warning_and_the_rest_stands() {
+        let (c, diags) = read(
+            r#"{"colorScheme":"dark","revision":4,"categories":[{"id":"necessary"},{"id":"ads","name":"Ads","colour":"red"}]}"#,
+        );
+        assert_eq!(c.revision, 4);
+        assert_eq!(c.categories[1].id.as_str(), "ads");
+        assert_eq!(fields(&diags, true), ["colorScheme", "categories[1].colour"]);
+        assert!(fields(&diags, false).is_empty());
+    }
+
+    #[test]
+    fn an_invalid_field_falls_back_alone() {
+        let (c, diags) = read(r#"{"lang":"fr","revision":5,"cookie":{"acceptDays":900},"consentMode":"yes"}"#);
+        assert_eq!(c.revision, 5);
+        assert_eq!((c.lang, c.cookie.accept_days, c.consent_mode), (None, DEFAULT_ACCEPT_DAYS, None));
+        assert_eq!(fields(&diags, false), ["cookie.acceptDays", "consentMode", "lang"]);
+        assert!(diags.iter().all(|d| d.warning || d.message.contains("using the default for")));
+        let (c, diags) = read("[1]");
+        assert_eq!((c, fields(&diags, false)), (Config::default(), vec!["(the config)"]));
+    }
+
+    #[test]
+    fn a_field_at_odds_with_an_earlier_one_falls_back() {
+        let (c, diags) =
+            read(r#"{"categories":[{"id":"necessary"},{"id":"ads","name":"Ads"}],"loginCategories":["functional"]}"#);
+        assert_eq!(c.categories.len(), 2);
+        assert!(c.login_categories.is_empty());
+        assert_eq!(fields(&diags, false), ["loginCategories[0]"]);
+    }
+
+    #[test]
+    fn no_config_is_the_built_in_identity_and_another_site_never_borrows_it() {
+        let (c, diags) = read("{}");
+        assert!(diags.is_empty());
+        assert_eq!(c.site_name.as_ref().unwrap().get(Lang::Ko), DEFAULT_SITE_NAME);
+        assert!(c.policy_document(Lang::Ko).is_some());
+        let (acme, _) = read(r#"{"site":{"name":{"en":"Acme","ko":"애크미"}}}"#);
+        assert_eq!(acme.site_name.as_ref().unwrap().get(Lang::En), "Acme");
+        assert!(acme.policy_document(Lang::Ko).is_none(), "never 나와의 대화's policy");
+        let (unnamed, _) = read(r#"{"site":{},"categories":[{"id":"necessary"},{"id":"ads","name":"Ads"}]}"#);
+        assert!(unnamed.site_name.is_none() && unnamed.policy_document(Lang::En).is_none());
+        let (demo, _) = read(r#"{"categories":[{"id":"necessary"},{"id":"analytics"}]}"#);
+        assert!(demo.site_name.is_some() && demo.policy_document(Lang::Ko).is_some(), "no site: 나와의 대화's own");
+        let (linked, _) = read(r#"{"site":{"name":"Acme"},"policyPage":"https://acme.test/privacy"}"#);
+        assert_eq!(linked.policy_page.as_deref(), Some("https://acme.test/privacy"));
+    }
+
+    #[test]
+    fn a_site_brings_texts_and_a_language_of_its_own() {
+        let (c, diags) = read(
+            r#"{"texts":{"fr":{"bannerTitle":"Cookies","nope":"x"},"ko":{"acceptAll":"좋아요"}},"lang":"fr",
+            "categories":[{"id":"necessary","name":{"en":"Needed","fr":"Nécessaires"}}]}"#,
+        );
+        let fr = Lang::from_tag("fr").unwrap();
+        assert_eq!(fields(&diags, true), ["texts.fr.nope"]);
+        assert!(fields(&diags, false).is_empty(), "{diags:?}");
+        assert_eq!(c.lang, Some(fr));
+        assert_eq!(c.languages(), [Lang::Ko, Lang::En, fr]);
+        assert_eq!(c.text(fr, "bannerTitle"), Some("Cookies"));
+        assert_eq!(c.text(Lang::Ko, "acceptAll"), Some("좋아요"));
+        assert_eq!(c.text(Lang::En, "acceptAll"), None);
+        assert_eq!(c.categories[0].name.get(fr), "Nécessaires");
+        assert_eq!(c.categories[0].name.get(Lang::Ko), "Needed", "Korean falls back to English, then any");
+        let (_, diags) = read(r#"{"texts":{"fr":{"bannerTitle":""}}}"#);
+        assert_eq!(fields(&diags, false), ["texts.fr.bannerTitle"]);
+    }
+
     #[test]
     fn blocked_scripts_wait_ten_seconds_unless_the_site_says_otherwise() {
         assert_eq!(Config::default().script_timeout_ms, 10_000);
@@ -552,6 +935,10 @@ mod tests {
     fn errors_name_the_field() {
         let cases = [
             (r#"{"lang":"fr"}"#, "lang"),
+            (r#"{"lang":"french"}"#, "lang"),
+            (r#"{"site":{"name":{"xx1":"A"}}}"#, "site.name.xx1"),
+            (r#"{"texts":{"fr":{"nope":"A"}}}"#, "texts.fr.nope"),
+            (r#"{"policyUrl":"javascript:x"}"#, "policyUrl"),
             (r#"{"categories":[]}"#, "categories"),
             (r#"{"categories":[{"id":"necessary"},{"id":"Bad"}]}"#, "categories[1].id"),
             (r#"{"categories":[{"id":"a","name":"A"},{"id":"a","name":"A"}]}"#, "categories[1].id"),
@@ -604,12 +991,12 @@ mod tests {
         assert_eq!(c.policy_version.as_str(), "v3");
         // Written only in English: Korean visitors see the English document rather than another policy.
         for lang in Lang::ALL {
-            let doc = c.policy_document(lang);
+            let doc = c.policy_document(lang).unwrap();
             assert_eq!((doc.title.as_str(), doc.lang), ("Privacy", Lang::En));
         }
         let d = Config::default();
-        assert_eq!(d.policy_document(Lang::Ko).title, "개인정보 처리방침");
-        assert_eq!(d.policy_document(Lang::En).title, "Privacy Policy");
+        assert_eq!(d.policy_document(Lang::Ko).unwrap().title, "개인정보 처리방침");
+        assert_eq!(d.policy_document(Lang::En).unwrap().title, "Privacy Policy");
     }
 
     #[test]

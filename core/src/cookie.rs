@@ -83,12 +83,9 @@ pub fn decode(value: &str) -> Result<Consent, DecodeError> {
     if updated_at < given_at {
         return Err(Malformed("updated before given"));
     }
-    let (lang, gpc) = lang_gpc.split_at_checked(2).ok_or(Malformed("lang"))?;
-    let lang = match lang {
-        "ko" => Lang::Ko,
-        "en" => Lang::En,
-        _ => return Err(Malformed("lang")),
-    };
+    // The language's tag (two or three letters), then the GPC digit.
+    let (lang, gpc) = lang_gpc.split_at_checked(lang_gpc.len().saturating_sub(1)).ok_or(Malformed("lang"))?;
+    let lang = Lang::from_tag(lang).filter(|l| l.as_str() == lang).ok_or(Malformed("lang"))?;
     let gpc = match gpc {
         "0" => false,
         "1" => true,
@@ -196,7 +193,7 @@ mod tests {
         assert!(decode(&forge(&ok)).is_ok());
         for bad in [
             format!("1.{id}.1.0.v1.20.10.ko0.necessary."),
-            format!("1.{id}.1.0.v1.10.20.fr0.necessary."),
+            format!("1.{id}.1.0.v1.10.20.fren0.necessary."),
             format!("1.{id}.1.0.v1.10.20.ko2.necessary."),
             format!("1.{id}.1.0.v1.10.20.ko0.necessary.necessary"),
             format!("1.{id}.1.0.v1.10.20.ko0.Necessary."),

@@ -5,7 +5,8 @@
 //! serialized uses fixed-width integers, so the same tests run natively and on wasm32.
 //!
 //! # Layout
-//! - [`lang`]: the two languages kuki speaks, Korean first.
+//! - [`lang`]: languages: Korean and English built in, any other a site brings texts for.
+//! - [`texts`]: the keys of kuki's own texts a site may replace per language.
 //! - [`token`]: small validated strings (category ids, policy versions) shared by the modules below.
 //! - [`category`]: cookie categories and the four defaults taken from the privacy policy.
 //! - [`config`]: the configuration a site passes, parsed and validated with errors that name the field.
@@ -24,6 +25,7 @@ pub mod cookie;
 pub mod error;
 pub mod lang;
 pub mod policy;
+pub mod texts;
 pub mod token;
 pub mod uuid;
 pub mod value;

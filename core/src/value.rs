@@ -219,7 +219,7 @@ fn write_str(out: &mut String, s: &str) {
 }
 
 /// Test support: serde_json's values as ours (native tests write their inputs as JSON text).
-#[cfg(test)]
+#[cfg(any(test, feature = "test-util"))]
 pub fn from_json(text: &str) -> Value {
     fn conv(v: serde_json::Value) -> Value {
         match v {

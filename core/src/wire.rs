@@ -337,7 +337,7 @@ mod tests {
             ("02020202-0202-4202", "nope-0202-4202"),
             ("\"custom\"", "\"dance\""),
             ("\"necessary\"", "\"Not A Category\""),
-            ("\"ko\"", "\"fr\""),
+            ("\"ko\"", "\"french\""),
             ("\"seq\":1", "\"seq\":-1"),
             ("\"gpc\":false", "\"gpc\":false,\"extra\":1"),
         ] {

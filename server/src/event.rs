@@ -58,11 +58,10 @@ fn validate(raw: RawEvent, accepted: &[CategoryId]) -> Result<ConsentEvent, Stri
         categories.insert(id, granted);
     }
     let policy_version = PolicyVersion::parse(&raw.policy_version).map_err(|e| format!("policyVersion: {e}"))?;
-    let lang = match raw.lang.as_str() {
-        "ko" => Lang::Ko,
-        "en" => Lang::En,
-        other => return Err(format!("lang: {other:?} is not ko or en")),
-    };
+    // Any language a site brings texts in: its primary subtag, as the browser records it.
+    let lang = Lang::from_tag(&raw.lang)
+        .filter(|l| l.as_str() == raw.lang)
+        .ok_or_else(|| format!("lang: {:?} is not a language tag (two or three lowercase letters)", raw.lang))?;
     Ok(ConsentEvent {
         consent_id,
         seq: raw.seq,

@@ -1,12 +1,15 @@
 use kuki_core::Lang;
+use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{on_click, on_link, Dialog};
-use crate::i18n::texts;
+use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
 pub struct BannerProps {
     pub lang: Lang,
+    /// kuki's texts in that language, for this site.
+    pub texts: Rc<Texts>,
     pub onaccept: Callback<()>,
     pub onreject: Callback<()>,
     pub oncustomise: Callback<()>,
@@ -19,20 +22,20 @@ pub struct BannerProps {
 /// The first layer: three buttons of equal weight, so refusing is exactly as easy as accepting.
 #[component]
 pub fn Banner(props: &BannerProps) -> Html {
-    let t = texts(props.lang);
+    let t = &props.texts;
     let onpolicy = on_link(&props.onpolicy);
     html! {
         <Dialog class="kuki-banner" modal={false} labelledby="kuki-banner-title" describedby={AttrValue::Static("kuki-banner-body")}>
-            <h2 id="kuki-banner-title" class="kuki-title">{ t.banner_title }</h2>
+            <h2 id="kuki-banner-title" class="kuki-title">{ t.banner_title.clone() }</h2>
             <p id="kuki-banner-body" class="kuki-text">
-                { t.banner_body }{ " " }
-                <a href="#kuki-policy" class="kuki-link" onclick={onpolicy}>{ t.policy_link }</a>
+                { t.banner_body.clone() }{ " " }
+                <a href="#kuki-policy" class="kuki-link" onclick={onpolicy}>{ t.policy_link.clone() }</a>
             </p>
             { props.notice.clone() }
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onaccept)}>{ t.accept_all }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onreject)}>{ t.reject_all }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.oncustomise)}>{ t.customise }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onaccept)}>{ t.accept_all.clone() }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onreject)}>{ t.reject_all.clone() }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.oncustomise)}>{ t.customise.clone() }</button>
             </div>
         </Dialog>
     }

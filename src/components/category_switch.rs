@@ -1,25 +1,28 @@
 use kuki_core::{Category, Lang};
+use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::i18n::texts;
+use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
 pub struct CategorySwitchProps {
     pub category: Category,
     pub lang: Lang,
+    /// kuki's texts in that language, for this site.
+    pub texts: Rc<Texts>,
     pub on: bool,
     /// Refusing this category makes login hard: say so beside the switch while it is off.
     pub warns_login: bool,
     /// Why it starts off (Global Privacy Control), if that applies.
     #[prop_or_default]
-    pub why_off: Option<&'static str>,
+    pub why_off: Option<AttrValue>,
     pub ontoggle: Callback<()>,
 }
 
 /// One category: its name (the switch's accessible name), a switch, and its description.
 #[component]
 pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
-    let t = texts(props.lang);
+    let t = &props.texts;
     let c = &props.category;
     let id = c.id.as_str();
     let name_id = ["kuki-cat-", id].concat();
@@ -40,7 +43,7 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
         <li class="kuki-cat">
             <div class="kuki-cat-head">
                 <span id={name_id.clone()} class="kuki-cat-name">{ c.name.get(props.lang) }</span>
-                if locked { <span class="kuki-always">{ t.always_on }</span> }
+                if locked { <span class="kuki-always">{ t.always_on.clone() }</span> }
                 <button type="button" role="switch" class="kuki-switch"
                     aria-checked={if props.on { "true" } else { "false" }}
                     aria-disabled={locked.then_some("true")}
@@ -49,11 +52,11 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
                 </button>
             </div>
             <p id={desc_id} class="kuki-text kuki-cat-desc">{ c.description.get(props.lang) }</p>
-            if let Some(why) = props.why_off {
+            if let Some(why) = props.why_off.clone() {
                 <p class="kuki-text kuki-note">{ why }</p>
             }
             if warn {
-                <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline }</p>
+                <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline.clone() }</p>
             }
         </li>
     }

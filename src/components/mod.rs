@@ -4,23 +4,23 @@
 pub mod banner;
 pub mod category_switch;
 pub mod dialog;
-pub mod login_warning;
 pub mod notices;
 pub mod policy_notice;
 pub mod policy_viewer;
 pub mod preferences;
 pub mod record;
+pub mod require_dialog;
 pub mod root;
 
 pub use banner::Banner;
 pub use category_switch::CategorySwitch;
 pub use dialog::Dialog;
-pub use login_warning::LoginWarning;
 pub use notices::Notices;
 pub use policy_notice::PolicyNotice;
 pub use policy_viewer::PolicyViewer;
 pub use preferences::Preferences;
 pub use record::ConsentRecord;
+pub use require_dialog::RequireDialog;
 pub use root::Root;
 
 use yew::{Callback, MouseEvent};

@@ -1,13 +1,16 @@
 use kuki_core::Lang;
+use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::i18n::texts;
+use crate::i18n::Texts;
 use crate::state::Notice;
 
 #[derive(Properties, PartialEq)]
 pub struct NoticesProps {
     pub notices: Vec<Notice>,
     pub lang: Lang,
+    /// kuki's texts in that language, for this site.
+    pub texts: Rc<Texts>,
     /// At the top of the viewport (the banner holds the bottom), else at the bottom, clear of the page's header.
     pub top: bool,
     pub ondismiss: Callback<Notice>,
@@ -16,12 +19,12 @@ pub struct NoticesProps {
 /// Short, dismissible notices: the login warning after "reject all", and cookies blocked by the browser.
 #[component]
 pub fn Notices(props: &NoticesProps) -> Html {
-    let t = texts(props.lang);
+    let t = &props.texts;
     let items = props.notices.iter().map(|&n| {
         let text = match n {
-            Notice::LoginAfterRefusal => t.login_after_reject,
-            Notice::CookiesBlocked => t.cookies_blocked,
-            Notice::EraseFailed => t.erase_failed,
+            Notice::LoginAfterRefusal => t.login_after_reject.clone(),
+            Notice::CookiesBlocked => t.cookies_blocked.clone(),
+            Notice::EraseFailed => t.erase_failed.clone(),
         };
         let onclick = {
             let cb = props.ondismiss.clone();
@@ -30,7 +33,7 @@ pub fn Notices(props: &NoticesProps) -> Html {
         html! {
             <div class="kuki-toast" role="status">
                 <p class="kuki-text">{ text }</p>
-                <button type="button" class="kuki-close" aria-label={t.dismiss} {onclick}>{ "×" }</button>
+                <button type="button" class="kuki-close" aria-label={t.dismiss.clone()} {onclick}>{ "×" }</button>
             </div>
         }
     });

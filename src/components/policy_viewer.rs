@@ -6,15 +6,20 @@ use web_sys::{Element, ShadowRoot};
 use yew::prelude::*;
 
 use crate::components::Dialog;
-use crate::i18n::texts;
+use crate::i18n::Texts;
+use crate::state::FetchedPolicy;
 
 #[derive(Properties, PartialEq)]
 pub struct PolicyViewerProps {
     pub config: Rc<Config>,
     pub lang: Lang,
+    /// kuki's texts in that language, for this site.
+    pub texts: Rc<Texts>,
     /// A section id (`items`, `officer`, ...) to open at.
     #[prop_or_default]
     pub section: Option<String>,
+    /// The site's policy fetched from `policyUrl`, when it gives one.
+    pub fetched: FetchedPolicy,
     pub onclose: Callback<()>,
     #[prop_or_default]
     pub notice: Html,
@@ -24,8 +29,7 @@ pub struct PolicyViewerProps {
 /// document is ever parsed as HTML, and links exist only where the model holds a checked `Href`.
 #[component]
 pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
-    let t = texts(props.lang);
-    let doc: &PolicyDocument = props.config.policy_document(props.lang);
+    let t = &props.texts;
     let body = use_node_ref();
     {
         let body = body.clone();
@@ -39,6 +43,47 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
         let cb = props.onclose.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
+    let doc = props.config.policy_document(props.lang).or(match &props.fetched {
+        FetchedPolicy::Loaded(site) => Some(site.document(props.lang)),
+        _ => None,
+    });
+    let content = match doc {
+        Some(doc) => document(doc, props, &body),
+        // No document here: where the site keeps its policy, or that it gave none. Never another site's.
+        None => {
+            let (text, link) = match (&props.fetched, &props.config.policy_page) {
+                (FetchedPolicy::Loading, _) => (t.policy_loading.clone(), None),
+                (FetchedPolicy::Failed, _) => (t.policy_unavailable.clone(), None),
+                (_, Some(page)) => (t.policy_elsewhere.clone(), Some(page.clone())),
+                _ => (t.no_policy.clone(), None),
+            };
+            html! {
+                <div class="kuki-scroll kuki-doc" ref={body}>
+                    <p class="kuki-text" aria-busy={(props.fetched == FetchedPolicy::Loading).then_some("true")}>{ text }</p>
+                    if let Some(href) = link {
+                        <p><a class="kuki-link" href={href.clone()} rel="noopener" target="_blank">{ href }</a></p>
+                    }
+                    { props.notice.clone() }
+                </div>
+            }
+        }
+    };
+    html! {
+        <Dialog class="kuki-policy" labelledby="kuki-policy-title" onclose={props.onclose.clone()}>
+            <div class="kuki-dialog-head">
+                // The dialog's name is always the same words (what the banner's link said); a document with a
+                // title of its own shows it just below.
+                <h2 id="kuki-policy-title" class="kuki-title">{ t.policy_title.clone() }</h2>
+                <button type="button" class="kuki-close" aria-label={t.close.clone()} {onclick}>{ "×" }</button>
+            </div>
+            { content }
+        </Dialog>
+    }
+}
+
+/// A policy document: a table of contents, then every section.
+fn document(doc: &PolicyDocument, props: &PolicyViewerProps, body: &NodeRef) -> Html {
+    let t = &props.texts;
     let toc: Html = doc
         .sections
         .iter()
@@ -64,25 +109,18 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
     let (y, m, d) = doc.effective_date.ymd();
     let effective = match props.lang {
         Lang::Ko => [y, "년 ", &m.to_string(), "월 ", &d.to_string(), "일 시행"].concat(),
-        Lang::En => ["Effective ", doc.effective_date.as_str()].concat(),
+        _ => ["Effective ", doc.effective_date.as_str()].concat(),
     };
     html! {
-        <Dialog class="kuki-policy" labelledby="kuki-policy-title" onclose={props.onclose.clone()}>
-            <div class="kuki-dialog-head">
-                // The dialog's name is always the same words (what the banner's link said); a document with a
-                // title of its own shows it just below.
-                <h2 id="kuki-policy-title" class="kuki-title">{ t.policy_title }</h2>
-                <button type="button" class="kuki-close" aria-label={t.close} {onclick}>{ "×" }</button>
-            </div>
-            <div class="kuki-scroll kuki-doc" ref={body}>
-                if !doc.title.eq_ignore_ascii_case(t.policy_title) {
+            <div class="kuki-scroll kuki-doc" ref={body.clone()}>
+                if !doc.title.eq_ignore_ascii_case(&t.policy_title) {
                     <p class="kuki-subtitle">{ &doc.title }</p>
                 }
                 <p class="kuki-note">{ effective }</p>
                 { props.notice.clone() }
                 { blocks(&doc.intro) }
                 <nav class="kuki-toc" aria-labelledby="kuki-toc-title">
-                    <h3 id="kuki-toc-title" class="kuki-subtitle">{ t.contents }</h3>
+                    <h3 id="kuki-toc-title" class="kuki-subtitle">{ t.contents.clone() }</h3>
                     <ol>{ toc }</ol>
                 </nav>
                 { for sections }
@@ -93,7 +131,6 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
                     </address>
                 }
             </div>
-        </Dialog>
     }
 }
 

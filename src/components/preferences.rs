@@ -4,13 +4,15 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{on_click, on_link, CategorySwitch, ConsentRecord, Dialog};
-use crate::i18n::texts;
+use crate::i18n::Texts;
 use crate::state::History;
 
 #[derive(Properties, PartialEq)]
 pub struct PreferencesProps {
     pub config: Rc<Config>,
     pub lang: Lang,
+    /// kuki's texts in that language, for this site.
+    pub texts: Rc<Texts>,
     pub gpc: bool,
     pub draft: Vec<Decision>,
     /// The choice in force, for the visitor's record.
@@ -34,45 +36,45 @@ pub struct PreferencesProps {
 /// The second layer: one switch per category, Save, and the visitor's own record with a way to withdraw.
 #[component]
 pub fn Preferences(props: &PreferencesProps) -> Html {
-    let t = texts(props.lang);
+    let t = &props.texts;
     let onpolicy = on_link(&props.onpolicy);
     let switches = props.config.categories.iter().map(|c| {
         let on = c.necessary || props.draft.iter().any(|d| d.category == c.id && d.granted);
         let warns_login = props.config.login_categories.contains(&c.id);
-        let why_off = (props.gpc && c.id.as_str() == kuki_core::category::MARKETING && !on).then_some(t.gpc_note);
+        let why_off = (props.gpc && c.id.as_str() == kuki_core::category::MARKETING && !on).then_some(t.gpc_note.clone());
         let ontoggle = {
             let cb = props.ontoggle.clone();
             let id = c.id.clone();
             Callback::from(move |_| cb.emit(id.clone()))
         };
         html! {
-            <CategorySwitch key={c.id.as_str()} category={c.clone()} lang={props.lang} {on} {warns_login} {why_off} {ontoggle} />
+            <CategorySwitch key={c.id.as_str()} category={c.clone()} lang={props.lang} texts={props.texts.clone()} {on} {warns_login} {why_off} {ontoggle} />
         }
     });
     html! {
         <Dialog class="kuki-prefs" labelledby="kuki-prefs-title" describedby={AttrValue::Static("kuki-prefs-intro")}
             onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
-                <h2 id="kuki-prefs-title" class="kuki-title">{ t.prefs_title }</h2>
-                <button type="button" class="kuki-close" aria-label={t.close} onclick={on_click(&props.onclose)}>{ "×" }</button>
+                <h2 id="kuki-prefs-title" class="kuki-title">{ t.prefs_title.clone() }</h2>
+                <button type="button" class="kuki-close" aria-label={t.close.clone()} onclick={on_click(&props.onclose)}>{ "×" }</button>
             </div>
             <div class="kuki-scroll">
                 <p id="kuki-prefs-intro" class="kuki-text">
-                    { t.prefs_intro }{ " " }
-                    <a href="#kuki-policy" class="kuki-link" onclick={onpolicy}>{ t.policy_link }</a>
+                    { t.prefs_intro.clone() }{ " " }
+                    <a href="#kuki-policy" class="kuki-link" onclick={onpolicy}>{ t.policy_link.clone() }</a>
                 </p>
                 { props.notice.clone() }
                 <ul class="kuki-cats">{ for switches }</ul>
                 if let Some(c) = &props.consent {
-                    <ConsentRecord consent={c.clone()} history={props.history.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
-                        contact={props.config.policy_document(props.lang).contact.clone()}
+                    <ConsentRecord texts={props.texts.clone()} consent={c.clone()} history={props.history.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
+                        contact={props.config.policy_document(props.lang).and_then(|d| d.contact.clone())}
                         onwithdraw={props.onwithdraw.clone()} onerase={props.onerase.clone()} />
                 }
             </div>
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onaccept)}>{ t.accept_all }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onreject)}>{ t.reject_all }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onsave)}>{ t.save }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onaccept)}>{ t.accept_all.clone() }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onreject)}>{ t.reject_all.clone() }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onsave)}>{ t.save.clone() }</button>
             </div>
         </Dialog>
     }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::on_click;
-use crate::i18n::texts;
+use crate::i18n::Texts;
 use crate::state::History;
 
 #[derive(Properties, PartialEq)]
@@ -16,6 +16,8 @@ pub struct ConsentRecordProps {
     /// For the categories' names in the history.
     pub config: Rc<Config>,
     pub lang: Lang,
+    /// kuki's texts in that language, for this site.
+    pub texts: Rc<Texts>,
     /// Is there a server keeping the history?
     pub synced: bool,
     pub contact: Option<Contact>,
@@ -27,7 +29,7 @@ pub struct ConsentRecordProps {
 /// have the records deleted, and whom to ask.
 #[component]
 pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
-    let t = texts(props.lang);
+    let t = &props.texts;
     let c = &props.consent;
     let events = match &props.history {
         History::Loaded(id, h) if *id == c.id => h
@@ -42,42 +44,42 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
                 html! {
                     <li>
                         <span class="kuki-mono">{ utc_date((e.received_at / 1000) as u64) }</span>{ " · " }
-                        { action_name(props.lang, e.action) }{ " · " }{ accepted.join(", ") }
+                        { action_name(&props.texts, e.action) }{ " · " }{ accepted.join(", ") }
                     </li>
                 }
             })
             .collect::<Html>(),
-        History::Unavailable(_) => html! { <li>{ t.history_unavailable }</li> },
+        History::Unavailable(_) => html! { <li>{ t.history_unavailable.clone() }</li> },
         _ => Html::default(),
     };
     let loading = matches!(props.history, History::Loading(_));
     html! {
         <section class="kuki-record" aria-labelledby="kuki-record-title">
-            <h3 id="kuki-record-title" class="kuki-subtitle">{ t.your_record }</h3>
+            <h3 id="kuki-record-title" class="kuki-subtitle">{ t.your_record.clone() }</h3>
             <dl class="kuki-dl">
-                <dt>{ t.consent_id }</dt><dd class="kuki-mono">{ c.id.to_string() }</dd>
-                <dt>{ t.given_at }</dt><dd>{ utc_date(c.given_at) }</dd>
+                <dt>{ t.consent_id.clone() }</dt><dd class="kuki-mono">{ c.id.to_string() }</dd>
+                <dt>{ t.given_at.clone() }</dt><dd>{ utc_date(c.given_at) }</dd>
                 if let Some(contact) = &props.contact {
-                    <dt>{ t.officer }</dt>
+                    <dt>{ t.officer.clone() }</dt>
                     <dd>{ &contact.name }{ " · " }<a class="kuki-link" href={contact.mailto().as_str().to_string()}>{ &contact.email }</a></dd>
                 }
             </dl>
             if props.synced {
-                <h4 class="kuki-subtitle">{ t.history }</h4>
+                <h4 class="kuki-subtitle">{ t.history.clone() }</h4>
                 <ul class="kuki-history" aria-busy={loading.then_some("true")}>{ events }</ul>
             }
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onwithdraw)}>{ t.withdraw }</button>
+                <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onwithdraw)}>{ t.withdraw.clone() }</button>
                 if props.synced {
-                    <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onerase)}>{ t.delete_records }</button>
+                    <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onerase)}>{ t.delete_records.clone() }</button>
                 }
             </div>
         </section>
     }
 }
 
-fn action_name(lang: Lang, a: ConsentAction) -> &'static str {
-    let names = &texts(lang).actions;
+fn action_name(t: &Texts, a: ConsentAction) -> &'static str {
+    let names = &t.actions;
     match a {
         ConsentAction::AcceptAll => names[0],
         ConsentAction::RejectAll => names[1],

@@ -1,30 +1,51 @@
-use kuki_core::Lang;
+use kuki_core::{Category, Lang};
+use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::components::on_click;
-
-use crate::components::Dialog;
-use crate::i18n::texts;
+use crate::components::{on_click, Dialog};
+use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
-pub struct LoginWarningProps {
+pub struct RequireDialogProps {
     pub lang: Lang,
+    /// kuki's texts in that language, for this site.
+    pub texts: Rc<Texts>,
+    /// The category the page needs.
+    pub category: Category,
+    /// Login needs it: the policy's own warning, at the moment it matters.
+    pub login: bool,
+    /// No choice was made yet: refusing is offered as plainly as allowing, and recorded.
+    pub first: bool,
     pub onallow: Callback<()>,
-    pub oncancel: Callback<()>,
+    pub onrefuse: Callback<()>,
 }
 
-/// At the moment it matters: the visitor tries to log in while the category login needs is refused.
+/// The page needs a category the visitor has not allowed: the dialog names it and its purpose, and asks. For a
+/// category login needs, it says what the policy says: refusing can make services that need login hard to use.
 #[component]
-pub fn LoginWarning(props: &LoginWarningProps) -> Html {
-    let t = texts(props.lang);
+pub fn RequireDialog(props: &RequireDialogProps) -> Html {
+    let t = &props.texts;
+    let name = props.category.name.get(props.lang);
+    let (title, body, allow) = if props.login {
+        (t.login_title.to_string(), t.login_body.to_string(), t.allow_and_continue.clone())
+    } else {
+        (t.require_title.replace("{category}", name), t.require_body.replace("{category}", name), t.allow.clone())
+    };
+    let refuse = if props.first || !props.login { t.refuse.clone() } else { t.cancel.clone() };
+    let purpose = props.category.description.get(props.lang);
     html! {
-        <Dialog role="alertdialog" class="kuki-login" labelledby="kuki-login-title"
-            describedby={AttrValue::Static("kuki-login-body")} onclose={props.oncancel.clone()}>
-            <h2 id="kuki-login-title" class="kuki-title">{ t.login_title }</h2>
-            <p id="kuki-login-body" class="kuki-text">{ t.login_body }</p>
+        <Dialog role="alertdialog" class="kuki-login" labelledby="kuki-require-title"
+            describedby={AttrValue::Static("kuki-require-body")} onclose={props.onrefuse.clone()}>
+            <h2 id="kuki-require-title" class="kuki-title">{ title }</h2>
+            <div id="kuki-require-body">
+                <p class="kuki-text">{ body }</p>
+                if !purpose.is_empty() {
+                    <p class="kuki-text"><strong>{ name }</strong>{ ": " }{ purpose }</p>
+                }
+            </div>
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onallow)}>{ t.allow_and_continue }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.oncancel)}>{ t.cancel }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onallow)}>{ allow }</button>
+                <button type="button" class="kuki-btn" onclick={on_click(&props.onrefuse)}>{ refuse }</button>
             </div>
         </Dialog>
     }

@@ -4,7 +4,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::policy_notice::PolicyNoticeProps;
-use crate::components::{Banner, LoginWarning, Notices, PolicyNotice, PolicyViewer, Preferences};
+use crate::components::{Banner, Notices, PolicyNotice, PolicyViewer, Preferences, RequireDialog};
+use crate::i18n::Texts;
 use crate::runtime::Runtime;
 use crate::state::{Action, Back, Open};
 
@@ -13,6 +14,16 @@ use crate::state::{Action, Back, Open};
 pub struct RuntimeRef(pub Rc<Runtime>);
 
 impl PartialEq for RuntimeRef {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// The config, compared by identity: texts are built again only for another config (or language).
+#[derive(Clone)]
+struct RcKey(Rc<kuki_core::Config>);
+
+impl PartialEq for RcKey {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -54,22 +65,26 @@ pub fn Root(props: &RootProps) -> Html {
     let onpolicy = send(|| Action::OpenPolicy(None));
     let onaccept = decide(|| Choice::AcceptAll, ConsentAction::AcceptAll);
     let onreject = decide(|| Choice::RejectAll, ConsentAction::RejectAll);
+    let texts = {
+        let config = s.config.clone();
+        use_memo((s.lang, RcKey(s.config.clone())), move |(lang, _)| Texts::new(*lang, &config))
+    };
     let notice = match kuki_core::policy::notice(&s.config, s.now) {
         Some(n) => {
-            let props = PolicyNoticeProps::from_notice(&n, s.lang, onpolicy.clone());
+            let props = PolicyNoticeProps::from_notice(&n, s.lang, texts.clone(), onpolicy.clone());
             html! { <PolicyNotice ..props /> }
         }
         None => Html::default(),
     };
     let banner = || {
         html! {
-            <Banner lang={s.lang} onaccept={onaccept.clone()} onreject={onreject.clone()}
+            <Banner lang={s.lang} texts={texts.clone()} onaccept={onaccept.clone()} onreject={onreject.clone()}
                 oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
         }
     };
     let preferences = || {
         html! {
-            <Preferences config={s.config.clone()} lang={s.lang} gpc={s.gpc} draft={s.draft.clone()}
+            <Preferences config={s.config.clone()} lang={s.lang} texts={texts.clone()} gpc={s.gpc} draft={s.draft.clone()}
                 consent={s.consent.clone()} history={s.history.clone()} ontoggle={ontoggle.clone()}
                 onsave={send(|| Action::SaveSelection)} onaccept={onaccept.clone()} onreject={onreject.clone()}
                 onwithdraw={send(|| Action::Withdraw)} onerase={send(|| Action::Erase)} synced={s.synced}
@@ -83,10 +98,14 @@ pub fn Root(props: &RootProps) -> Html {
         Open::Policy { back, .. } => *back,
         Open::Banner => Back::Banner,
         Open::Preferences => Back::Preferences,
-        Open::Nothing | Open::Login { .. } => Back::Nothing,
+        Open::Nothing | Open::Require { .. } => Back::Nothing,
     };
     let policy = match &s.open {
         Open::Policy { section, .. } => Some(section.clone()),
+        _ => None,
+    };
+    let required = match &s.open {
+        Open::Require { request, .. } => s.config.category(request.category.as_str()).cloned(),
         _ => None,
     };
     // Notices never cover a dialog: they wait while one is open, and sit above the banner when it shows.
@@ -94,17 +113,19 @@ pub fn Root(props: &RootProps) -> Html {
     html! {
         <>
             if !s.notices.is_empty() && !dialog_open {
-                <Notices notices={s.notices.clone()} lang={s.lang} top={s.open == Open::Banner} {ondismiss} />
+                <Notices notices={s.notices.clone()} lang={s.lang} texts={texts.clone()} top={s.open == Open::Banner} {ondismiss} />
             }
             if base == Back::Banner { { banner() } }
             if base == Back::Preferences { { preferences() } }
             if let Some(section) = policy {
-                <PolicyViewer config={s.config.clone()} lang={s.lang} {section}
+                <PolicyViewer config={s.config.clone()} lang={s.lang} texts={texts.clone()} {section}
+                    fetched={s.fetched_policy.clone()}
                     onclose={send(|| Action::ClosePolicy)} notice={notice.clone()} />
             }
-            if matches!(s.open, Open::Login { .. }) {
-                <LoginWarning lang={s.lang} onallow={send(|| Action::AnswerLogin { allow: true })}
-                    oncancel={send(|| Action::AnswerLogin { allow: false })} />
+            if let Some(category) = required {
+                <RequireDialog lang={s.lang} texts={texts.clone()} login={s.config.login_categories.contains(&category.id)}
+                    first={s.consent.is_none()} {category} onallow={send(|| Action::AnswerLogin { allow: true })}
+                    onrefuse={send(|| Action::AnswerLogin { allow: false })} />
             }
         </>
     }

@@ -58,6 +58,8 @@ pub struct Runtime {
     controls: controls::Controls,
     waiters: RefCell<Vec<(u32, Waiter)>>,
     next_request: Cell<u32>,
+    /// The element in the shadow root yew renders into (its `lang` follows the language).
+    island_root: RefCell<Option<Element>>,
 }
 
 impl Runtime {
@@ -83,6 +85,7 @@ impl Runtime {
             controls: controls::Controls::new(me.clone()),
             waiters: RefCell::new(Vec::new()),
             next_request: Cell::new(1),
+            island_root: RefCell::new(None),
         });
         rt.run(effects);
         rt.controls.install();
@@ -99,6 +102,11 @@ impl Runtime {
 
     pub fn state(&self) -> Rc<State> {
         self.state.borrow().clone()
+    }
+
+    /// Called by the island once mounted: the element whose `lang` follows the language.
+    pub fn set_island_root(&self, root: Element) {
+        *self.island_root.borrow_mut() = Some(root);
     }
 
     /// Called by the root component once mounted: how to ask yew for a new frame.
@@ -171,6 +179,23 @@ impl Runtime {
                 events::dispatch(name, &events::consent_object(consent.as_ref(), outbox::receipt().as_ref()));
             }
             Effect::Answer { request, allowed } => self.answer(request, allowed),
+            Effect::Language(lang) => {
+                if let Some(root) = self.island_root.borrow().as_ref() {
+                    let _ = root.set_attribute("lang", lang.as_str());
+                }
+            }
+            Effect::FetchPolicy(url) => {
+                let me = self.me.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let policy = outbox::fetch_policy(&url).await;
+                    if policy.is_none() {
+                        browser::console_error(&["kuki: the policy at ", &url, " could not be loaded"].concat());
+                    }
+                    if let Some(rt) = me.upgrade() {
+                        rt.dispatch(Action::PolicyFetched(policy.map(Rc::new)));
+                    }
+                });
+            }
         }
     }
 

@@ -11,6 +11,7 @@
 //! already in flight is awaited, then the DELETE leaves, and nothing for that id is queued while it is pending.
 //! So no post can reach the server after the erasure and bring a record back.
 
+use kuki_core::policy::{RawSitePolicy, SitePolicy};
 use kuki_core::value::{Obj, Value};
 use kuki_core::wire::{browser as wire, ConsentAction, ErrorCode, Receipt};
 use kuki_core::{Consent, ConsentId};
@@ -210,9 +211,21 @@ impl Outbox {
                     storage::local_set(RECEIPT_KEY, &js::stringify(&wire::receipt_value(&r)));
                 }
             }
-            Outcome::Drop(status) => browser::console_warn(
-                &["kuki: the consent server refused an event (HTTP ", &status.to_string(), "); dropped"].concat(),
-            ),
+            Outcome::Drop(status, reason) => {
+                browser::console_warn(
+                    &["kuki: the consent server refused an event (HTTP ", &status.to_string(), "); dropped"].concat(),
+                );
+                // The page hears of it: consent used without proof is something its operator must fix.
+                let str_field = |k: &str| reason.get(k).and_then(|v| v.as_str(k).ok()).unwrap_or("").to_owned();
+                let detail = Value::Obj(vec![
+                    ("status".into(), Value::Num(f64::from(status))),
+                    ("code".into(), Value::Str(str_field("code"))),
+                    ("message".into(), Value::Str(str_field("message"))),
+                    ("consentId".into(), Value::Str(entry.consent_id.clone())),
+                    ("seq".into(), Value::Num(f64::from(entry.seq))),
+                ]);
+                super::events::dispatch("kuki:error", &js::to_js(&detail));
+            }
             Outcome::Retry => {
                 let mut entries = self.load();
                 if let Some(first) = entries.iter_mut().find(|e| e.same_key(entry)) {
@@ -298,7 +311,8 @@ pub fn forget_receipt() {
 
 enum Outcome {
     Stored(Option<Receipt>),
-    Drop(u16),
+    /// Refused for good: the status and the server's JSON error (`{code, message}`), if it sent one.
+    Drop(u16, Value),
     Retry,
 }
 
@@ -323,7 +337,11 @@ async fn post(url: &str, body: &str) -> Outcome {
     } else if ErrorCode::retryable(status) {
         Outcome::Retry
     } else {
-        Outcome::Drop(status)
+        let reason = match response.json() {
+            Ok(p) => JsFuture::from(p).await.ok().and_then(|v| js::from_json_data(&v)),
+            Err(_) => None,
+        };
+        Outcome::Drop(status, reason.unwrap_or(Value::Null))
     }
 }
 
@@ -351,4 +369,28 @@ pub async fn history(endpoint: Option<&str>, id: ConsentId) -> Option<Vec<wire::
     }
     let v = JsFuture::from(response.json().ok()?).await.ok()?;
     wire::history(&js::from_json_data(&v)?)
+}
+
+/// The site's policy document from `policyUrl` (the config's `policy` format), or `None` when it cannot be
+/// fetched or is not a valid policy (logged with the field at fault).
+pub async fn fetch_policy(url: &str) -> Option<SitePolicy> {
+    let w = browser::window()?;
+    let init = web_sys::RequestInit::new();
+    init.set_credentials(web_sys::RequestCredentials::SameOrigin);
+    let response: web_sys::Response =
+        JsFuture::from(w.fetch_with_str_and_init(url, &init)).await.ok()?.dyn_into().ok()?;
+    if !response.ok() {
+        return None;
+    }
+    let v = js::from_json_data(&JsFuture::from(response.json().ok()?).await.ok()?)?;
+    let parsed = RawSitePolicy::from_value(&v, "")
+        .map_err(|e| (e.field, e.message))
+        .and_then(|raw| SitePolicy::parse(raw).map_err(|e| (e.field, e.message)));
+    match parsed {
+        Ok(p) => Some(p),
+        Err((field, message)) => {
+            browser::console_error(&["kuki: the policy at ", url, ": ", &field, ": ", &message].concat());
+            None
+        }
+    }
 }

@@ -82,7 +82,7 @@ pub fn default_document(lang: Lang) -> &'static PolicyDocument {
     static EN: OnceLock<PolicyDocument> = OnceLock::new();
     let (cell, src) = match lang {
         Lang::Ko => (&KO, KO_SOURCE),
-        Lang::En => (&EN, EN_SOURCE),
+        _ => (&EN, EN_SOURCE),
     };
     // Not `Result::expect`: it would bring the error's Debug formatting into the wasm.
     cell.get_or_init(|| match source::parse_source(src, lang) {
@@ -136,7 +136,7 @@ impl SitePolicy {
     pub fn document(&self, lang: Lang) -> &PolicyDocument {
         let (first, second) = match lang {
             Lang::Ko => (&self.ko, &self.en),
-            Lang::En => (&self.en, &self.ko),
+            _ => (&self.en, &self.ko),
         };
         first.as_ref().or(second.as_ref()).expect("parse() keeps at least one document")
     }
@@ -352,7 +352,7 @@ mod tests {
                 .unwrap();
         let config = crate::Config::parse(raw).unwrap();
         assert_eq!(config.policy_version.as_str(), "2025-03-01");
-        let (ko, en) = (config.policy_document(Lang::Ko), config.policy_document(Lang::En));
+        let (ko, en) = (config.policy_document(Lang::Ko).unwrap(), config.policy_document(Lang::En).unwrap());
         assert_eq!((ko.lang, en.lang), (Lang::Ko, Lang::En));
         assert_eq!(shape(ko), shape(en));
         assert_eq!(shape(ko), "p #items:pol[li(ul[li(ul[li()])])li()] #contact:ul[li()li()]");

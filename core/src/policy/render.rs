@@ -83,7 +83,7 @@ footer{margin-top:3rem;padding-top:1rem;border-top:1px solid var(--line)}address
 pub fn render_document(doc: &PolicyDocument, lang: Lang) -> String {
     let c = match lang {
         Lang::Ko => &KO,
-        Lang::En => &EN,
+        _ => &EN,
     };
     let mut h = String::with_capacity(32 * 1024);
     h.push_str("<!doctype html><html lang=\"");
@@ -125,7 +125,7 @@ pub fn render_document(doc: &PolicyDocument, lang: Lang) -> String {
                 h.push_str(unit);
             }
         }
-        Lang::En => {
+        _ => {
             h.push_str(&d.to_string());
             h.push(' ');
             h.push_str(MONTHS[(m as usize).clamp(1, 12) - 1]);

@@ -37,7 +37,8 @@ pub async fn privacy(RawQuery(query): RawQuery, headers: HeaderMap) -> impl Into
     });
     let accept = headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
     let preferred = accept.split(',').map(|part| part.split(';').next().unwrap_or("").trim());
-    let lang = Lang::negotiate(explicit, preferred, Lang::Ko);
+    // The page is the built-in policy: Korean or English, Korean first.
+    let (lang, _) = Lang::negotiate(explicit, preferred, &Lang::ALL, Some(Lang::Ko));
     ([(header::CACHE_CONTROL, "public, max-age=300"), (header::VARY, "Accept-Language")], Html(page(lang)))
 }
 
@@ -47,7 +48,7 @@ fn page(lang: Lang) -> &'static str {
     static EN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let cell = match lang {
         Lang::Ko => &KO,
-        Lang::En => &EN,
+        _ => &EN,
     };
     cell.get_or_init(|| kuki_core::policy::render_page(lang))
 }
