@@ -1,12 +1,13 @@
 # kuki's two commands, and the steps behind them.
 #
-#   make run     install what is missing, build the wasm bundle (release, wasm-opt), start kuki-server
-#   make test    install what is missing, then every test: native cargo (PostgreSQL too), kuki-core built for
-#                wasm32, the app's wasm-bindgen tests in headless Chromium, and the end-to-end suite
+#   make run     install what running needs, build the wasm bundle (release, wasm-opt), start kuki-server
+#   make test    install what the tests need too (Chromium, PostgreSQL), then every test: native cargo (PostgreSQL
+#                too), kuki-core for wasm32, the app's wasm-bindgen tests in headless Chromium, the end-to-end suite
 #   make bundle  wasm-pack build into pkg/, then assemble dist/ as docs/contract.md says
 #   make bench   size report (yew floor, twiggy), browser race vs a static banner and 3 peers (issue 8), server load
+#   make setup   install what `make test` needs; `make setup MODE=run` only what `make run` needs
 #
-# Everything the targets need is installed by scripts/setup.sh, which is fast when nothing is missing.
+# Everything the targets need is installed by scripts/setup.sh (`run` or `test`), fast when nothing is missing.
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -euo pipefail -c
@@ -31,21 +32,29 @@ WASM_PACK_TEST := wasm-pack test --mode no-install --headless --chrome --chromed
 SERVER_BIN := target/server/kuki-server
 WITH_POSTGRES := server/scripts/with-postgres.sh
 
-.PHONY: help setup run bundle server test test-native test-wasm test-e2e bench clean
+.PHONY: help setup setup-run setup-test run bundle server test test-native test-wasm test-e2e bench clean
 
 help:
-	@sed -n '3,8p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
 
+# Building and running need only the run setup (no browser, no database, no apt); `make test` adds the rest.
+MODE := test
 setup:
-	@scripts/setup.sh
+	@scripts/setup.sh $(MODE)
+
+setup-run:
+	@scripts/setup.sh run
+
+setup-test:
+	@scripts/setup.sh test
 
 # --- build ------------------------------------------------------------------------------------------------------
 
-bundle: setup
+bundle: setup-run
 	$(WASM_PACK_BUILD) .
 	scripts/assemble-dist.sh
 
-server: setup
+server: setup-run
 	cargo build --profile server -p kuki-server
 
 run: bundle server
@@ -54,7 +63,7 @@ run: bundle server
 
 # --- tests ------------------------------------------------------------------------------------------------------
 
-test: setup
+test: setup-test
 	$(MAKE) --no-print-directory test-native
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory test-e2e
@@ -94,8 +103,9 @@ test-e2e: bundle server
 # --- benchmarks -------------------------------------------------------------------------------------------------
 
 # The browser benchmark (scripts/bench/browser.mjs: ROUNDS=11 by default) installs its peers in benches/peers and
-# twiggy on first use; it reports, and a failure to run is printed without stopping the load benchmark.
-bench: bundle server
+# twiggy on first use; it reports, and a failure to run is printed without stopping the load benchmark. It drives
+# Chromium, so it installs what the tests need (setup-test).
+bench: setup-test bundle server
 	@if [[ -x benches/yew-floor/build.sh ]]; then \
 	  floor="$$(benches/yew-floor/build.sh | tail -n 1)"; node scripts/size-report.mjs --floor "$$floor"; \
 	else node scripts/size-report.mjs; fi

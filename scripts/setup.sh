@@ -1,14 +1,28 @@
 #!/usr/bin/env bash
 # Installs whatever kuki's build and tests need that this Debian machine lacks, and nothing else.
 #
+#   scripts/setup.sh run    what `make run` needs: the rust wasm32 target, wasm-pack, wasm-bindgen-cli and the npm
+#                           dependencies (binaryen's wasm-opt) only. No browser, no database, nothing from apt.
+#   scripts/setup.sh test   all of run, plus what only the tests need: the npm devDependencies (playwright-core,
+#                           axe-core), and Chromium, chromedriver, CJK fonts and PostgreSQL from apt. The default.
+#
 # Idempotent and fast when everything is there: every step checks before it installs.
 # Nothing here downloads a prebuilt binary (this workplace only reaches cargo, npm and apt registries):
 # wasm-bindgen-cli comes from cargo at exactly Cargo.lock's wasm-bindgen version, wasm-opt from npm's `binaryen`
 # (Debian's wasm-opt 108 cannot parse current Rust output), Chromium and chromedriver from apt.
 #
-# Steps: rust target -> wasm-pack -> wasm-bindgen-cli -> npm devDependencies -> apt packages.
+# Steps: rust target -> wasm-pack -> wasm-bindgen-cli -> npm packages -> apt packages (test only).
 # Set KUKI_SETUP_SKIP_APT=1 to leave apt alone (for machines where you are not root).
 set -euo pipefail
+
+mode="${1:-test}"
+case "$mode" in
+  run | test) ;;
+  *)
+    printf 'usage: %s [run|test]   (run: what `make run` needs; test: that and what the tests need)\n' "$0" >&2
+    exit 2
+    ;;
+esac
 
 cd "$(dirname "$0")/.."
 export PATH="${CARGO_HOME:-$HOME/.cargo}/bin:$PWD/node_modules/.bin:$PATH"
@@ -49,27 +63,43 @@ if [[ "$have_bindgen" != "$want_bindgen" ]]; then
   cargo install wasm-bindgen-cli --version "$want_bindgen" --force
 fi
 
-# 4. npm devDependencies: wasm-opt (binaryen), playwright-core, axe-core.
-#    npm writes node_modules/.package-lock.json on every install; a lock newer than it means a stale tree.
-npm_ready() {
-  [[ -x node_modules/.bin/wasm-opt && -f node_modules/playwright-core/package.json \
-    && -f node_modules/axe-core/axe.min.js && -f node_modules/.package-lock.json ]] || return 1
+# 4. npm packages. run: `dependencies` only (binaryen's wasm-opt builds the bundle); test: the devDependencies too
+#    (playwright-core drives Chromium, axe-core audits accessibility). npm writes node_modules/.package-lock.json on
+#    every install; a lock newer than it means a stale tree. A run-only tree is not ready for test (the full
+#    `npm ci` runs then), and a run never strips a tree that has the test packages.
+npm_tree_fresh() {
+  [[ -x node_modules/.bin/wasm-opt && -f node_modules/.package-lock.json ]] || return 1
   [[ ! package-lock.json -nt node_modules/.package-lock.json && ! package.json -nt node_modules/.package-lock.json ]]
 }
+npm_test_packages() {
+  [[ -f node_modules/playwright-core/package.json && -f node_modules/axe-core/axe.min.js ]]
+}
+npm_ready() {
+  npm_tree_fresh || return 1
+  [[ "$mode" == run ]] || npm_test_packages
+}
 if ! npm_ready; then
+  npm_args=(--no-audit --no-fund)
+  if [[ "$mode" == run ]] && ! npm_test_packages; then
+    npm_args+=(--omit=dev)
+  fi
   if [[ -f package-lock.json ]]; then
-    say "npm ci"
-    npm ci --no-audit --no-fund
+    say "npm ci ${npm_args[*]}"
+    npm ci "${npm_args[@]}"
   else
-    say "npm install (no lock yet)"
-    npm install --no-audit --no-fund
+    say "npm install (no lock yet) ${npm_args[*]}"
+    npm install "${npm_args[@]}"
   fi
 fi
 
-# 5. Debian packages: the browser and its driver, CJK fonts (screenshots of Korean text), PostgreSQL (the server's
-#    second store is tested against a real one).
+# 5. Debian packages, for test only: the browser and its driver, CJK fonts (screenshots of Korean text), PostgreSQL
+#    (the server's second store is tested against a real one). Running kuki needs none of them.
+apt_packages=()
+if [[ "$mode" == test ]]; then
+  apt_packages=(chromium chromium-driver fonts-noto-cjk postgresql)
+fi
 missing=()
-for pkg in chromium chromium-driver fonts-noto-cjk postgresql; do
+for pkg in "${apt_packages[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
     missing+=("$pkg")
   fi
@@ -84,6 +114,8 @@ if ((${#missing[@]})); then
     "${sudo[@]}" apt-get update
     DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y "${missing[@]}"
   fi
+elif [[ "$mode" == run ]]; then
+  say "Debian packages: none needed for run"
 fi
 
-say "ready (wasm-bindgen $want_bindgen, $(wasm-opt --version 2>/dev/null | head -1))"
+say "ready for $mode (wasm-bindgen $want_bindgen, $(wasm-opt --version 2>/dev/null | head -1))"

@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 /// The largest request body the server reads.
 pub const MAX_BODY_BYTES: usize = 8 * 1024;
 
+/// The most categories one event may decide. A site's config declares at most 16, so every event a valid config
+/// produces fits, with room to grow; the server refuses more (422 `invalid_field`, naming `categories`).
+pub const MAX_EVENT_CATEGORIES: usize = 32;
+
 /// What a visitor did: the event's name in the record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -122,8 +126,11 @@ pub struct ConsentHistory {
 pub enum ErrorCode {
     /// 400: the body is not JSON, or not the expected shape.
     MalformedBody,
-    /// 422: a field breaks a rule (unknown category, bad id, string too long).
+    /// 422: a field breaks a rule (bad id, malformed category id, too many categories, string too long).
     InvalidField,
+    /// 422: a well-formed category the server's allow-list (`KUKI_CATEGORIES`) leaves out. Only the server's
+    /// operator can fix it (by adding the category to `KUKI_CATEGORIES`); the message names the categories.
+    CategoryNotAllowed,
     /// 413
     PayloadTooLarge,
     /// 415
@@ -159,7 +166,7 @@ impl ErrorCode {
             ErrorCode::Conflict | ErrorCode::HistoryFull => 409,
             ErrorCode::PayloadTooLarge => 413,
             ErrorCode::UnsupportedMediaType => 415,
-            ErrorCode::InvalidField => 422,
+            ErrorCode::InvalidField | ErrorCode::CategoryNotAllowed => 422,
             ErrorCode::RateLimited => 429,
             ErrorCode::Internal => 500,
             ErrorCode::Unavailable => 503,
@@ -398,6 +405,13 @@ mod tests {
         assert_eq!(lines[0].action, ConsentAction::RejectAll);
         assert_eq!(lines[0].accepted, [CategoryId::parse("necessary").unwrap()]);
         assert_eq!(lines[0].received_at, 6);
+    }
+
+    #[test]
+    fn error_codes_are_snake_case_in_json() {
+        assert_eq!(serde_json::to_string(&ErrorCode::CategoryNotAllowed).unwrap(), "\"category_not_allowed\"");
+        assert_eq!(ErrorCode::CategoryNotAllowed.status(), 422);
+        assert!(!ErrorCode::retryable(ErrorCode::CategoryNotAllowed.status()));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! [`Config::from_lookup`] takes any `name -> value` function, so tests build a configuration without touching the
 //! process environment; [`Config::from_env`] is the same over `std::env::var`.
 
-use kuki_core::category::{self, CategoryId};
+use kuki_core::category::CategoryId;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -26,8 +26,8 @@ pub struct Config {
     pub rate_limit: u32,
     /// Peers whose `X-Forwarded-For` is believed.
     pub trusted_proxies: Vec<IpNet>,
-    /// The category ids the API accepts.
-    pub categories: Vec<CategoryId>,
+    /// The operator's allow-list of category ids (`KUKI_CATEGORIES`); `None` records any well-formed id.
+    pub categories: Option<Vec<CategoryId>>,
     /// How much of the client address is stored with each event.
     pub ip_retention: IpRetention,
     /// The longest a request may take before it is answered 408 (503 for a write that could not commit).
@@ -73,15 +73,13 @@ impl Config {
             .map(|p| IpNet::parse(&p))
             .collect::<Result<_, _>>()
             .map_err(|m| err("KUKI_TRUSTED_PROXIES", m))?;
-        let categories: Vec<CategoryId> = match var("KUKI_CATEGORIES") {
-            Some(v) => list(Some(v))
-                .map(|c| CategoryId::parse(&c))
-                .collect::<Result<_, _>>()
-                .map_err(|m| err("KUKI_CATEGORIES", m))?,
-            None => category::defaults().into_iter().map(|c| c.id).collect(),
-        };
-        if categories.is_empty() {
-            return Err(err("KUKI_CATEGORIES", "needs at least one category".into()));
+        // An optional allow-list: unset (or empty) records any well-formed category id.
+        let categories = var("KUKI_CATEGORIES")
+            .map(|v| list(Some(v)).map(|c| CategoryId::parse(&c)).collect::<Result<Vec<_>, _>>())
+            .transpose()
+            .map_err(|m| err("KUKI_CATEGORIES", m))?;
+        if categories.as_ref().is_some_and(Vec::is_empty) {
+            return Err(err("KUKI_CATEGORIES", "needs at least one category (or leave it unset for any)".into()));
         }
         let ip_retention = match var("KUKI_STORE_IP").as_deref() {
             None | Some("prefix") => IpRetention::Prefix,
@@ -299,7 +297,7 @@ mod tests {
         assert_eq!(c.db, DbUrl::Sqlite("data/kuki.db".into()));
         assert_eq!(c.site_dir, PathBuf::from("dist"));
         assert_eq!(c.rate_limit, DEFAULT_RATE_LIMIT);
-        assert_eq!(c.categories.len(), 4);
+        assert_eq!(c.categories, None, "no allow-list: any well-formed category");
         assert_eq!(c.ip_retention, IpRetention::Prefix);
         assert!(c.admin_token.is_none());
         assert_eq!(c.max_events_per_id, 1000);
@@ -325,6 +323,17 @@ mod tests {
         assert_eq!(config(&[("KUKI_CATEGORIES", "Ads")]).unwrap_err().var, "KUKI_CATEGORIES");
         assert_eq!(config(&[("KUKI_ADMIN_TOKEN", "short")]).unwrap_err().var, "KUKI_ADMIN_TOKEN");
         assert_eq!(config(&[("KUKI_TRUSTED_PROXIES", "10.0.0.0/33")]).unwrap_err().var, "KUKI_TRUSTED_PROXIES");
+    }
+
+    #[test]
+    fn kuki_categories_is_an_optional_allow_list() {
+        let ids = |c: Config| c.categories.map(|l| l.iter().map(|id| id.to_string()).collect::<Vec<_>>());
+        assert_eq!(ids(config(&[("KUKI_CATEGORIES", "")]).unwrap()), None);
+        assert_eq!(
+            ids(config(&[("KUKI_CATEGORIES", " necessary, ads ")]).unwrap()),
+            Some(vec!["necessary".into(), "ads".into()])
+        );
+        assert_eq!(config(&[("KUKI_CATEGORIES", ",")]).unwrap_err().var, "KUKI_CATEGORIES");
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub enum AppError {
     Malformed(String),
     /// 422: a field breaks a rule.
     Invalid(String),
+    /// 422: categories outside the operator's allow-list (`KUKI_CATEGORIES`); the message names them.
+    CategoryNotAllowed(String),
     TooLarge,
     UnsupportedMediaType,
     ForbiddenOrigin,
@@ -40,6 +42,7 @@ impl AppError {
         match self {
             AppError::Malformed(_) => ErrorCode::MalformedBody,
             AppError::Invalid(_) => ErrorCode::InvalidField,
+            AppError::CategoryNotAllowed(_) => ErrorCode::CategoryNotAllowed,
             AppError::TooLarge => ErrorCode::PayloadTooLarge,
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             AppError::ForbiddenOrigin => ErrorCode::ForbiddenOrigin,
@@ -57,7 +60,7 @@ impl AppError {
     /// What the client reads. Client mistakes are explained; server trouble is not.
     fn public_message(&self) -> String {
         match self {
-            AppError::Malformed(m) | AppError::Invalid(m) => m.clone(),
+            AppError::Malformed(m) | AppError::Invalid(m) | AppError::CategoryNotAllowed(m) => m.clone(),
             AppError::TooLarge => format!("the body is larger than {} bytes", kuki_core::wire::MAX_BODY_BYTES),
             AppError::UnsupportedMediaType => "send application/json or text/plain".into(),
             AppError::ForbiddenOrigin => "this origin may not write consent records".into(),
@@ -79,6 +82,8 @@ impl IntoResponse for AppError {
         match &self {
             AppError::Unavailable(cause) => tracing::error!(%cause, "storage unavailable"),
             AppError::Internal(cause) => tracing::error!(%cause, "internal error"),
+            // The operator's to fix, and nobody else sees it: say so in the server's log too.
+            AppError::CategoryNotAllowed(message) => tracing::warn!(%message, "consent event refused"),
             _ => {}
         }
         let code = self.code();

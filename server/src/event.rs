@@ -1,15 +1,23 @@
 //! The consent event at the API edge: raw JSON in, a validated [`ConsentEvent`] out.
 //!
-//! Two stages give the two statuses the contract asks for: [`RawEvent`] checks only the JSON shape (a failure is
-//! 400 `malformed_body`), then [`parse_event`] checks every rule with kuki-core's own parsers and the server's
-//! category list (a failure is 422 `invalid_field`, naming the field).
+//! Two stages give the statuses the contract asks for: [`RawEvent`] checks only the JSON shape (a failure is
+//! 400 `malformed_body`), then [`parse_event`] checks every rule with kuki-core's own parsers (a failure is 422
+//! `invalid_field`, naming the field) and, when the operator set one, the server's allow-list of categories
+//! (`KUKI_CATEGORIES`; a category outside it is 422 `category_not_allowed`, naming the category).
+//!
+//! Category ids follow [`CategoryId`]'s grammar: a lowercase ASCII letter, then lowercase letters, digits or `_`,
+//! 1 to 32 bytes in all; an event decides 1 to [`MAX_EVENT_CATEGORIES`] of them.
 
 use kuki_core::category::CategoryId;
 use kuki_core::token::PolicyVersion;
-use kuki_core::wire::{ConsentAction, ConsentEvent};
+use kuki_core::wire::{ConsentAction, ConsentEvent, MAX_EVENT_CATEGORIES};
 use kuki_core::{ConsentId, Lang};
 use serde::Deserialize;
 use std::collections::BTreeMap;
+
+/// [`CategoryId`]'s grammar in words, for error messages: `^[a-z][a-z0-9_]{0,31}$`.
+pub const CATEGORY_ID_GRAMMAR: &str =
+    "a lowercase ASCII letter, then lowercase ASCII letters, digits or _; 1 to 32 characters";
 
 /// The JSON shape of `POST /api/v1/consents`, with strings left unchecked.
 #[derive(Deserialize)]
@@ -30,31 +38,55 @@ pub struct RawEvent {
 pub enum EventError {
     /// Not JSON or not the shape: 400.
     Malformed(String),
-    /// A field breaks a rule: 422.
+    /// A field breaks a rule: 422 `invalid_field`.
     Invalid(String),
+    /// Well-formed categories the allow-list leaves out: 422 `category_not_allowed`.
+    NotAllowed(String),
 }
 
-/// Decodes a request body into a valid event for a server that accepts `categories`.
-pub fn parse_event(body: &[u8], categories: &[CategoryId]) -> Result<ConsentEvent, EventError> {
+/// Decodes a request body into a valid event. `allowed` is the operator's allow-list (`KUKI_CATEGORIES`):
+/// `None` records any well-formed category id, `Some(list)` only those in the list.
+pub fn parse_event(body: &[u8], allowed: Option<&[CategoryId]>) -> Result<ConsentEvent, EventError> {
     let raw: RawEvent = serde_json::from_slice(body).map_err(|e| EventError::Malformed(e.to_string()))?;
-    validate(raw, categories).map_err(EventError::Invalid)
+    let event = validate(raw).map_err(EventError::Invalid)?;
+    if let Some(allowed) = allowed {
+        let refused: Vec<&str> =
+            event.categories.keys().filter(|id| !allowed.contains(id)).map(CategoryId::as_str).collect();
+        if !refused.is_empty() {
+            return Err(EventError::NotAllowed(not_allowed_message(&refused)));
+        }
+    }
+    Ok(event)
 }
 
-fn validate(raw: RawEvent, accepted: &[CategoryId]) -> Result<ConsentEvent, String> {
+fn not_allowed_message(refused: &[&str]) -> String {
+    let names = refused.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(", ");
+    let (verb, it) = if refused.len() == 1 { ("is", "it") } else { ("are", "them") };
+    format!(
+        "categories: {names} {verb} not in this server's allow-list: to record consent for {it}, the \
+         server's operator must add {it} to KUKI_CATEGORIES (or unset KUKI_CATEGORIES to accept every category)"
+    )
+}
+
+fn validate(raw: RawEvent) -> Result<ConsentEvent, String> {
     let consent_id = ConsentId::parse(&raw.consent_id).map_err(|e| format!("consentId: {e}"))?;
     let action = ConsentAction::parse(&raw.action).ok_or_else(|| format!("action: unknown action {:?}", raw.action))?;
     if raw.categories.is_empty() {
         return Err("categories: at least one decision is needed".into());
     }
-    if raw.categories.len() > accepted.len() {
-        return Err(format!("categories: at most {} categories", accepted.len()));
+    if raw.categories.len() > MAX_EVENT_CATEGORIES {
+        return Err(format!(
+            "categories: {} categories, at most {MAX_EVENT_CATEGORIES} in one event",
+            raw.categories.len()
+        ));
     }
     let mut categories = BTreeMap::new();
     for (id, granted) in raw.categories {
-        let id = CategoryId::parse(&id).map_err(|e| format!("categories: {e}"))?;
-        if !accepted.contains(&id) {
-            return Err(format!("categories: {id:?} is not a category this server accepts"));
-        }
+        let id = CategoryId::parse(&id).map_err(|_| {
+            let shown: String = id.chars().take(40).collect();
+            let cut = if shown.len() < id.len() { "..." } else { "" };
+            format!("categories: {shown:?}{cut} is not a valid category id ({CATEGORY_ID_GRAMMAR})")
+        })?;
         categories.insert(id, granted);
     }
     let policy_version = PolicyVersion::parse(&raw.policy_version).map_err(|e| format!("policyVersion: {e}"))?;
@@ -95,7 +127,7 @@ mod tests {
 
     #[test]
     fn a_good_event_parses() {
-        let e = parse_event(GOOD.as_bytes(), &defaults()).unwrap();
+        let e = parse_event(GOOD.as_bytes(), Some(&defaults())).unwrap();
         assert_eq!(e.seq, 1);
         assert_eq!(e.categories.len(), 2);
     }
@@ -110,10 +142,10 @@ mod tests {
             &GOOD.replace("\"seq\":1", "\"seq\":\"1\""),
             &GOOD.replace("\"seq\":1", "\"seq\":-1"),
         ] {
-            assert!(matches!(parse_event(bad.as_bytes(), &defaults()), Err(EventError::Malformed(_))), "{bad}");
+            assert!(matches!(parse_event(bad.as_bytes(), Some(&defaults())), Err(EventError::Malformed(_))), "{bad}");
         }
         let extra = GOOD.replace("\"gpc\":false", "\"gpc\":false,\"x\":1");
-        assert!(matches!(parse_event(extra.as_bytes(), &defaults()), Err(EventError::Malformed(_))));
+        assert!(matches!(parse_event(extra.as_bytes(), Some(&defaults())), Err(EventError::Malformed(_))));
     }
 
     #[test]
@@ -121,19 +153,79 @@ mod tests {
         for (from, to, field) in [
             ("02020202-0202-4202", "zz020202-0202-4202", "consentId"),
             ("\"custom\"", "\"dance\"", "action"),
-            ("\"analytics\"", "\"ads\"", "categories"),
             ("\"analytics\"", "\"Not Valid\"", "categories"),
             ("\"v1\"", &format!("\"{}\"", "v".repeat(33)), "policyVersion"),
             ("\"ko\"", "\"fr\"", "lang"),
         ] {
             let bad = GOOD.replace(from, to);
-            match parse_event(bad.as_bytes(), &defaults()) {
+            match parse_event(bad.as_bytes(), Some(&defaults())) {
                 Err(EventError::Invalid(m)) => assert!(m.starts_with(field), "{m}"),
                 other => panic!("{bad}: {other:?}"),
             }
         }
         let none = GOOD.replace(r#""necessary":true,"analytics":false"#, "");
-        assert!(matches!(parse_event(none.as_bytes(), &defaults()), Err(EventError::Invalid(_))));
+        assert!(matches!(parse_event(none.as_bytes(), Some(&defaults())), Err(EventError::Invalid(_))));
+    }
+
+    fn with_categories(ids: &[String]) -> String {
+        let decisions = ids.iter().map(|id| format!("{id:?}:true")).collect::<Vec<_>>().join(",");
+        GOOD.replace(r#""necessary":true,"analytics":false"#, &decisions)
+    }
+
+    #[test]
+    fn without_an_allow_list_any_well_formed_category_is_recorded() {
+        let body = with_categories(&["necessary".into(), "ads".into(), "social_media2".into()]);
+        let e = parse_event(body.as_bytes(), None).unwrap();
+        let ids: Vec<&str> = e.categories.keys().map(CategoryId::as_str).collect();
+        assert_eq!(ids, ["ads", "necessary", "social_media2"]);
+    }
+
+    #[test]
+    fn a_category_outside_the_allow_list_is_refused_by_name_with_what_the_operator_must_do() {
+        let body = with_categories(&["necessary".into(), "ads".into(), "video".into()]);
+        match parse_event(body.as_bytes(), Some(&defaults())) {
+            Err(EventError::NotAllowed(m)) => {
+                assert!(m.starts_with("categories: \"ads\", \"video\" are not"), "{m}");
+                assert!(m.contains("add them to KUKI_CATEGORIES"), "{m}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let one = with_categories(&["necessary".into(), "ads".into()]);
+        match parse_event(one.as_bytes(), Some(&defaults())) {
+            Err(EventError::NotAllowed(m)) => assert!(m.starts_with("categories: \"ads\" is not"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_event_decides_at_most_32_categories() {
+        let ids: Vec<String> = (0..MAX_EVENT_CATEGORIES).map(|i| format!("c{i}")).collect();
+        assert!(parse_event(with_categories(&ids).as_bytes(), None).is_ok());
+        let too_many: Vec<String> = (0..=MAX_EVENT_CATEGORIES).map(|i| format!("c{i}")).collect();
+        match parse_event(with_categories(&too_many).as_bytes(), None) {
+            Err(EventError::Invalid(m)) => assert!(m.starts_with("categories: 33 categories, at most 32"), "{m}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_malformed_category_id_is_named_with_the_grammar() {
+        for bad in ["Ads", "2fa", "a-b", "a.b", &"a".repeat(33)] {
+            let body = with_categories(&["necessary".into(), bad.into()]);
+            match parse_event(body.as_bytes(), None) {
+                Err(EventError::Invalid(m)) => {
+                    assert!(m.starts_with("categories: \""), "{m}");
+                    assert!(m.contains(&bad[..bad.len().min(40)]), "{m}");
+                    assert!(m.contains(CATEGORY_ID_GRAMMAR), "{m}");
+                }
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let huge = with_categories(&["x".repeat(1000).to_uppercase()]);
+        match parse_event(huge.as_bytes(), None) {
+            Err(EventError::Invalid(m)) => assert!(m.len() < 300, "the id is cut in the message: {m}"),
+            other => panic!("{other:?}"),
+        }
     }
 
     /// The fuzz target's property (`server/fuzz`), over cheap deterministic mutations of a good body, so plain
@@ -159,9 +251,9 @@ mod tests {
                     _ => body.insert(i, alphabet[(next() as usize) % alphabet.len()]),
                 }
             }
-            if let Ok(event) = parse_event(&body, &defaults()) {
+            if let Ok(event) = parse_event(&body, Some(&defaults())) {
                 accepted += 1;
-                let again = parse_event(canonical_json(&event).as_bytes(), &defaults()).unwrap();
+                let again = parse_event(canonical_json(&event).as_bytes(), Some(&defaults())).unwrap();
                 assert_eq!(again, event);
             }
         }
@@ -170,9 +262,9 @@ mod tests {
 
     #[test]
     fn equal_events_have_equal_canonical_json() {
-        let a = parse_event(GOOD.as_bytes(), &defaults()).unwrap();
+        let a = parse_event(GOOD.as_bytes(), Some(&defaults())).unwrap();
         let reordered = GOOD.replace(r#""necessary":true,"analytics":false"#, r#""analytics":false,"necessary":true"#);
-        let b = parse_event(reordered.as_bytes(), &defaults()).unwrap();
+        let b = parse_event(reordered.as_bytes(), Some(&defaults())).unwrap();
         assert_eq!(canonical_json(&a), canonical_json(&b));
     }
 }

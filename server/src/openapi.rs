@@ -28,7 +28,7 @@ pub fn document() -> Value {
                     "409": error("conflict: this (consentId, seq) was stored with a different event; history_full: the consent id has KUKI_MAX_EVENTS_PER_ID events already"),
                     "413": error("payload_too_large"),
                     "415": error("unsupported_media_type"),
-                    "422": error("invalid_field: unknown category, bad id, oversized string"),
+                    "422": error("invalid_field: a malformed id or category id, more than 32 categories, an oversized string; category_not_allowed: a category outside KUKI_CATEGORIES (set by the operator)"),
                     "429": error("rate_limited (Retry-After)"),
                     "503": error("unavailable: not committed, retry (Retry-After)")}}},
             "/api/v1/consents/{id}": {
@@ -64,8 +64,8 @@ pub fn document() -> Value {
                         "seq": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
                         "action": {"$ref": "#/components/schemas/ConsentAction"},
                         "categories": {"type": "object", "additionalProperties": {"type": "boolean"},
-                            "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,31}$"},
-                            "description": "The decision per category (ids from KUKI_CATEGORIES), necessary included."},
+                            "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,31}$"}, "minProperties": 1, "maxProperties": 32,
+                            "description": "The decision per category, necessary included: any category id the site declares (only those in KUKI_CATEGORIES when the operator set it)."},
                         "policyVersion": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$"},
                         "configRevision": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
                         "lang": {"type": "string", "enum": ["ko", "en"]},
@@ -102,7 +102,7 @@ pub fn document() -> Value {
                 "ReceiptKey": {"type": "object", "required": ["algorithm", "publicKey", "signedMessage"],
                     "properties": {"algorithm": {"const": "Ed25519"}, "publicKey": {"type": "string"}, "signedMessage": {"type": "string"}}},
                 "ApiError": {"type": "object", "required": ["code", "message"],
-                    "properties": {"code": {"type": "string", "enum": ["malformed_body", "invalid_field", "payload_too_large", "unsupported_media_type",
+                    "properties": {"code": {"type": "string", "enum": ["malformed_body", "invalid_field", "category_not_allowed", "payload_too_large", "unsupported_media_type",
                         "forbidden_origin", "unauthorized", "not_found", "timeout", "conflict", "history_full", "rate_limited", "unavailable", "internal"]},
                         "message": {"type": "string"}}}
             }
@@ -143,5 +143,17 @@ mod tests {
         wire_fields.sort();
         documented.sort();
         assert_eq!(wire_fields, documented);
+    }
+
+    #[test]
+    fn the_error_codes_and_the_category_bound_match_the_wire() {
+        use kuki_core::wire::ErrorCode::*;
+        let doc = document();
+        let codes = &doc["components"]["schemas"]["ApiError"]["properties"]["code"]["enum"];
+        for code in [MalformedBody, InvalidField, CategoryNotAllowed, PayloadTooLarge, HistoryFull, Unavailable] {
+            assert!(codes.as_array().unwrap().contains(&serde_json::to_value(code).unwrap()), "{code:?}");
+        }
+        let categories = &doc["components"]["schemas"]["ConsentEvent"]["properties"]["categories"];
+        assert_eq!(categories["maxProperties"], kuki_core::wire::MAX_EVENT_CATEGORIES);
     }
 }

@@ -114,10 +114,11 @@ impl FromRequest<AppState> for ConsentBody {
                 AppError::Malformed(format!("the body could not be read: {e}"))
             }
         })?;
-        match parse_event(&bytes, &state.config.categories) {
+        match parse_event(&bytes, state.config.categories.as_deref()) {
             Ok(event) => Ok(ConsentBody(event)),
             Err(EventError::Malformed(m)) => Err(AppError::Malformed(m)),
             Err(EventError::Invalid(m)) => Err(AppError::Invalid(m)),
+            Err(EventError::NotAllowed(m)) => Err(AppError::CategoryNotAllowed(m)),
         }
     }
 }

@@ -146,13 +146,13 @@ async fn malformed_json_and_wrong_types_are_400() {
 #[tokio::test]
 async fn rule_breaking_fields_are_422() {
     let app = spawn_app().await;
-    let mut unknown_category = event(&new_id(), 1, true);
-    unknown_category["categories"]["tracking"] = serde_json::json!(true);
+    let mut malformed_category = event(&new_id(), 1, true);
+    malformed_category["categories"]["Tracking"] = serde_json::json!(true);
     let mut bad_id = event(&new_id(), 1, true);
     bad_id["consentId"] = serde_json::json!("12345678-1234-1234-1234-123456789abc");
     let mut long_version = event(&new_id(), 1, true);
     long_version["policyVersion"] = serde_json::json!("v".repeat(40));
-    for body in [unknown_category, bad_id, long_version] {
+    for body in [malformed_category, bad_id, long_version] {
         let res = app.post_event(&body).await;
         assert_eq!(res.status(), 422, "{body}");
         assert_eq!(error_code(res).await, "invalid_field");

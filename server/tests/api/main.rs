@@ -3,6 +3,8 @@
 //!
 //! - [`helpers`]: `spawn_app` and the test client.
 //! - [`crash`]: the built binary killed mid-write; every acknowledged record survives, `verify` passes.
+//! - [`categories`]: any category recorded and counted without `KUKI_CATEGORIES`, refused by name outside it, too
+//!   many and malformed ids, on every database available.
 //! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
 //! - [`evidence`]: the cap per id, history pages, readiness when the database file goes, tampering caught against
 //!   a checkpoint, the key file.
@@ -12,6 +14,7 @@
 //! - [`store`]: the same store tests on SQLite and, when `KUKI_TEST_POSTGRES_URL` is set, PostgreSQL (plus a
 //!   PostgreSQL outage: 503).
 
+mod categories;
 mod consents;
 mod crash;
 mod evidence;
