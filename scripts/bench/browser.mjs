@@ -450,6 +450,14 @@ function median(xs) {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** The interquartile range [p25, p75] (nearest rank), to show how much a median can be trusted. */
+function quartiles(xs) {
+  const s = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!s.length) return null;
+  const at = (q) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))];
+  return [at(0.25), at(0.75)];
+}
+
 function shuffle(xs) {
   const a = [...xs];
   for (let i = a.length - 1; i > 0; i -= 1) {
@@ -586,6 +594,7 @@ async function main() {
         results[rate][name] = {
           visits: { first: s.first.length, click: s.click.length, return: s.return.length },
           visible: median(s.first.map((v) => v.visible)),
+          visibleIqr: quartiles(s.first.map((v) => v.visible)),
           clickToStored: median(s.click.map((c) => c.clickToStored)),
           storedAt: median(s.click.map((c) => c.stored)),
           clicksStored: `${stored}/${s.click.length}`,
@@ -602,6 +611,7 @@ async function main() {
           cls: median(s.first.map((v) => v.cls)),
           clsWorst: s.first.length ? Math.max(...s.first.map((v) => v.cls)) : null,
           returning: median(s.return.map((v) => v.mark)),
+          returningIqr: quartiles(s.return.map((v) => v.mark)),
           returningBannerShown: s.return.filter((v) => v.bannerShown).length,
           external: s.first.reduce((a, v) => a + v.external, 0),
           failures: s.failures,
@@ -664,6 +674,11 @@ function report(results, rounds, files) {
     for (const [name, r] of Object.entries(results[rate])) {
       console.log(cols.map(([, w, get], i) => (i === 0 ? get(name, r).padEnd(w) : String(get(name, r)).padStart(w))).join(''));
     }
+    console.log(
+      `  visible p25-p75: ${Object.entries(results[rate])
+        .map(([name, r]) => `${name} ${r.visibleIqr ? r.visibleIqr.map((x) => x.toFixed(0)).join('-') : '-'}`)
+        .join(', ')}`,
+    );
     for (const [name, r] of Object.entries(results[rate])) {
       if (r.failures.length) console.log(`  ${name}: ${r.failures.length} failed visit(s): ${[...new Set(r.failures)].slice(0, 3).join(' | ')}`);
       if (r.pageErrors.length) console.log(`  ${name}: page errors: ${r.pageErrors.join(' | ').slice(0, 300)}`);
