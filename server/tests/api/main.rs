@@ -3,6 +3,7 @@
 //!
 //! - [`helpers`]: `spawn_app` and the test client.
 //! - [`crash`]: the built binary killed mid-write; every acknowledged record survives, `verify` passes.
+//! - [`edge`]: the connection edge over raw TCP: header-read and idle timeouts, the bound on connections.
 //! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
 //! - [`guards`]: Origin refusal, CORS preflight, rate limit and X-Forwarded-For, the stats token, readyz, metrics.
 //! - [`site`]: static files, `/kuki/*` CORS, `/privacy`, `/healthz`.
@@ -11,6 +12,7 @@
 
 mod consents;
 mod crash;
+mod edge;
 mod guards;
 mod helpers;
 mod site;
