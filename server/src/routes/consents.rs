@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::event::canonical_json;
-use crate::request::{ClientIp, ConsentBody, WriteOrigin};
+use crate::request::{ClientIp, ConsentBody, EraseOrigin, WriteOrigin};
 use crate::startup::AppState;
 use crate::store::{InsertOutcome, NewRecord, StoreError, StoredMeta};
 use axum::extract::{Path, State};
@@ -78,11 +78,12 @@ pub async fn consents_read(
     state.store.history(id).await?.map(Json).ok_or(AppError::NotFound)
 }
 
-/// `DELETE /api/v1/consents/{id}`: erases every record of the id (204), 404 when there were none. The log line
-/// names no id and no address: an erasure must not leave personal data behind.
+/// `DELETE /api/v1/consents/{id}`: erases every record of the id (204), 404 when there were none; the request
+/// must come from an allowed `Origin` (403 without one). The log line names no id and no address: an erasure must
+/// not leave personal data behind.
 pub async fn consents_erase(
     State(state): State<AppState>,
-    WriteOrigin(_): WriteOrigin,
+    EraseOrigin(_): EraseOrigin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = consent_id(&id)?;
