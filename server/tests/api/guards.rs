@@ -194,6 +194,10 @@ async fn an_unknown_api_path_is_a_json_404() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/api/v1/nothing")).send().await.unwrap();
     assert_eq!(res.status(), 404);
+    // Every API answer, errors too, is uncacheable data that may load nothing and be framed nowhere.
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(error_code(res).await, "not_found");
 }
 
