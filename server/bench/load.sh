@@ -9,6 +9,7 @@
 #      at random, so a few repeat: those are replays, answered 200, and not counted as writes),
 # with the same number of connections, then the ratio writes/healthz (the figure that survives a noisy machine),
 # write p50/p99, the server's CPU per write (utime+stime from /proc/PID/stat around the write phase), and, after
+# the same for /healthz (their quotient is what the server alone would give on an idle machine), and, after
 # a graceful stop, the rows `kuki-server verify` finds (every chain checked) against the 201s oha saw.
 #
 # Env: DURATION (default 10s), CONNECTIONS (default 256), BACKENDS (default "sqlite postgres"),
@@ -49,9 +50,11 @@ bench_backend() {
 
   echo "load.sh [$name]: $DURATION of GET /healthz, then $DURATION of POST /api/v1/consents, c=$CONNECTIONS, on $base" >&2
   oha --no-tui -z 1s -c 16 "$base/healthz" >/dev/null # warm-up: first connections, page cache
+  local hcpu0 hcpu1 cpu0 cpu1
+  hcpu0="$(awk '{print $14 + $15}' "/proc/$server_pid/stat")"
   oha --no-tui -w -z "$DURATION" -c "$CONNECTIONS" --output-format json -o "$work/health.json" "$base/healthz"
-  local cpu0 cpu1
-  cpu0="$(awk '{print $14 + $15}' "/proc/$server_pid/stat")"
+  hcpu1="$(awk '{print $14 + $15}' "/proc/$server_pid/stat")"
+  cpu0="$hcpu1"
   oha --no-tui -w -z "$DURATION" -c "$CONNECTIONS" -m POST -T application/json -H "origin: $base" \
     -Z "$EVENTS" --output-format json -o "$work/post.json" "$base/api/v1/consents"
   cpu1="$(awk '{print $14 + $15}' "/proc/$server_pid/stat")"
@@ -63,12 +66,12 @@ bench_backend() {
   verify_out="$(KUKI_DB="$db" "$BIN" verify)"
   echo "$verify_out" | tail -1 >&2
 
-  python3 - "$name" "$work/health.json" "$work/post.json" "$verify_out" "$((cpu1 - cpu0))" "$TICKS" >>"$results" <<'PY'
+  python3 - "$name" "$work/health.json" "$work/post.json" "$verify_out" "$((cpu1 - cpu0))" "$TICKS" "$((hcpu1 - hcpu0))" >>"$results" <<'PY'
 import json, re, sys
 name, health, post = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
 m = re.search(r"verify: (\d+) records in (\d+) chains, (\d+) breaks", sys.argv[4])
 stored, breaks = int(m.group(1)), int(m.group(3))
-cpu = int(sys.argv[5]) / int(sys.argv[6])
+cpu, hcpu = int(sys.argv[5]) / int(sys.argv[6]), int(sys.argv[7]) / int(sys.argv[6])
 codes = {k: int(v) for k, v in post.get("statusCodeDistribution", {}).items()}
 acked, replayed, answered = codes.get("201", 0), codes.get("200", 0), sum(codes.values())
 secs = post["summary"]["total"]
@@ -78,7 +81,7 @@ ms = lambda d, p: (d["latencyPercentiles"][p] or 0) * 1000
 print("\t".join(str(x) for x in [
     name, round(health_rps), round(acked / secs), round(acked / secs / health_rps, 3),
     round(ms(post, "p50"), 2), round(ms(post, "p99"), 2), round(ms(health, "p99"), 2),
-    round(cpu * 1e6 / max(1, answered)), acked, replayed, answered - acked - replayed, stored, breaks,
+    round(cpu * 1e6 / max(1, answered)), round(hcpu * 1e6 / max(1, sum(hcodes.values())), 1), acked, replayed, answered - acked - replayed, stored, breaks,
     json.dumps(post.get("errorDistribution", {})).replace("\t", " ")]))
 PY
   rm -rf "$work"
@@ -146,19 +149,21 @@ python3 - "$results" <<'PY' || status=$?
 import sys
 rows = [l.rstrip("\n").split("\t") for l in open(sys.argv[1]) if l.strip()]
 head = ["backend", "/healthz req/s", "writes/s (201)", "ratio", "write p50 ms", "write p99 ms", "healthz p99 ms",
-        "CPU us/write", "acked", "replays", "other", "stored", "breaks"]
+        "CPU us/write", "CPU us/healthz", "acked", "replays", "other", "stored", "breaks"]
 print("| " + " | ".join(head) + " |")
 print("|" + "---|" * len(head))
 bad = False
 for r in rows:
     print("| " + " | ".join(f"{int(x):,}" if x.isdigit() and i not in (0,) and int(x) >= 1000 else x
-                             for i, x in enumerate(r[:13])) + " |")
-    if r[13] not in ("{}", ""):
-        print(f"  {r[0]}: client errors {r[13]}")
-    acked, stored, breaks = int(r[8]), int(r[11]), int(r[12])
+                             for i, x in enumerate(r[:14])) + " |")
+    if r[14] not in ("{}", ""):
+        print(f"  {r[0]}: client errors {r[14]}")
+    acked, stored, breaks = int(r[9]), int(r[12]), int(r[13])
     lost = max(0, acked - stored)
     print(f"  {r[0]}: acknowledged {acked}, stored {stored}, lost {lost}, chain breaks {breaks}")
     bad |= lost > 0 or breaks > 0
+    print(f"  {r[0]}: server CPU per /healthz / per write = {float(r[8]) / max(1, int(r[7])):.3f} "
+          "(the ratio the server alone would give if it had the machine to itself)")
     if r[0] == "sqlite":
         ok = float(r[3]) >= 0.3 and float(r[5]) < 25
         print(f"  goal on SQLite (writes >= 0.3 x /healthz, p99 < 25 ms): {'met' if ok else 'NOT met'}"
