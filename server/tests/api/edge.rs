@@ -116,3 +116,30 @@ async fn past_the_connection_bound_a_new_connection_waits_until_one_closes() {
     let answer = closed_within(&mut third, Duration::from_secs(5)).await.expect("answered once a place was free");
     assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
 }
+
+#[tokio::test]
+async fn a_shutdown_lets_the_request_in_flight_finish_then_stops() {
+    let app = spawn_app_with(&[("KUKI_IDLE_TIMEOUT_SECS", "30")]).await;
+    let body = event(&new_id(), 1, true).to_string();
+    let (head, tail) = body.split_at(body.len() / 2);
+    let mut stream = TcpStream::connect(app.addr).await.unwrap();
+    let request = format!(
+        "POST /api/v1/consents HTTP/1.1\r\nHost: {}\r\nOrigin: http://{}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{head}",
+        app.addr,
+        app.addr,
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let addr = app.addr;
+    let stopping = tokio::spawn(app.stop());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!stopping.is_finished(), "stopped with a request in flight");
+    assert!(TcpStream::connect(addr).await.is_err(), "the listener is closed at once");
+    stream.write_all(tail.as_bytes()).await.unwrap();
+    let answer = closed_within(&mut stream, Duration::from_secs(5)).await.expect("answered, then closed");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 201"), "{answer}");
+    assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
+    tokio::time::timeout(Duration::from_secs(5), stopping).await.expect("stopped once drained").unwrap();
+}
