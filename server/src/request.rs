@@ -109,8 +109,8 @@ impl FromRequest<AppState> for ConsentBody {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
         if let Some(ct) = req.headers().get(CONTENT_TYPE) {
-            let essence = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            if essence != "application/json" && essence != "text/plain" {
+            let essence = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+            if !essence.eq_ignore_ascii_case("application/json") && !essence.eq_ignore_ascii_case("text/plain") {
                 return Err(AppError::UnsupportedMediaType);
             }
         }
