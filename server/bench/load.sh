@@ -55,9 +55,11 @@ bench_backend() {
   oha --no-tui -w -z "$DURATION" -c "$CONNECTIONS" --output-format json -o "$work/health.json" "$base/healthz"
   hcpu1="$(awk '{print $14 + $15}' "/proc/$server_pid/stat")"
   cpu0="$hcpu1"
+  thread_ticks "$server_pid" >"$work/threads0"
   oha --no-tui -w -z "$DURATION" -c "$CONNECTIONS" -m POST -T application/json -H "origin: $base" \
     -Z "$EVENTS" --output-format json -o "$work/post.json" "$base/api/v1/consents"
   cpu1="$(awk '{print $14 + $15}' "/proc/$server_pid/stat")"
+  thread_ticks "$server_pid" >"$work/threads1"
 
   kill -TERM "$server_pid"
   wait "$server_pid" || true
@@ -66,12 +68,20 @@ bench_backend() {
   verify_out="$(KUKI_DB="$db" "$BIN" verify)"
   echo "$verify_out" | tail -1 >&2
 
-  python3 - "$name" "$work/health.json" "$work/post.json" "$verify_out" "$((cpu1 - cpu0))" "$TICKS" "$((hcpu1 - hcpu0))" >>"$results" <<'PY'
+  python3 - "$name" "$work/health.json" "$work/post.json" "$verify_out" "$((cpu1 - cpu0))" "$TICKS" "$((hcpu1 - hcpu0))" "$work/threads0" "$work/threads1" >>"$results" <<'PY'
 import json, re, sys
 name, health, post = sys.argv[1], json.load(open(sys.argv[2])), json.load(open(sys.argv[3]))
 m = re.search(r"verify: (\d+) records in (\d+) chains, (\d+) breaks", sys.argv[4])
 stored, breaks = int(m.group(1)), int(m.group(3))
 cpu, hcpu = int(sys.argv[5]) / int(sys.argv[6]), int(sys.argv[7]) / int(sys.argv[6])
+def ticks(path):
+    out = {}
+    for line in open(path):
+        comm, t = line.rsplit(" ", 1)
+        out[comm] = out.get(comm, 0) + int(t)
+    return out
+t0, t1 = ticks(sys.argv[8]), ticks(sys.argv[9])
+store_threads = {c: (t1.get(c, 0) - t0.get(c, 0)) / int(sys.argv[6]) for c in t1 if c.startswith("kuki-") and c != "kuki-server"}
 codes = {k: int(v) for k, v in post.get("statusCodeDistribution", {}).items()}
 acked, replayed, answered = codes.get("201", 0), codes.get("200", 0), sum(codes.values())
 secs = post["summary"]["total"]
@@ -82,10 +92,19 @@ print("\t".join(str(x) for x in [
     name, round(health_rps), round(acked / secs), round(acked / secs / health_rps, 3),
     round(ms(post, "p50"), 2), round(ms(post, "p99"), 2), round(ms(health, "p99"), 2),
     round(cpu * 1e6 / max(1, answered)), round(hcpu * 1e6 / max(1, sum(hcodes.values())), 1), acked, replayed, answered - acked - replayed, stored, breaks,
-    json.dumps(post.get("errorDistribution", {})).replace("\t", " ")]))
+    json.dumps(post.get("errorDistribution", {})).replace("\t", " "),
+    " ".join(f"{c}={v * 1e6 / max(1, answered):.0f}" for c, v in sorted(store_threads.items()))]))
 PY
   rm -rf "$work"
   trap - EXIT
+}
+
+# thread_ticks PID: "comm ticks" (utime+stime) for each live thread of PID.
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*/stat; do
+    sed -E 's/^[0-9]+ \(([^)]*)\) (.*)$/\1 \2/' "$t" 2>/dev/null | awk '{print $1, $13 + $14}'
+  done
 }
 
 # A body file (one new consent id per line), made once per size and reused: each run starts on a fresh database.
@@ -162,6 +181,8 @@ for r in rows:
     lost = max(0, acked - stored)
     print(f"  {r[0]}: acknowledged {acked}, stored {stored}, lost {lost}, chain breaks {breaks}")
     bad |= lost > 0 or breaks > 0
+    if len(r) > 15 and r[15]:  # the main thread only waits; the PostgreSQL writer is a task on the request threads
+        print(f"  {r[0]}: of the CPU per write, the store's own threads (us): {r[15]}; the rest is the request threads")
     print(f"  {r[0]}: server CPU per /healthz / per write = {float(r[8]) / max(1, int(r[7])):.3f} "
           "(the ratio the server alone would give if it had the machine to itself)")
     if r[0] == "sqlite":
