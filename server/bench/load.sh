@@ -37,7 +37,8 @@ bench_backend() {
   port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
   base="http://127.0.0.1:$port"
   mkdir -p "$work/site"
-  KUKI_ADDR="127.0.0.1:$port" KUKI_DB="$db" KUKI_SITE_DIR="$work/site" KUKI_RATE_LIMIT=0 \
+  # oha stands for many clients from one address: the rate limit and the per-address connection bound are off.
+  KUKI_ADDR="127.0.0.1:$port" KUKI_DB="$db" KUKI_SITE_DIR="$work/site" KUKI_RATE_LIMIT=0 KUKI_MAX_CONNECTIONS_PER_IP=100000 \
     RUST_LOG="${RUST_LOG:-warn}" "$BIN" >"$work/server.log" 2>&1 &
   server_pid=$!
   # shellcheck disable=SC2064

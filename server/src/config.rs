@@ -44,6 +44,9 @@ pub struct Config {
     pub idle_timeout: Duration,
     /// Connections served at once; past it, new ones wait in the listen backlog until one closes.
     pub max_connections: usize,
+    /// Connections one client address (IPv6: its /64) may hold at once; past it, a new one is closed at once.
+    /// Peers in `trusted_proxies` carry many clients and are not counted.
+    pub max_connections_per_ip: usize,
 }
 
 impl Config {
@@ -105,6 +108,7 @@ impl Config {
             header_timeout: edge.header_timeout,
             idle_timeout: edge.idle_timeout,
             max_connections: edge.max_connections,
+            max_connections_per_ip: edge.max_connections_per_ip,
             addr,
             db,
             allowed_origins,
@@ -120,11 +124,13 @@ impl Config {
 }
 
 /// Defaults of the connection edge: a request head within 10 s, kept-alive connections closed after 5 s without a
-/// request (browsers reopen one in a round trip), and 4096 connections at once (well under the usual descriptor
-/// limits, far above what a consent endpoint sees).
+/// request (browsers reopen one in a round trip), 4096 connections at once (far above what a consent endpoint
+/// sees), and 256 of them per client address (a browser opens six per host; this leaves room for an office behind
+/// one NAT address, and keeps one address from taking every place with slow request heads).
 pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
 pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 5;
 pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 256;
 
 /// The connection edge's variables, parsed apart from the rest so the two blocks change independently.
 struct Edge {
@@ -132,6 +138,7 @@ struct Edge {
     header_timeout: Duration,
     idle_timeout: Duration,
     max_connections: usize,
+    max_connections_per_ip: usize,
 }
 
 impl Edge {
@@ -152,11 +159,13 @@ impl Edge {
             None => default_own_origins(addr),
         };
         let max_connections = positive("KUKI_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS as u64)?;
+        let per_ip = positive("KUKI_MAX_CONNECTIONS_PER_IP", DEFAULT_MAX_CONNECTIONS_PER_IP as u64)?;
         Ok(Edge {
             own_origins,
             header_timeout: Duration::from_secs(positive("KUKI_HEADER_TIMEOUT_SECS", DEFAULT_HEADER_TIMEOUT_SECS)?),
             idle_timeout: Duration::from_secs(positive("KUKI_IDLE_TIMEOUT_SECS", DEFAULT_IDLE_TIMEOUT_SECS)?),
             max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+            max_connections_per_ip: usize::try_from(per_ip).unwrap_or(usize::MAX),
         })
     }
 }
@@ -361,7 +370,13 @@ mod tests {
         assert_eq!(c.header_timeout, Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS));
         assert_eq!(c.idle_timeout, Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECS));
         assert_eq!(c.max_connections, DEFAULT_MAX_CONNECTIONS);
-        for var in ["KUKI_HEADER_TIMEOUT_SECS", "KUKI_IDLE_TIMEOUT_SECS", "KUKI_MAX_CONNECTIONS"] {
+        assert_eq!(c.max_connections_per_ip, DEFAULT_MAX_CONNECTIONS_PER_IP);
+        for var in [
+            "KUKI_HEADER_TIMEOUT_SECS",
+            "KUKI_IDLE_TIMEOUT_SECS",
+            "KUKI_MAX_CONNECTIONS",
+            "KUKI_MAX_CONNECTIONS_PER_IP",
+        ] {
             assert_eq!(config(&[(var, "0")]).unwrap_err().var, var);
             assert_eq!(config(&[(var, "soon")]).unwrap_err().var, var);
         }

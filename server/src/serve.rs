@@ -8,20 +8,25 @@
 //! - an idle timeout: a kept-alive connection with no request in flight for `KUKI_IDLE_TIMEOUT_SECS` is shut
 //!   down (hyper closes it at once when it is between requests, or after the response it is writing);
 //! - a place among at most `KUKI_MAX_CONNECTIONS`: past it the loop stops accepting, and new connections wait in
-//!   the kernel's listen backlog until one closes.
+//!   the kernel's listen backlog until one closes;
+//! - a place among at most `KUKI_MAX_CONNECTIONS_PER_IP` of its client address (IPv6: its /64; peers in
+//!   `KUKI_TRUSTED_PROXIES` are not counted): past it the new connection is closed at once, so one address cannot
+//!   take every place with slow request heads.
 //!
 //! Shutdown: once the shutdown future resolves, the listener closes, every connection is asked to finish its
 //! current request and close, and [`serve`] returns when the last one has.
 
+use crate::config::IpNet;
 use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use std::collections::hash_map::{Entry, HashMap};
 use std::future::Future;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{watch, OwnedSemaphorePermit, Semaphore};
@@ -29,11 +34,14 @@ use tokio::time::Instant;
 use tower::ServiceExt;
 
 /// What bounds each connection and their number (from [`crate::Config`]).
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct Limits {
     pub header_timeout: Duration,
     pub idle_timeout: Duration,
     pub max_connections: usize,
+    pub max_connections_per_ip: usize,
+    /// Peers that carry many clients (`KUKI_TRUSTED_PROXIES`): not bound per address.
+    pub trusted_proxies: Vec<IpNet>,
 }
 
 /// Serves `app` on `listener` until `shutdown` resolves, then drains: see the module doc.
@@ -44,6 +52,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    let per_ip = Arc::new(PerIp {
+        max: limits.max_connections_per_ip.max(1),
+        trusted: limits.trusted_proxies.clone(),
+        open: Mutex::new(HashMap::new()),
+    });
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
     // `stop` tells the connections to finish; each holds a clone of `open`, so `open_tx.closed()` is the drain.
@@ -71,8 +84,18 @@ pub async fn serve(
                 continue;
             }
         };
-        let conn =
-            Connection { http: http.clone(), app: app.clone(), limits, peer, _permit: permit, _open: open.clone() };
+        let Some(slot) = per_ip.admit(peer.ip()) else {
+            tracing::debug!("a client address is at its connection bound: connection closed");
+            continue; // drops the stream (closed) and the permit
+        };
+        let conn = Connection {
+            http: http.clone(),
+            app: app.clone(),
+            idle: limits.idle_timeout,
+            peer,
+            _places: (permit, slot),
+            _open: open.clone(),
+        };
         tokio::spawn(conn.run(stream, stop.clone()));
     }
     drop(listener);
@@ -87,14 +110,55 @@ fn is_connection_error(e: &std::io::Error) -> bool {
     matches!(e.kind(), ConnectionRefused | ConnectionAborted | ConnectionReset)
 }
 
-/// One accepted connection, and what it holds until it closes: its place among `max_connections` and its part of
-/// the drain.
+/// Open connections per client address (the rate limiter's key: IPv4 address, IPv6 /64).
+struct PerIp {
+    max: usize,
+    trusted: Vec<IpNet>,
+    open: Mutex<HashMap<IpAddr, usize>>,
+}
+
+/// A connection's place among its address's; given back when dropped.
+struct IpSlot(Option<(Arc<PerIp>, IpAddr)>);
+
+impl PerIp {
+    /// A place for a connection from `ip`, or `None` when the address holds `max` already.
+    fn admit(self: &Arc<Self>, ip: IpAddr) -> Option<IpSlot> {
+        if self.trusted.iter().any(|net| net.contains(ip)) {
+            return Some(IpSlot(None));
+        }
+        let key = crate::ratelimit::client_key(ip);
+        let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
+        let n = open.entry(key).or_insert(0);
+        if *n >= self.max {
+            return None;
+        }
+        *n += 1;
+        Some(IpSlot(Some((self.clone(), key))))
+    }
+}
+
+impl Drop for IpSlot {
+    fn drop(&mut self) {
+        if let Some((per_ip, key)) = self.0.take() {
+            let mut open = per_ip.open.lock().unwrap_or_else(|e| e.into_inner());
+            if let Entry::Occupied(mut n) = open.entry(key) {
+                *n.get_mut() -= 1;
+                if *n.get() == 0 {
+                    n.remove();
+                }
+            }
+        }
+    }
+}
+
+/// One accepted connection, and what it holds until it closes: its places among `max_connections` and among its
+/// address's, and its part of the drain.
 struct Connection {
     http: http1::Builder,
     app: Router,
-    limits: Limits,
+    idle: Duration,
     peer: SocketAddr,
-    _permit: OwnedSemaphorePermit,
+    _places: (OwnedSemaphorePermit, IpSlot),
     _open: watch::Receiver<()>,
 }
 
@@ -153,7 +217,7 @@ impl Connection {
         });
         let conn = self.http.serve_connection(TokioIo::new(stream), service);
         tokio::pin!(conn);
-        let idle = self.limits.idle_timeout;
+        let idle = self.idle;
         let mut closing = false;
         let mut deadline = activity.idle_deadline(idle);
         loop {

@@ -68,6 +68,8 @@ pub async fn run(
         header_timeout: config.header_timeout,
         idle_timeout: config.idle_timeout,
         max_connections: config.max_connections,
+        max_connections_per_ip: config.max_connections_per_ip,
+        trusted_proxies: config.trusted_proxies.clone(),
     };
     let own = config.own_origins.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(",");
     let state = AppState::new(config).await?;

@@ -143,3 +143,38 @@ async fn a_shutdown_lets_the_request_in_flight_finish_then_stops() {
     assert!(answer.to_ascii_lowercase().contains("connection: close"), "{answer}");
     tokio::time::timeout(Duration::from_secs(5), stopping).await.expect("stopped once drained").unwrap();
 }
+
+#[tokio::test]
+async fn past_its_bound_per_address_a_clients_new_connection_is_closed_and_others_are_served() {
+    let app = spawn_app_with(&[
+        ("KUKI_MAX_CONNECTIONS_PER_IP", "2"),
+        ("KUKI_HEADER_TIMEOUT_SECS", "30"),
+        ("KUKI_IDLE_TIMEOUT_SECS", "1"),
+    ])
+    .await;
+    // spawn_app's readiness probe left a kept-alive connection in the client's pool: the idle timeout closes it.
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let first = TcpStream::connect(app.addr).await.unwrap();
+    let _second = TcpStream::connect(app.addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut third = TcpStream::connect(app.addr).await.unwrap();
+    assert!(closed_within(&mut third, Duration::from_secs(2)).await.is_some(), "the third is closed at once");
+
+    drop(first);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut again = TcpStream::connect(app.addr).await.unwrap();
+    let request = format!("GET /healthz HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n", app.addr);
+    again.write_all(request.as_bytes()).await.unwrap();
+    let answer = closed_within(&mut again, Duration::from_secs(5)).await.expect("answered");
+    assert!(answer.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&answer));
+
+    // A trusted proxy carries many clients: its connections are not bound per address.
+    let proxied = spawn_app_with(&[
+        ("KUKI_MAX_CONNECTIONS_PER_IP", "1"),
+        ("KUKI_TRUSTED_PROXIES", "127.0.0.1"),
+        ("KUKI_IDLE_TIMEOUT_SECS", "30"),
+    ])
+    .await;
+    let _held = TcpStream::connect(proxied.addr).await.unwrap();
+    still_serves(&proxied).await;
+}
