@@ -39,6 +39,20 @@ pub struct Config {
     /// The receipt and checkpoint signing key (`KUKI_KEY_FILE`): next to the SQLite database by default,
     /// `data/kuki.key` for PostgreSQL. Never in the database.
     pub key_file: PathBuf,
+    // --- The connection edge (issue 12) ---
+    /// The server's own origin(s): writes from them are allowed like `allowed_origins`. From `KUKI_PUBLIC_URL`,
+    /// else derived from `addr` (a loopback address also gives `http://localhost:PORT`); never from `Host`.
+    pub own_origins: Vec<Origin>,
+    /// How long a connection may take to send a complete request head, counted from when it starts waiting for
+    /// one (so it also bounds a kept-alive connection's wait for its next request).
+    pub header_timeout: Duration,
+    /// A kept-alive connection with no request in flight for this long is closed.
+    pub idle_timeout: Duration,
+    /// Connections served at once; past it, new ones wait in the listen backlog until one closes.
+    pub max_connections: usize,
+    /// Connections one client address (IPv6: its /64) may hold at once; past it, a new one is closed at once.
+    /// Peers in `trusted_proxies` carry many clients and are not counted.
+    pub max_connections_per_ip: usize,
 }
 
 impl Config {
@@ -93,9 +107,15 @@ impl Config {
             None => Duration::from_secs(10),
         };
         let (max_events_per_id, key_file) = storage(&var, &db)?;
+        let edge = Edge::from_lookup(&var, addr)?;
         Ok(Config {
             max_events_per_id,
             key_file,
+            own_origins: edge.own_origins,
+            header_timeout: edge.header_timeout,
+            idle_timeout: edge.idle_timeout,
+            max_connections: edge.max_connections,
+            max_connections_per_ip: edge.max_connections_per_ip,
             addr,
             db,
             allowed_origins,
@@ -132,6 +152,70 @@ impl Config {
     pub fn store_options(&self) -> crate::store::StoreOptions {
         crate::store::StoreOptions { max_events_per_id: self.max_events_per_id }
     }
+}
+
+/// Defaults of the connection edge: a request head within 10 s, kept-alive connections closed after 5 s without a
+/// request (browsers reopen one in a round trip), 4096 connections at once (far above what a consent endpoint
+/// sees), and 256 of them per client address (a browser opens six per host; this leaves room for an office behind
+/// one NAT address, and keeps one address from taking every place with slow request heads).
+pub const DEFAULT_HEADER_TIMEOUT_SECS: u64 = 10;
+pub const DEFAULT_IDLE_TIMEOUT_SECS: u64 = 5;
+pub const DEFAULT_MAX_CONNECTIONS: usize = 4096;
+pub const DEFAULT_MAX_CONNECTIONS_PER_IP: usize = 256;
+
+/// The connection edge's variables, parsed apart from the rest so the two blocks change independently.
+struct Edge {
+    own_origins: Vec<Origin>,
+    header_timeout: Duration,
+    idle_timeout: Duration,
+    max_connections: usize,
+    max_connections_per_ip: usize,
+}
+
+impl Edge {
+    fn from_lookup(var: &dyn Fn(&str) -> Option<String>, addr: SocketAddr) -> Result<Edge, ConfigError> {
+        let err = |name: &'static str, message: String| ConfigError { var: name, message };
+        let positive = |name: &'static str, default: u64| -> Result<u64, ConfigError> {
+            match var(name) {
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|&n: &u64| n > 0)
+                    .ok_or_else(|| err(name, format!("{v:?} is not a whole number above 0"))),
+                None => Ok(default),
+            }
+        };
+        let own_origins = match var("KUKI_PUBLIC_URL") {
+            Some(v) => vec![Origin::parse(&v).map_err(|m| err("KUKI_PUBLIC_URL", m))?],
+            None => default_own_origins(addr),
+        };
+        let max_connections = positive("KUKI_MAX_CONNECTIONS", DEFAULT_MAX_CONNECTIONS as u64)?;
+        let per_ip = positive("KUKI_MAX_CONNECTIONS_PER_IP", DEFAULT_MAX_CONNECTIONS_PER_IP as u64)?;
+        Ok(Edge {
+            own_origins,
+            header_timeout: Duration::from_secs(positive("KUKI_HEADER_TIMEOUT_SECS", DEFAULT_HEADER_TIMEOUT_SECS)?),
+            idle_timeout: Duration::from_secs(positive("KUKI_IDLE_TIMEOUT_SECS", DEFAULT_IDLE_TIMEOUT_SECS)?),
+            max_connections: usize::try_from(max_connections).unwrap_or(usize::MAX),
+            max_connections_per_ip: usize::try_from(per_ip).unwrap_or(usize::MAX),
+        })
+    }
+}
+
+/// `http://ADDR` for the listen address; an unspecified address (`0.0.0.0`, `::`) stands for loopback, and a
+/// loopback address also gives `http://localhost:PORT`, the two names a developer types.
+pub fn default_own_origins(addr: SocketAddr) -> Vec<Origin> {
+    let port = addr.port();
+    let ip = match addr.ip() {
+        IpAddr::V4(v4) if v4.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
+        IpAddr::V6(v6) if v6.is_unspecified() => IpAddr::from(std::net::Ipv6Addr::LOCALHOST),
+        ip => ip,
+    };
+    let mut out =
+        vec![Origin::parse(&format!("http://{}", SocketAddr::new(ip, port))).expect("an address is an origin")];
+    if ip.is_loopback() {
+        out.push(Origin::parse(&format!("http://localhost:{port}")).expect("localhost is an origin"));
+    }
+    out
 }
 
 fn list(v: Option<String>) -> impl Iterator<Item = String> {
@@ -334,6 +418,37 @@ mod tests {
             Some(vec!["necessary".into(), "ads".into()])
         );
         assert_eq!(config(&[("KUKI_CATEGORIES", ",")]).unwrap_err().var, "KUKI_CATEGORIES");
+    }
+
+    #[test]
+    fn the_connection_edge_has_defaults_and_refuses_zero() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.header_timeout, Duration::from_secs(DEFAULT_HEADER_TIMEOUT_SECS));
+        assert_eq!(c.idle_timeout, Duration::from_secs(DEFAULT_IDLE_TIMEOUT_SECS));
+        assert_eq!(c.max_connections, DEFAULT_MAX_CONNECTIONS);
+        assert_eq!(c.max_connections_per_ip, DEFAULT_MAX_CONNECTIONS_PER_IP);
+        for var in [
+            "KUKI_HEADER_TIMEOUT_SECS",
+            "KUKI_IDLE_TIMEOUT_SECS",
+            "KUKI_MAX_CONNECTIONS",
+            "KUKI_MAX_CONNECTIONS_PER_IP",
+        ] {
+            assert_eq!(config(&[(var, "0")]).unwrap_err().var, var);
+            assert_eq!(config(&[(var, "soon")]).unwrap_err().var, var);
+        }
+        let c = config(&[("KUKI_HEADER_TIMEOUT_SECS", "3"), ("KUKI_MAX_CONNECTIONS", "64")]).unwrap();
+        assert_eq!((c.header_timeout, c.max_connections), (Duration::from_secs(3), 64));
+    }
+
+    #[test]
+    fn the_own_origin_comes_from_the_public_url_or_the_listen_address() {
+        let own = |c: Config| c.own_origins.iter().map(|o| o.to_string()).collect::<Vec<_>>();
+        assert_eq!(own(config(&[]).unwrap()), ["http://127.0.0.1:8080", "http://localhost:8080"]);
+        assert_eq!(own(config(&[("KUKI_ADDR", "0.0.0.0:80")]).unwrap()), ["http://127.0.0.1", "http://localhost"]);
+        assert_eq!(own(config(&[("KUKI_ADDR", "192.0.2.1:9000")]).unwrap()), ["http://192.0.2.1:9000"]);
+        let public = config(&[("KUKI_PUBLIC_URL", "https://consent.example/")]).unwrap();
+        assert_eq!(own(public), ["https://consent.example"]);
+        assert_eq!(config(&[("KUKI_PUBLIC_URL", "consent.example")]).unwrap_err().var, "KUKI_PUBLIC_URL");
     }
 
     #[test]

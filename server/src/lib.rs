@@ -4,6 +4,8 @@
 //! # Layout
 //! - [`config`]: the `KUKI_*` environment, parsed once into valid types.
 //! - [`startup`]: [`run`] takes a listener and a shutdown future (tests bind port 0); [`AppState`].
+//! - [`serve`]: the connection edge: hyper with a timer (header-read and idle timeouts), a bound on connections,
+//!   graceful drain.
 //! - [`routes`]: every route declared in one place, one file per resource, and the layers around them.
 //! - [`request`]: extractors for the client address, the write `Origin` and the consent body.
 //! - [`event`]: raw JSON to a valid event (400 for shape, 422 for rules).
@@ -26,6 +28,7 @@ pub mod openapi;
 pub mod ratelimit;
 pub mod request;
 pub mod routes;
+pub mod serve;
 pub mod startup;
 pub mod store;
 pub mod time;

@@ -39,7 +39,7 @@ pub fn document() -> Value {
                         {"name": "limit", "in": "query", "required": false, "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}}],
                     "responses": {"200": {"description": "The page.", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ConsentHistory"}}}},
                         "404": error("not_found"), "422": error("invalid_field: a bad after or limit")}},
-                "delete": {"operationId": "consents_erase", "summary": "Erase every record of the consent id.",
+                "delete": {"operationId": "consents_erase", "summary": "Erase every record of the consent id.", "description": "The request must carry an Origin that is the server's own (KUKI_PUBLIC_URL) or in KUKI_ALLOWED_ORIGINS: without one, or with another, it is refused with 403.",
                     "parameters": [id_param],
                     "responses": {"204": {"description": "Erased; a GET now answers 404."}, "403": error("forbidden_origin"), "404": error("not_found"), "503": error("unavailable")}}},
             "/api/v1/stats": {"get": {"operationId": "stats_read", "summary": "Counts and opt-in rates by day (UTC), action and category.",

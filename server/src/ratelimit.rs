@@ -38,7 +38,7 @@ impl RateLimiter {
         if buckets.len() >= PRUNE_AT {
             buckets.retain(|_, b| b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_sec < capacity);
         }
-        let b = buckets.entry(key(ip)).or_insert(Bucket { tokens: capacity, at: now });
+        let b = buckets.entry(client_key(ip)).or_insert(Bucket { tokens: capacity, at: now });
         b.tokens = (b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * per_sec).min(capacity);
         b.at = now;
         if b.tokens >= 1.0 {
@@ -50,7 +50,8 @@ impl RateLimiter {
     }
 }
 
-fn key(ip: IpAddr) -> IpAddr {
+/// The client a bucket (or a connection bound, [`crate::serve`]) belongs to: the IPv4 address, the IPv6 /64.
+pub(crate) fn client_key(ip: IpAddr) -> IpAddr {
     match ip.to_canonical() {
         IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & (u128::MAX << 64)).into()),
         v4 => v4,

@@ -1,7 +1,8 @@
 //! Extractors for what a request says about its sender and its body, each parsed into a checked type.
 //!
 //! - [`ClientIp`]: the peer address, or the `X-Forwarded-For` client when the peer is a trusted proxy.
-//! - [`WriteOrigin`]: the `Origin` of a POST or DELETE, refused (403) unless it is the server's own or allowed.
+//! - [`WriteOrigin`], [`EraseOrigin`]: the `Origin` of a POST or DELETE, refused (403) unless it is the server's
+//!   own (`KUKI_PUBLIC_URL`) or allowed; a DELETE must name one.
 //! - [`ConsentBody`]: a JSON or `text/plain` (sendBeacon) body of at most 8 KiB holding a valid event.
 
 use crate::config::{IpNet, Origin};
@@ -9,7 +10,7 @@ use crate::error::AppError;
 use crate::event::{parse_event, EventError};
 use crate::startup::AppState;
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
-use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, HOST, ORIGIN};
+use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE, ORIGIN};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
 use kuki_core::wire::{ConsentEvent, MAX_BODY_BYTES};
@@ -57,33 +58,45 @@ impl FromRequestParts<AppState> for ClientIp {
     }
 }
 
-/// The origin of a write, when the request named one.
+/// The origin of a POST, when the request named one.
 ///
-/// Browsers send `Origin` on every POST and DELETE, same-origin ones included, so a request without it is not a
-/// browser acting for another site (a server-side script, `curl`): it is let through. `Origin: null` (sandboxed
-/// frames, `file:`) is refused like any other origin that is not allowed.
+/// Browsers send `Origin` on every POST, same-origin ones included, so a POST without it is not a browser acting
+/// for another site (a server-side script, `curl`): it is let through. `Origin: null` (sandboxed frames, `file:`)
+/// is refused like any other origin that is not allowed.
 #[derive(Clone, Debug)]
 pub struct WriteOrigin(pub Option<Origin>);
 
-/// Is `origin` the server itself? Its host and port must be the request's `Host`.
-fn is_own(origin: &Origin, headers: &HeaderMap) -> bool {
-    let Some(host) = headers.get(HOST).and_then(|h| h.to_str().ok()) else { return false };
-    let authority = origin.as_str().split_once("://").map_or("", |(_, a)| a);
-    let host = host.to_ascii_lowercase();
-    authority == host || authority == host.strip_suffix(":80").unwrap_or(&host)
+/// The origin of a DELETE, which must name one: erasing a history is rarer and graver than adding an event, and a
+/// browser always sends `Origin` with it. A DELETE without `Origin` is 403 like a foreign one.
+#[derive(Clone, Debug)]
+pub struct EraseOrigin(pub Origin);
+
+/// `Ok(None)` without an `Origin` header; the origin when it is the server's own (`KUKI_PUBLIC_URL`, never the
+/// request's `Host`, which the client writes) or an allowed one; else 403.
+fn write_origin(headers: &HeaderMap, config: &crate::Config) -> Result<Option<Origin>, AppError> {
+    let Some(value) = headers.get(ORIGIN) else { return Ok(None) };
+    let mut known = config.own_origins.iter().chain(&config.allowed_origins);
+    // Browsers send origins already in their canonical form: an exact match needs no parsing.
+    if let Some(o) = known.clone().find(|o| o.as_str().as_bytes() == value.as_bytes()) {
+        return Ok(Some(o.clone()));
+    }
+    let origin = value.to_str().ok().and_then(|v| Origin::parse(v).ok()).ok_or(AppError::ForbiddenOrigin)?;
+    known.find(|&o| *o == origin).cloned().map(Some).ok_or(AppError::ForbiddenOrigin)
 }
 
 impl FromRequestParts<AppState> for WriteOrigin {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
-        let Some(value) = parts.headers.get(ORIGIN) else { return Ok(WriteOrigin(None)) };
-        let origin = value.to_str().ok().and_then(|v| Origin::parse(v).ok()).ok_or(AppError::ForbiddenOrigin)?;
-        if state.config.allowed_origins.contains(&origin) || is_own(&origin, &parts.headers) {
-            Ok(WriteOrigin(Some(origin)))
-        } else {
-            Err(AppError::ForbiddenOrigin)
-        }
+        write_origin(&parts.headers, &state.config).map(WriteOrigin)
+    }
+}
+
+impl FromRequestParts<AppState> for EraseOrigin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, AppError> {
+        write_origin(&parts.headers, &state.config)?.map(EraseOrigin).ok_or(AppError::ForbiddenOrigin)
     }
 }
 
@@ -96,8 +109,8 @@ impl FromRequest<AppState> for ConsentBody {
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, AppError> {
         if let Some(ct) = req.headers().get(CONTENT_TYPE) {
-            let essence = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            if essence != "application/json" && essence != "text/plain" {
+            let essence = ct.to_str().unwrap_or("").split(';').next().unwrap_or("").trim();
+            if !essence.eq_ignore_ascii_case("application/json") && !essence.eq_ignore_ascii_case("text/plain") {
                 return Err(AppError::UnsupportedMediaType);
             }
         }
@@ -151,12 +164,20 @@ mod tests {
     }
 
     #[test]
-    fn the_own_origin_matches_the_host_header() {
-        let mut h = HeaderMap::new();
-        h.insert(HOST, HeaderValue::from_static("127.0.0.1:8080"));
-        assert!(is_own(&Origin::parse("http://127.0.0.1:8080").unwrap(), &h));
-        assert!(!is_own(&Origin::parse("http://127.0.0.1:9090").unwrap(), &h));
-        h.insert(HOST, HeaderValue::from_static("kuki.example"));
-        assert!(is_own(&Origin::parse("https://kuki.example").unwrap(), &h));
+    fn the_own_origin_is_configured_and_the_host_header_proves_nothing() {
+        let config =
+            crate::Config::from_lookup(|k| (k == "KUKI_ALLOWED_ORIGINS").then(|| "https://shop.example".to_owned()))
+                .unwrap();
+        let with = |origin: &str, host: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(ORIGIN, HeaderValue::from_str(origin).unwrap());
+            h.insert(axum::http::header::HOST, HeaderValue::from_str(host).unwrap());
+            write_origin(&h, &config)
+        };
+        assert!(with("http://127.0.0.1:8080", "127.0.0.1:8080").is_ok());
+        assert!(with("HTTPS://Shop.Example:443", "x").unwrap().is_some(), "parsed when not canonical");
+        assert!(with("https://evil.example", "evil.example").is_err(), "a forged Host is not the server");
+        assert!(with("http://127.0.0.1:9090", "127.0.0.1:9090").is_err());
+        assert_eq!(write_origin(&HeaderMap::new(), &config).unwrap(), None);
     }
 }

@@ -8,7 +8,6 @@ use crate::routes;
 use crate::store::{Store, StoreError};
 use std::fmt;
 use std::future::Future;
-use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
@@ -65,13 +64,18 @@ pub async fn run(
         stats = config.admin_token.is_some(),
         "starting"
     );
+    let limits = crate::serve::Limits {
+        header_timeout: config.header_timeout,
+        idle_timeout: config.idle_timeout,
+        max_connections: config.max_connections,
+        max_connections_per_ip: config.max_connections_per_ip,
+        trusted_proxies: config.trusted_proxies.clone(),
+    };
+    let own = config.own_origins.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(",");
     let state = AppState::new(config).await?;
     let app = routes::router(state);
-    tracing::info!(%local, "kuki-server listening");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(StartError::Io)?;
+    tracing::info!(%local, own_origins = %own, ?limits, "kuki-server listening");
+    crate::serve::serve(listener, app, limits, shutdown).await.map_err(StartError::Io)?;
     tracing::info!("kuki-server stopped");
     Ok(())
 }

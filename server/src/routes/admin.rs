@@ -9,10 +9,13 @@ use kuki_core::wire::Stats;
 
 /// Compares in time independent of where the strings differ, so the token cannot be guessed byte by byte.
 fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
-fn authorize(headers: &HeaderMap, token: Option<&str>) -> Result<(), AppError> {
+/// `Ok` when the request carries `Authorization: Bearer KUKI_ADMIN_TOKEN`; 401 otherwise, and always without a
+/// configured token. Guards `/api/v1/stats` and `/metrics`.
+pub(crate) fn authorize(headers: &HeaderMap, token: Option<&str>) -> Result<(), AppError> {
     let token = token.ok_or(AppError::Unauthorized)?;
     let given = headers
         .get(header::AUTHORIZATION)

@@ -2,7 +2,7 @@
 
 use crate::error::AppError;
 use crate::event::canonical_json;
-use crate::request::{ClientIp, ConsentBody, WriteOrigin};
+use crate::request::{ClientIp, ConsentBody, EraseOrigin, WriteOrigin};
 use crate::startup::AppState;
 use crate::store::{HistoryPage, InsertOutcome, NewRecord, StoreError, StoredMeta};
 use axum::extract::{Path, RawQuery, State};
@@ -28,7 +28,8 @@ fn consent_id(raw: &str) -> Result<ConsentId, AppError> {
 
 /// `POST /api/v1/consents`: 201 with a receipt once the event is committed; a replay of the same event gets its
 /// original receipt with 200; the same (consentId, seq) with another event gets 409.
-#[tracing::instrument(name = "consents_create", skip_all, fields(ip = %crate::config::ip_prefix(ip)))]
+// A debug span: at the default `info` level, no span is built or formatted for each write.
+#[tracing::instrument(name = "consents_create", level = "debug", skip_all, fields(ip = %crate::config::ip_prefix(ip)))]
 pub async fn consents_create(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -114,11 +115,12 @@ pub async fn consents_read(
     state.store.history(id, after, limit).await?.map(Json).ok_or(AppError::NotFound)
 }
 
-/// `DELETE /api/v1/consents/{id}`: erases every record of the id (204), 404 when there were none. The log line
-/// names no id and no address: an erasure must not leave personal data behind.
+/// `DELETE /api/v1/consents/{id}`: erases every record of the id (204), 404 when there were none; the request
+/// must come from an allowed `Origin` (403 without one). The log line names no id and no address: an erasure must
+/// not leave personal data behind.
 pub async fn consents_erase(
     State(state): State<AppState>,
-    WriteOrigin(_): WriteOrigin,
+    EraseOrigin(_): EraseOrigin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, AppError> {
     let id = consent_id(&id)?;

@@ -16,7 +16,7 @@ use crate::error::AppError;
 use crate::request::ClientIp;
 use crate::startup::AppState;
 use axum::extract::{Request, State};
-use axum::http::{header, HeaderName, HeaderValue, Method};
+use axum::http::{header, HeaderValue, Method};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -24,10 +24,8 @@ use axum::Router;
 use std::sync::atomic::Ordering::Relaxed;
 use std::time::Instant;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::set_header::SetResponseHeaderLayer;
 
 pub fn router(state: AppState) -> Router {
-    let timeout = state.config.request_timeout;
     let api = Router::new()
         .route("/consents", post(consents::consents_create))
         .route("/consents/{id}", get(consents::consents_read).delete(consents::consents_erase))
@@ -43,10 +41,8 @@ pub fn router(state: AppState) -> Router {
     } else {
         api
     };
-    let api = api
-        .layer(cors(&state))
-        .layer(api_header(header::CACHE_CONTROL, "no-store"))
-        .layer(api_header(header::CONTENT_SECURITY_POLICY, "default-src 'none'; frame-ancestors 'none'"));
+    // The API's own headers (no-store, its CSP) are set by `edge`, which sees every response anyway.
+    let api = api.layer(cors(&state));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(health::healthz))
@@ -55,29 +51,41 @@ pub fn router(state: AppState) -> Router {
         .route("/privacy", get(site::privacy))
         .nest_service("/kuki", site::bundle(&state.config.site_dir))
         .fallback_service(site::site(&state.config.site_dir))
-        .layer(middleware::from_fn_with_state(state.clone(), count_responses))
-        .layer(middleware::from_fn_with_state(timeout, time_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), edge))
         .with_state(state)
-        .layer(security_header(header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .layer(security_header(header::REFERRER_POLICY, "strict-origin-when-cross-origin"))
-        .layer(security_header(header::X_FRAME_OPTIONS, "SAMEORIGIN"))
 }
 
-/// A request still running after the limit is dropped and answered 408 in the API's error shape (a slow database
-/// is a 503 from the store long before this).
-async fn time_limit(State(limit): State<std::time::Duration>, req: Request, next: Next) -> Response {
-    match tokio::time::timeout(limit, next.run(req)).await {
+/// What every response goes through, in one layer (each layer is a future and a clone per request):
+/// - a request still running after `KUKI_REQUEST_TIMEOUT_SECS` is dropped and answered 408 in the API's error
+///   shape (a slow database is a 503 from the store long before this);
+/// - responses are counted by status class for `/metrics`;
+/// - the security headers every response carries, unless the handler set its own; API answers are never cached
+///   and, being data, may load nothing and be framed nowhere.
+async fn edge(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let api = req.uri().path().starts_with("/api/");
+    let mut res = match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
         Ok(res) => res,
         Err(_) => AppError::Timeout.into_response(),
+    };
+    state.metrics.count_response(res.status().as_u16());
+    let h = res.headers_mut();
+    for (name, value) in [
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff"),
+        (header::REFERRER_POLICY, "strict-origin-when-cross-origin"),
+        (header::X_FRAME_OPTIONS, "SAMEORIGIN"),
+    ] {
+        if let header::Entry::Vacant(v) = h.entry(name) {
+            v.insert(HeaderValue::from_static(value));
+        }
     }
-}
-
-fn security_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::if_not_present(name, HeaderValue::from_static(value))
-}
-
-fn api_header(name: HeaderName, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
-    SetResponseHeaderLayer::overriding(name, HeaderValue::from_static(value))
+    if api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        );
+    }
+    res
 }
 
 /// Browsers on the allowed origins may call the API (the preflight of a JSON POST, and reading the answers).
@@ -102,10 +110,4 @@ async fn rate_limit(State(state): State<AppState>, ClientIp(ip): ClientIp, req: 
             AppError::RateLimited { retry_after_secs }.into_response()
         }
     }
-}
-
-async fn count_responses(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let res = next.run(req).await;
-    state.metrics.count_response(res.status().as_u16());
-    res
 }

@@ -3,29 +3,105 @@
 //! `/kuki/*` is the bundle other sites embed with one script tag, so every response under it carries
 //! `Access-Control-Allow-Origin: *` (the loader imports the module and fetches the wasm cross-origin).
 
-use axum::extract::RawQuery;
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue};
-use axum::response::{Html, IntoResponse};
+use axum::body::Body;
+use axum::extract::{RawQuery, Request};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
 use kuki_core::Lang;
+use std::convert::Infallible;
+use std::future::Future;
 use std::path::Path;
-use tower::Layer;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use tower::{Layer, Service};
 use tower_http::services::ServeDir;
 use tower_http::set_header::{SetResponseHeader, SetResponseHeaderLayer};
 
+/// The demo site's pages: everything from the server itself, plus the wasm module (`'wasm-unsafe-eval'`), the data:
+/// favicon, and nothing inline. kuki's own styles are a constructed stylesheet, which `style-src` does not govern.
+pub const SITE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; \
+    img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; \
+    frame-ancestors 'self'";
+/// Powerful features no page here uses, turned off for the page and anything it embeds.
+pub const PERMISSIONS_POLICY: &str =
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
+
+/// Adds the HTML-page headers to an HTML response: its `Content-Security-Policy` unless the handler set one (the
+/// privacy page has its own), `Permissions-Policy` and `Cross-Origin-Opener-Policy`.
+pub fn html_headers(mut res: Response) -> Response {
+    let is_html = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().get(..9).is_some_and(|p| p.eq_ignore_ascii_case(b"text/html")));
+    if is_html {
+        let h = res.headers_mut();
+        if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(SITE_CSP));
+        }
+        h.insert(HeaderName::from_static("permissions-policy"), HeaderValue::from_static(PERMISSIONS_POLICY));
+        h.insert(HeaderName::from_static("cross-origin-opener-policy"), HeaderValue::from_static("same-origin"));
+    }
+    res
+}
+
+/// A folder of static files: [`ServeDir`], with the HTML-page headers on pages, and 404 (not 500) for every name
+/// the filesystem refuses: too long (`ENAMETOOLONG`), through a file (`ENOTDIR`), a symlink loop, a NUL byte.
+#[derive(Clone)]
+pub struct Files(ServeDir);
+
+type FilesFuture = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+impl Service<Request> for Files {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = FilesFuture;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> FilesFuture {
+        let answer = self.0.try_call(req);
+        Box::pin(async move {
+            Ok(match answer.await {
+                Ok(res) => html_headers(res.map(Body::new)),
+                Err(e) if is_refused_name(&e) => StatusCode::NOT_FOUND.into_response(),
+                Err(e) => {
+                    tracing::error!(error = %e, "a static file could not be read");
+                    StatusCode::INTERNAL_SERVER_ERROR.into_response()
+                }
+            })
+        })
+    }
+}
+
+/// Errors that mean "there is no file by that name".
+fn is_refused_name(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    if matches!(e.kind(), NotFound | PermissionDenied | InvalidInput) {
+        return true;
+    }
+    #[cfg(unix)]
+    if let Some(code) = e.raw_os_error() {
+        return [libc::ENAMETOOLONG, libc::ENOTDIR, libc::ELOOP].contains(&code);
+    }
+    false
+}
+
 /// `/` and everything not routed elsewhere: `KUKI_SITE_DIR`, with `index.html` for directories.
-pub fn site(dir: &Path) -> ServeDir {
-    ServeDir::new(dir).append_index_html_on_directories(true)
+pub fn site(dir: &Path) -> Files {
+    Files(ServeDir::new(dir).append_index_html_on_directories(true))
 }
 
 /// `/kuki/*`: `KUKI_SITE_DIR/kuki`, readable from any origin: CORS for the module import and the wasm fetch, and
 /// `Cross-Origin-Resource-Policy` for host pages that isolate themselves (`Cross-Origin-Embedder-Policy`).
-pub fn bundle(dir: &Path) -> SetResponseHeader<SetResponseHeader<ServeDir, HeaderValue>, HeaderValue> {
+pub fn bundle(dir: &Path) -> SetResponseHeader<SetResponseHeader<Files, HeaderValue>, HeaderValue> {
     let cors = SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     let corp = SetResponseHeaderLayer::overriding(
         HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("cross-origin"),
     );
-    cors.layer(corp.layer(ServeDir::new(dir.join("kuki"))))
+    cors.layer(corp.layer(Files(ServeDir::new(dir.join("kuki")))))
 }
 
 /// `GET /privacy[?lang=en]`: the whole policy as a standalone page; without `lang`, the browser's language (so
@@ -39,16 +115,78 @@ pub async fn privacy(RawQuery(query): RawQuery, headers: HeaderMap) -> impl Into
     let preferred = accept.split(',').map(|part| part.split(';').next().unwrap_or("").trim());
     // The page is the built-in policy: Korean or English, Korean first.
     let (lang, _) = Lang::negotiate(explicit, preferred, &Lang::ALL, Some(Lang::Ko));
-    ([(header::CACHE_CONTROL, "public, max-age=300"), (header::VARY, "Accept-Language")], Html(page(lang)))
+    let page = page(lang);
+    let headers = [
+        (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=300")),
+        (header::VARY, HeaderValue::from_static("Accept-Language")),
+        (header::CONTENT_SECURITY_POLICY, page.csp.clone()),
+    ];
+    html_headers((headers, Html(page.html.as_str())).into_response())
+}
+
+/// The privacy page in one language, with the policy that lets exactly its one inline `<style>` apply (by hash)
+/// and nothing else: no script, no other style, no frame, no form.
+struct Page {
+    html: String,
+    csp: HeaderValue,
 }
 
 /// The page never changes while the server runs: rendered once per language, then served as it is.
-fn page(lang: Lang) -> &'static str {
-    static KO: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    static EN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+fn page(lang: Lang) -> &'static Page {
+    static KO: std::sync::OnceLock<Page> = std::sync::OnceLock::new();
+    static EN: std::sync::OnceLock<Page> = std::sync::OnceLock::new();
     let cell = match lang {
         Lang::Ko => &KO,
         _ => &EN,
     };
-    cell.get_or_init(|| kuki_core::policy::render_page(lang))
+    cell.get_or_init(|| {
+        let html = kuki_core::policy::render_page(lang);
+        let csp = format!(
+            "default-src 'none'; style-src {}; img-src 'self' data:; base-uri 'none'; form-action 'none'; \
+             frame-ancestors 'self'",
+            style_hashes(&html)
+        );
+        Page { html, csp: HeaderValue::from_str(&csp).expect("a CSP is ASCII") }
+    })
+}
+
+/// `'sha256-…'` for every inline `<style>` in `html` (`'none'` when there is none).
+fn style_hashes(html: &str) -> String {
+    use base64::Engine as _;
+    use sha2::{Digest, Sha256};
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<style>") {
+        let body = &rest[open + "<style>".len()..];
+        let Some(close) = body.find("</style>") else { break };
+        let digest = Sha256::digest(&body.as_bytes()[..close]);
+        out.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+        rest = &body[close..];
+    }
+    if out.is_empty() {
+        "'none'".to_owned()
+    } else {
+        out.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_inline_style_is_allowed_by_its_hash() {
+        // echo -n 'p{}' | openssl dgst -sha256 -binary | base64
+        assert_eq!(style_hashes("<style>p{}</style>"), "'sha256-gG2yISYereRMiG2lMXrbiUgi0Ubw9p7QCeWcroOvy9Y='");
+        assert_eq!(style_hashes("<p>no style</p>"), "'none'");
+        assert_eq!(style_hashes("<style>a</style><style>b</style>").matches("sha256-").count(), 2);
+    }
+
+    #[test]
+    fn the_privacy_page_runs_no_script_and_its_style_is_the_hashed_one() {
+        let page = page(Lang::En);
+        assert!(!page.html.contains("<script"));
+        assert!(!page.html.contains(" style="), "a style attribute would need 'unsafe-inline'");
+        assert!(page.csp.to_str().unwrap().contains("style-src 'sha256-"));
+    }
 }

@@ -35,6 +35,41 @@ async fn a_delete_from_a_foreign_origin_is_403_and_erases_nothing() {
 }
 
 #[tokio::test]
+async fn a_delete_without_any_origin_is_403_in_the_error_shape_and_erases_nothing() {
+    let app = spawn_app().await;
+    let id = new_id();
+    app.post_event(&event(&id, 1, true)).await;
+    let res = app.client.delete(app.url(&format!("/api/v1/consents/{id}"))).send().await.unwrap();
+    assert_eq!(res.status(), 403);
+    assert_eq!(error_code(res).await, "forbidden_origin");
+    assert_eq!(app.get_history(&id).await.status(), 200);
+}
+
+#[tokio::test]
+async fn an_origin_equal_to_a_forged_host_is_not_the_servers_own() {
+    let app = spawn_app().await;
+    let id = new_id();
+    let forged =
+        |req: reqwest::RequestBuilder| req.header("host", "evil.example").header("origin", "http://evil.example");
+    let post = forged(app.client.post(app.url("/api/v1/consents")).json(&event(&id, 1, true)));
+    assert_eq!(post.send().await.unwrap().status(), 403);
+    app.post_event(&event(&id, 1, true)).await;
+    let delete = forged(app.client.delete(app.url(&format!("/api/v1/consents/{id}"))));
+    assert_eq!(delete.send().await.unwrap().status(), 403);
+    assert_eq!(app.get_history(&id).await.status(), 200);
+}
+
+#[tokio::test]
+async fn the_servers_own_origin_may_erase() {
+    let app = spawn_app().await;
+    let id = new_id();
+    app.post_event(&event(&id, 1, true)).await;
+    let own = format!("http://{}", app.addr);
+    let res = app.client.delete(app.url(&format!("/api/v1/consents/{id}"))).header("origin", own).send().await;
+    assert_eq!(res.unwrap().status(), 204);
+}
+
+#[tokio::test]
 async fn the_servers_own_origin_and_no_origin_may_write() {
     let app = spawn_app().await;
     let own = format!("http://{}", app.addr);
@@ -136,7 +171,13 @@ async fn readyz_metrics_and_openapi_answer() {
     app.post_event(&event(&new_id(), 1, true)).await;
     assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 200);
 
-    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap();
+    let open = app.client.get(app.url("/metrics")).send().await.unwrap();
+    assert_eq!(open.status(), 401, "metrics are for the operator");
+    assert_eq!(error_code(open).await, "unauthorized");
+    let wrong = app.client.get(app.url("/metrics")).bearer_auth("not-the-token-at-all").send().await.unwrap();
+    assert_eq!(wrong.status(), 401);
+    let metrics = app.client.get(app.url("/metrics")).bearer_auth(ADMIN_TOKEN).send().await.unwrap();
+    assert_eq!(metrics.status(), 200);
     assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
     let text = metrics.text().await.unwrap();
     assert!(text.contains("kuki_events_stored_total 1"), "{text}");
@@ -153,6 +194,10 @@ async fn an_unknown_api_path_is_a_json_404() {
     let app = spawn_app().await;
     let res = app.client.get(app.url("/api/v1/nothing")).send().await.unwrap();
     assert_eq!(res.status(), 404);
+    // Every API answer, errors too, is uncacheable data that may load nothing and be framed nowhere.
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    assert_eq!(res.headers()["content-security-policy"], "default-src 'none'; frame-ancestors 'none'");
+    assert_eq!(res.headers()["x-content-type-options"], "nosniff");
     assert_eq!(error_code(res).await, "not_found");
 }
 

@@ -55,7 +55,11 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     std::fs::write(site.join("kuki/kuki.js"), "window.kuki = window.kuki || [];").unwrap();
     std::fs::write(site.join("kuki/pkg/kuki_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
 
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
     let mut env: HashMap<String, String> = HashMap::new();
+    // The server's own origin is configured, never read from `Host`: here it is the bound address.
+    env.insert("KUKI_PUBLIC_URL".into(), format!("http://{addr}"));
     env.insert("KUKI_SITE_DIR".into(), site.display().to_string());
     env.insert("KUKI_DB".into(), format!("sqlite://{}", dir.path().join("kuki.db").display()));
     env.insert("KUKI_RATE_LIMIT".into(), "0".into());
@@ -68,8 +72,6 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
     let db = env["KUKI_DB"].clone();
     let config = Config::from_lookup(|k| env.get(k).cloned()).expect("test config is valid");
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(async move {
         kuki_server::run(listener, config, async {

@@ -5,6 +5,7 @@
 //! - [`crash`]: the built binary killed mid-write; every acknowledged record survives, `verify` passes.
 //! - [`categories`]: any category recorded and counted without `KUKI_CATEGORIES`, refused by name outside it, too
 //!   many and malformed ids, on every database available.
+//! - [`edge`]: the connection edge over raw TCP: header-read and idle timeouts, the bound on connections.
 //! - [`consents`]: POST, GET and DELETE of consent events, receipts, replay and conflict, bad input.
 //! - [`evidence`]: the cap per id, history pages, readiness when the database file goes, tampering caught against
 //!   a checkpoint, the key file.
@@ -17,6 +18,7 @@
 mod categories;
 mod consents;
 mod crash;
+mod edge;
 mod evidence;
 mod guards;
 mod helpers;

@@ -54,3 +54,48 @@ async fn the_privacy_page_speaks_the_asked_language() {
     let browser_en = app.client.get(app.url("/privacy")).header("accept-language", "en-US,en;q=0.9").send().await;
     assert_eq!(browser_en.unwrap().text().await.unwrap(), kuki_core::policy::render_page(kuki_core::Lang::En));
 }
+
+#[tokio::test]
+async fn a_name_the_filesystem_refuses_is_404_not_500() {
+    let app = spawn_app().await;
+    let long = "a".repeat(300);
+    for path in [
+        format!("/{long}"),
+        format!("/{long}.html"),
+        format!("/kuki/{long}.js"),
+        format!("/kuki/pkg/{long}"),
+        format!("/demo/{long}/x"),
+        "/index.html/x".to_owned(),
+        "/kuki/kuki.js/x".to_owned(),
+    ] {
+        let res = app.client.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(res.status(), 404, "{}", &path[..path.len().min(40)]);
+    }
+}
+
+#[tokio::test]
+async fn html_pages_carry_a_csp_a_permissions_policy_and_coop() {
+    let app = spawn_app().await;
+    for path in ["/", "/index.html", "/privacy", "/privacy?lang=en"] {
+        let res = app.client.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        assert!(!csp.contains("unsafe-inline") && !csp.contains("'unsafe-eval'"), "{path}: {csp}");
+        assert!(csp.contains("frame-ancestors"), "{path}: {csp}");
+        assert!(h["permissions-policy"].to_str().unwrap().contains("camera=()"), "{path}");
+        assert_eq!(h["cross-origin-opener-policy"], "same-origin", "{path}");
+    }
+    let site = app.client.get(app.url("/")).send().await.unwrap();
+    let csp = site.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    // What the demo needs: its scripts and the wasm, its stylesheet, the API and the config from the same server.
+    for directive in ["script-src 'self' 'wasm-unsafe-eval'", "style-src 'self'", "connect-src 'self'"] {
+        assert!(csp.contains(directive), "{csp}");
+    }
+    let privacy = app.client.get(app.url("/privacy")).send().await.unwrap();
+    let csp = privacy.headers()["content-security-policy"].to_str().unwrap().to_owned();
+    assert!(csp.starts_with("default-src 'none'") && csp.contains("style-src 'sha256-"), "{csp}");
+
+    let js = app.client.get(app.url("/kuki/kuki.js")).send().await.unwrap();
+    assert!(js.headers().get("cross-origin-opener-policy").is_none(), "only pages get the page headers");
+}
