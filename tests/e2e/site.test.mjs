@@ -114,6 +114,9 @@ describe('any site, its own words', () => {
 
     const de = await visit(stack, t, '/acme.html', { locale: 'de-DE' });
     await banner(de.page, 'en').waitFor({ state: 'visible', timeout: 20_000 });
+    // A site without French texts: a French browser gets English, not Korean.
+    const plain = await visit(stack, t, '/basic.html', { locale: 'fr-FR' });
+    await banner(plain.page, 'en').waitFor({ state: 'visible', timeout: 20_000 });
 
     const ko = await visit(stack, t, '/korean-default.html', { locale: 'de-DE' });
     await banner(ko.page, 'ko').waitFor({ state: 'visible', timeout: 20_000 });
