@@ -108,7 +108,12 @@ impl Texts {
             None => t.this_site.to_string(),
         };
         let names: Vec<&str> = config.optional().map(|c| c.name.get(lang)).collect();
-        let purposes = if lang == Lang::Ko { names.join("·") } else { join_english(&names) };
+        // Each language joins a list its own way; one kuki does not know gets plain commas.
+        let purposes = match lang {
+            Lang::Ko => names.join("·"),
+            Lang::En => join_english(&names),
+            _ => names.join(", "),
+        };
         t.fill(|text| {
             if !text.contains("{site}") && !text.contains("{purposes}") {
                 return None;

@@ -199,6 +199,8 @@ pub enum Action {
     AnswerLogin {
         allow: bool,
     },
+    /// The page's request was dismissed (Escape): answered "no", nothing recorded.
+    CancelRequest,
     /// `setLanguage`: one of the languages the site's config makes available (checked at the API's edge).
     SetLanguage(Lang),
     /// The site's policy from `policyUrl`, or `None` when it could not be fetched or read.
@@ -351,6 +353,12 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
                 s.decide(&Choice::Only(Vec::new()), ConsentAction::Custom, ctx, &mut fx);
             }
             fx.push(Effect::Answer { request: request.id, allowed: allow });
+        }
+        Action::CancelRequest => {
+            if let Open::Require { request, back } = s.open.clone() {
+                s.open = s.reopen(back);
+                fx.push(Effect::Answer { request: request.id, allowed: false });
+            }
         }
         Action::SetLanguage(lang) => {
             if lang != s.lang {
@@ -855,6 +863,15 @@ mod tests {
         )
         .unwrap();
         SitePolicy::parse(raw).unwrap()
+    }
+
+    #[test]
+    fn dismissing_a_request_answers_no_and_records_nothing() {
+        let (s, fx) =
+            run(start(), vec![Action::AskLogin(LoginRequest { id: 4, category: id("ads") }), Action::CancelRequest]);
+        assert_eq!(fx, [Effect::Answer { request: 4, allowed: false }]);
+        assert!(s.consent.is_none());
+        assert_eq!(s.open, Open::Banner);
     }
 
     #[test]

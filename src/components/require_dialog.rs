@@ -18,6 +18,8 @@ pub struct RequireDialogProps {
     pub first: bool,
     pub onallow: Callback<()>,
     pub onrefuse: Callback<()>,
+    /// Escape: no answer but "not now" (nothing recorded).
+    pub onclose: Callback<()>,
 }
 
 /// The page needs a category the visitor has not allowed: the dialog names it and its purpose, and asks. For a
@@ -35,7 +37,7 @@ pub fn RequireDialog(props: &RequireDialogProps) -> Html {
     let purpose = props.category.description.get(props.lang);
     html! {
         <Dialog role="alertdialog" class="kuki-login" labelledby="kuki-require-title"
-            describedby={AttrValue::Static("kuki-require-body")} onclose={props.onrefuse.clone()}>
+            describedby={AttrValue::Static("kuki-require-body")} onclose={props.onclose.clone()}>
             <h2 id="kuki-require-title" class="kuki-title">{ title }</h2>
             <div id="kuki-require-body">
                 <p class="kuki-text">{ body }</p>

@@ -125,7 +125,7 @@ pub fn Root(props: &RootProps) -> Html {
             if let Some(category) = required {
                 <RequireDialog lang={s.lang} texts={texts.clone()} login={s.config.login_categories.contains(&category.id)}
                     first={s.consent.is_none()} {category} onallow={send(|| Action::AnswerLogin { allow: true })}
-                    onrefuse={send(|| Action::AnswerLogin { allow: false })} />
+                    onrefuse={send(|| Action::AnswerLogin { allow: false })} onclose={send(|| Action::CancelRequest)} />
             }
         </>
     }
