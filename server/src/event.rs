@@ -155,7 +155,7 @@ mod tests {
             ("\"custom\"", "\"dance\"", "action"),
             ("\"analytics\"", "\"Not Valid\"", "categories"),
             ("\"v1\"", &format!("\"{}\"", "v".repeat(33)), "policyVersion"),
-            ("\"ko\"", "\"fr\"", "lang"),
+            ("\"ko\"", "\"french\"", "lang"),
         ] {
             let bad = GOOD.replace(from, to);
             match parse_event(bad.as_bytes(), Some(&defaults())) {
