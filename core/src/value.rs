@@ -121,6 +121,15 @@ impl<'a> Obj<'a> {
         Ok(Obj { path, fields })
     }
 
+    /// An object whose unknown fields are ignored: for answers kuki reads (a server reply may grow new fields
+    /// without breaking a deployed bundle).
+    pub fn lenient(v: &'a Value, path: &'a str) -> Result<Obj<'a>> {
+        match v {
+            Value::Obj(fields) => Ok(Obj { path, fields }),
+            v => Err(v.wrong(if path.is_empty() { "(root)" } else { path }, "an object")),
+        }
+    }
+
     pub fn path(&self, key: &str) -> String {
         field(self.path, key)
     }

@@ -266,7 +266,8 @@ pub mod browser {
 
     /// A receipt as the server sends it; `None` if it is not one.
     pub fn receipt(v: &Value) -> Option<Receipt> {
-        let o = Obj::new(v, "", &["consentId", "seq", "receivedAt", "hash", "signature"]).ok()?;
+        // Lenient: a field a newer server adds is ignored.
+        let o = Obj::lenient(v, "").ok()?;
         Some(Receipt {
             consent_id: ConsentId::parse(o.req("consentId", Value::as_str).ok()?).ok()?,
             seq: o.req("seq", Value::as_u32).ok()?,
@@ -383,6 +384,9 @@ mod tests {
         assert_eq!(browser::receipt(&crate::value::from_json(&text)), Some(receipt.clone()));
         assert_eq!(crate::value::to_json(&browser::receipt_value(&receipt)), text);
         assert_eq!(browser::receipt(&crate::value::from_json(r#"{"seq":1}"#)), None);
+        // A field a newer server adds does not stop a deployed bundle from reading the receipt.
+        let grown = text.replacen('{', r#"{"inclusionProof":["ef"],"#, 1);
+        assert_eq!(browser::receipt(&crate::value::from_json(&grown)), Some(receipt.clone()));
 
         let stored = StoredEvent {
             seq: 1,
