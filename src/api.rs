@@ -17,13 +17,19 @@ use crate::{browser, js};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** A text in both languages, or one string for both. */
-export type KukiText = string | { ko?: string; en?: string };
+/** A text: one string for every language, or one per language tag (`ko`, `en`, or any the site brings). */
+export type KukiText = string | { [lang: string]: string };
 export interface KukiCategory {
   id: string; necessary?: boolean; cookies?: string[]; name?: KukiText; description?: KukiText;
 }
 export interface KukiConfig {
-  revision?: number; lang?: "ko" | "en"; categories?: KukiCategory[];
+  /** The site's name, as kuki's texts use it; without `site`, kuki is 나와의 대화's banner (its demo). */
+  site?: { name?: KukiText };
+  /** kuki's texts replaced per language (keys in docs/reference.md); another language becomes one kuki speaks. */
+  texts?: { [lang: string]: { [key: string]: string } };
+  /** The site's own policy: a document, a URL of one, or a link to its page. */
+  policy?: object; policyUrl?: string; policyPage?: string;
+  revision?: number; lang?: string; categories?: KukiCategory[];
   cookie?: { name?: string; domain?: string; acceptDays?: number; rejectDays?: number };
   endpoint?: string; policyVersion?: string;
   nextPolicy?: { version: string; effectiveDate: string; material?: boolean; summary?: KukiText; url?: string };

@@ -3,7 +3,8 @@
 //! names and descriptions come from the configuration; the policy text from the policy document.
 //!
 //! In the built-in texts `{site}` is the site's name (`site.name`, else "this site"), `{purposes}` the optional
-//! categories' names, `{category}` the category a page asks for (filled in where it is shown). A Korean `은(는)`
+//! categories' names, `{category}` the category a page asks for and `{date}` a policy's effective date (filled in
+//! where they are shown). A Korean `은(는)`
 //! after `{site}` becomes the particle the name takes.
 
 use kuki_core::{Config, Lang};
@@ -15,13 +16,10 @@ macro_rules! texts {
         #[derive(Clone, Debug, PartialEq)]
         pub struct Texts {
             $(pub $field: AttrValue,)*
-            /// The history's names for accept all, reject all, custom, category allowed, withdrawn.
-            pub actions: [&'static str; 5],
         }
 
         struct Base {
             $($field: &'static str,)*
-            actions: [&'static str; 5],
         }
 
         impl Texts {
@@ -29,7 +27,7 @@ macro_rules! texts {
             pub const KEYS: &'static [&'static str] = &[$($key),*];
 
             fn from_base(b: &Base) -> Texts {
-                Texts { $($field: AttrValue::Static(b.$field),)* actions: b.actions }
+                Texts { $($field: AttrValue::Static(b.$field),)* }
             }
 
             fn set(&mut self, key: &str, text: AttrValue) {
@@ -90,7 +88,13 @@ texts!(
     policy_elsewhere = "policyElsewhere",
     policy_loading = "policyLoading",
     policy_unavailable = "policyUnavailable",
-    this_site = "thisSite"
+    this_site = "thisSite",
+    effective = "effective",
+    action_accept_all = "actionAcceptAll",
+    action_reject_all = "actionRejectAll",
+    action_custom = "actionCustom",
+    action_category = "actionCategory",
+    action_withdraw = "actionWithdraw"
 );
 
 impl Texts {
@@ -190,7 +194,12 @@ static KO: Base = Base {
     policy_loading: "개인정보 처리방침을 불러오는 중입니다.",
     policy_unavailable: "지금은 개인정보 처리방침을 불러올 수 없습니다. 잠시 후 다시 시도해 주세요.",
     this_site: "이 사이트",
-    actions: ["모두 동의", "모두 거부", "직접 선택", "항목 허용", "동의 철회"],
+    effective: "{date} 시행",
+    action_accept_all: "모두 동의",
+    action_reject_all: "모두 거부",
+    action_custom: "직접 선택",
+    action_category: "항목 허용",
+    action_withdraw: "동의 철회",
 };
 
 static EN: Base = Base {
@@ -238,7 +247,12 @@ static EN: Base = Base {
     policy_loading: "Loading the privacy policy.",
     policy_unavailable: "The privacy policy cannot be loaded right now. Please try again in a moment.",
     this_site: "This site",
-    actions: ["Accepted all", "Rejected all", "Custom choice", "Category allowed", "Withdrawn"],
+    effective: "Effective {date}",
+    action_accept_all: "Accepted all",
+    action_reject_all: "Rejected all",
+    action_custom: "Custom choice",
+    action_category: "Category allowed",
+    action_withdraw: "Withdrawn",
 };
 
 #[cfg(test)]

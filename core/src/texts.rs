@@ -3,7 +3,7 @@
 
 /// Every key a site may set under `texts.<lang>`, camelCase. In texts that name the site, `{site}` stands for its
 /// name; in `bannerBody`, `{purposes}` for the optional categories' names; in `requireTitle` and `requireBody`,
-/// `{category}` for the category asked for.
+/// `{category}` for the category asked for; in `effective`, `{date}` for a policy's effective date.
 pub const KEYS: &[&str] = &[
     "bannerTitle",
     "bannerBody",
@@ -49,6 +49,12 @@ pub const KEYS: &[&str] = &[
     "policyLoading",
     "policyUnavailable",
     "thisSite",
+    "effective",
+    "actionAcceptAll",
+    "actionRejectAll",
+    "actionCustom",
+    "actionCategory",
+    "actionWithdraw",
 ];
 
 /// A site's replacements for one language: `(key, text)`, keys from [`KEYS`].

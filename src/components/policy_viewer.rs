@@ -107,10 +107,11 @@ fn document(doc: &PolicyDocument, props: &PolicyViewerProps, body: &NodeRef) -> 
         }
     });
     let (y, m, d) = doc.effective_date.ymd();
-    let effective = match props.lang {
-        Lang::Ko => [y, "년 ", &m.to_string(), "월 ", &d.to_string(), "일 시행"].concat(),
-        _ => ["Effective ", doc.effective_date.as_str()].concat(),
+    let date = match props.lang {
+        Lang::Ko => [y, "년 ", &m.to_string(), "월 ", &d.to_string(), "일"].concat(),
+        _ => doc.effective_date.as_str().to_owned(),
     };
+    let effective = t.effective.replace("{date}", &date);
     html! {
             <div class="kuki-scroll kuki-doc" ref={body.clone()}>
                 if !doc.title.eq_ignore_ascii_case(&t.policy_title) {

@@ -78,14 +78,13 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
     }
 }
 
-fn action_name(t: &Texts, a: ConsentAction) -> &'static str {
-    let names = &t.actions;
+fn action_name(t: &Texts, a: ConsentAction) -> AttrValue {
     match a {
-        ConsentAction::AcceptAll => names[0],
-        ConsentAction::RejectAll => names[1],
-        ConsentAction::Custom => names[2],
-        ConsentAction::AcceptCategory => names[3],
-        ConsentAction::Withdraw => names[4],
+        ConsentAction::AcceptAll => t.action_accept_all.clone(),
+        ConsentAction::RejectAll => t.action_reject_all.clone(),
+        ConsentAction::Custom => t.action_custom.clone(),
+        ConsentAction::AcceptCategory => t.action_category.clone(),
+        ConsentAction::Withdraw => t.action_withdraw.clone(),
     }
 }
 

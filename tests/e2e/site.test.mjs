@@ -85,12 +85,15 @@ describe('any site, its own words', () => {
     const s = await visit(stack, t, '/acme.html', { locale: 'en-US' });
     await banner(s.page, 'en').waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.evaluate(() => {
-      window.__answer = window.kuki.requireCategory('ads');
+      window.__answer = window.kuki.requireCategory('analytics');
     });
-    const dialog = kukiRoot(s.page).getByRole('alertdialog', { name: 'Ads: your consent is needed', exact: true });
+    const dialog = kukiRoot(s.page).getByRole('alertdialog', {
+      name: 'Analytics and statistics: your consent is needed',
+      exact: true,
+    });
     await dialog.waitFor({ state: 'visible' });
     const text = await dialog.innerText();
-    assert.match(text, /Personalised ads/);
+    assert.match(text, /Analyses usage records and visit frequency/, 'its purpose');
     assert.doesNotMatch(text, /login/i, 'login words only for login categories');
     const allow = dialog.getByRole('button', { name: 'Allow', exact: true });
     const refuse = dialog.getByRole('button', { name: 'Refuse', exact: true });
