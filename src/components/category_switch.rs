@@ -40,11 +40,11 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
     let warn = props.warns_login && !props.on && !locked;
     let described = if warn { [desc_id.as_str(), " ", warn_id.as_str()].concat() } else { desc_id.clone() };
     html! {
-        <li class="kuki-cat">
+        <li class="kuki-cat" part="category">
             <div class="kuki-cat-head">
                 <span id={name_id.clone()} class="kuki-cat-name">{ c.name.get(props.lang) }</span>
-                if locked { <span class="kuki-always">{ t.always_on.clone() }</span> }
-                <button type="button" role="switch" class="kuki-switch"
+                if locked { <span class="kuki-always" part="always-on">{ t.always_on.clone() }</span> }
+                <button type="button" role="switch" class="kuki-switch" part="switch"
                     aria-checked={if props.on { "true" } else { "false" }}
                     aria-disabled={locked.then_some("true")}
                     aria-labelledby={name_id} aria-describedby={described} {onclick}>

@@ -15,6 +15,8 @@ pub struct DialogProps {
     #[prop_or(true)]
     pub modal: bool,
     pub class: AttrValue,
+    /// The dialog's `part` name, for a host page's `::part()` rules (`banner`, `preferences`, ...).
+    pub part: AttrValue,
     /// Escape calls this; without it, Escape does nothing (the banner must be answered).
     #[prop_or_default]
     pub onclose: Option<Callback<()>>,
@@ -66,14 +68,14 @@ pub fn Dialog(props: &DialogProps) -> Html {
     };
     let class = classes!("kuki-dialog", props.class.to_string(), props.modal.then_some("kuki-modal"));
     let dialog = html! {
-        <div ref={node} class={class} role={props.role.clone()} aria-modal={props.modal.then_some("true")}
+        <div ref={node} class={class} part={props.part.clone()} role={props.role.clone()} aria-modal={props.modal.then_some("true")}
             aria-labelledby={props.labelledby.clone()} aria-describedby={props.describedby.clone()}
             tabindex="-1" {onkeydown}>
             { props.children.clone() }
         </div>
     };
     if props.modal {
-        html! { <div class="kuki-backdrop">{ dialog }</div> }
+        html! { <div class="kuki-backdrop" part="backdrop">{ dialog }</div> }
     } else {
         dialog
     }

@@ -31,9 +31,9 @@ pub fn Notices(props: &NoticesProps) -> Html {
             Callback::from(move |_: MouseEvent| cb.emit(n))
         };
         html! {
-            <div class="kuki-toast" role="status">
+            <div class="kuki-toast" part="notice" role="status">
                 <p class="kuki-text">{ text }</p>
-                <button type="button" class="kuki-close" aria-label={t.dismiss.clone()} {onclick}>{ "×" }</button>
+                <button type="button" class="kuki-close" part="close" aria-label={t.dismiss.clone()} {onclick}>{ "×" }</button>
             </div>
         }
     });

@@ -69,12 +69,12 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
         }
     };
     html! {
-        <Dialog class="kuki-policy" labelledby="kuki-policy-title" onclose={props.onclose.clone()}>
+        <Dialog class="kuki-policy" part="policy" labelledby="kuki-policy-title" onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
                 // The dialog's name is always the same words (what the banner's link said); a document with a
                 // title of its own shows it just below.
-                <h2 id="kuki-policy-title" class="kuki-title">{ t.policy_title.clone() }</h2>
-                <button type="button" class="kuki-close" aria-label={t.close.clone()} {onclick}>{ "×" }</button>
+                <h2 id="kuki-policy-title" class="kuki-title" part="title">{ t.policy_title.clone() }</h2>
+                <button type="button" class="kuki-close" part="close" aria-label={t.close.clone()} {onclick}>{ "×" }</button>
             </div>
             { content }
         </Dialog>

@@ -52,29 +52,29 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
         }
     });
     html! {
-        <Dialog class="kuki-prefs" labelledby="kuki-prefs-title" describedby={AttrValue::Static("kuki-prefs-intro")}
+        <Dialog class="kuki-prefs" part="preferences" labelledby="kuki-prefs-title" describedby={AttrValue::Static("kuki-prefs-intro")}
             onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
-                <h2 id="kuki-prefs-title" class="kuki-title">{ t.prefs_title.clone() }</h2>
-                <button type="button" class="kuki-close" aria-label={t.close.clone()} onclick={on_click(&props.onclose)}>{ "×" }</button>
+                <h2 id="kuki-prefs-title" class="kuki-title" part="title">{ t.prefs_title.clone() }</h2>
+                <button type="button" class="kuki-close" part="close" aria-label={t.close.clone()} onclick={on_click(&props.onclose)}>{ "×" }</button>
             </div>
             <div class="kuki-scroll">
-                <p id="kuki-prefs-intro" class="kuki-text">
+                <p id="kuki-prefs-intro" class="kuki-text" part="text">
                     { t.prefs_intro.clone() }{ " " }
-                    <a href="#kuki-policy" class="kuki-link" onclick={onpolicy}>{ t.policy_link.clone() }</a>
+                    <a href="#kuki-policy" class="kuki-link" part="link" onclick={onpolicy}>{ t.policy_link.clone() }</a>
                 </p>
                 { props.notice.clone() }
-                <ul class="kuki-cats">{ for switches }</ul>
+                <ul class="kuki-cats" part="categories">{ for switches }</ul>
                 if let Some(c) = &props.consent {
                     <ConsentRecord texts={props.texts.clone()} consent={c.clone()} history={props.history.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
                         contact={props.config.policy_document(props.lang).and_then(|d| d.contact.clone())}
                         onwithdraw={props.onwithdraw.clone()} onerase={props.onerase.clone()} />
                 }
             </div>
-            <div class="kuki-actions">
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onaccept)}>{ t.accept_all.clone() }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onreject)}>{ t.reject_all.clone() }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onsave)}>{ t.save.clone() }</button>
+            <div class="kuki-actions kuki-footer" part="actions">
+                <button type="button" class="kuki-btn" part="button accept" onclick={on_click(&props.onaccept)}>{ t.accept_all.clone() }</button>
+                <button type="button" class="kuki-btn" part="button reject" onclick={on_click(&props.onreject)}>{ t.reject_all.clone() }</button>
+                <button type="button" class="kuki-btn" part="button save" onclick={on_click(&props.onsave)}>{ t.save.clone() }</button>
             </div>
         </Dialog>
     }

@@ -69,9 +69,9 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
                 <ul class="kuki-history" aria-busy={loading.then_some("true")}>{ events }</ul>
             }
             <div class="kuki-actions">
-                <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onwithdraw)}>{ t.withdraw.clone() }</button>
+                <button type="button" class="kuki-btn kuki-btn-quiet" part="button withdraw" onclick={on_click(&props.onwithdraw)}>{ t.withdraw.clone() }</button>
                 if props.synced {
-                    <button type="button" class="kuki-btn kuki-btn-quiet" onclick={on_click(&props.onerase)}>{ t.delete_records.clone() }</button>
+                    <button type="button" class="kuki-btn kuki-btn-quiet" part="button erase" onclick={on_click(&props.onerase)}>{ t.delete_records.clone() }</button>
                 }
             </div>
         </section>

@@ -36,18 +36,18 @@ pub fn RequireDialog(props: &RequireDialogProps) -> Html {
     let refuse = if props.first || !props.login { t.refuse.clone() } else { t.cancel.clone() };
     let purpose = props.category.description.get(props.lang);
     html! {
-        <Dialog role="alertdialog" class="kuki-login" labelledby="kuki-require-title"
+        <Dialog role="alertdialog" class="kuki-login" part="login-warning" labelledby="kuki-require-title"
             describedby={AttrValue::Static("kuki-require-body")} onclose={props.onclose.clone()}>
-            <h2 id="kuki-require-title" class="kuki-title">{ title }</h2>
+            <h2 id="kuki-require-title" class="kuki-title" part="title">{ title }</h2>
             <div id="kuki-require-body">
-                <p class="kuki-text">{ body }</p>
+                <p class="kuki-text" part="text">{ body }</p>
                 if !purpose.is_empty() {
                     <p class="kuki-text"><strong>{ name }</strong>{ ": " }{ purpose }</p>
                 }
             </div>
-            <div class="kuki-actions">
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onallow)}>{ allow }</button>
-                <button type="button" class="kuki-btn" onclick={on_click(&props.onrefuse)}>{ refuse }</button>
+            <div class="kuki-actions" part="actions">
+                <button type="button" class="kuki-btn" part="button allow" onclick={on_click(&props.onallow)}>{ allow }</button>
+                <button type="button" class="kuki-btn" part="button refuse" onclick={on_click(&props.onrefuse)}>{ refuse }</button>
             </div>
         </Dialog>
     }
