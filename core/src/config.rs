@@ -196,27 +196,7 @@ pub enum RawText {
 impl RawConfig {
     /// Reads the JSON shape: types and known fields only; [`Config::parse`] checks the rules.
     pub fn from_value(v: &Value) -> Result<RawConfig, ConfigError> {
-        let o = Obj::new(
-            v,
-            "",
-            &[
-                "revision",
-                "lang",
-                "categories",
-                "cookie",
-                "endpoint",
-                "policyVersion",
-                "nextPolicy",
-                "consentMode",
-                "loginCategories",
-                "policy",
-                "scriptTimeout",
-                "site",
-                "texts",
-                "policyUrl",
-                "policyPage",
-            ],
-        )?;
+        let o = Obj::new(v, "", FIELDS)?;
         Ok(RawConfig {
             revision: o.opt_u32("revision")?,
             lang: o.opt_string("lang")?,
