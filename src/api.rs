@@ -14,6 +14,8 @@ use crate::runtime::storage::Storage;
 use crate::runtime::{consent_mode, events, Runtime, Waiter};
 use crate::state::{Action, Boot};
 use crate::{browser, js};
+use kuki_core::value::Value;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
@@ -38,6 +40,9 @@ export interface KukiConfig {
   scriptTimeout?: number;
 }
 export interface KukiOptions { lang?: string; endpoint?: string }
+export interface KukiUserPreferences {
+  acceptType: "all" | "necessary" | "custom"; acceptedCategories: string[]; rejectedCategories: string[];
+}
 export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
 export interface KukiConsent {
   consentId: string; seq: number; categories: Record<string, boolean>; acceptedCategories: string[];
@@ -239,6 +244,105 @@ fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<Category
         }
     }
     Some(ids)
+}
+
+/// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`) and
+/// which categories it accepted and rejected. Before any choice, only the necessary ones count as accepted.
+#[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences")]
+pub fn get_user_preferences() -> JsValue {
+    let Some(rt) = RUNNING.with(|r| r.borrow().as_ref().map(|r| r.rt.clone())) else { return JsValue::NULL };
+    let state = rt.state();
+    let (accepted, rejected): (Vec<&kuki_core::Category>, Vec<&kuki_core::Category>) =
+        state.config.categories.iter().partition(|c| c.necessary || state.granted(c.id.as_str()));
+    let accept_type = if rejected.is_empty() {
+        "all"
+    } else if accepted.iter().all(|c| c.necessary) {
+        "necessary"
+    } else {
+        "custom"
+    };
+    let ids = |list: &[&kuki_core::Category]| Value::Arr(list.iter().map(|c| Value::Str(c.id.to_string())).collect());
+    js::to_js(&Value::Obj(vec![
+        ("acceptType".into(), Value::Str(accept_type.into())),
+        ("acceptedCategories".into(), ids(&accepted)),
+        ("rejectedCategories".into(), ids(&rejected)),
+    ]))
+}
+
+/// vanilla-cookieconsent's `validConsent()`: is there a choice that still stands?
+#[wasm_bindgen(js_name = validConsent)]
+pub fn valid_consent() -> bool {
+    RUNNING.with(|r| r.borrow().as_ref().is_some_and(|r| r.rt.state().consent.is_some()))
+}
+
+/// Closes the preferences dialog (the banner comes back while there is no choice).
+#[wasm_bindgen(js_name = hidePreferences)]
+pub fn hide_preferences() {
+    dispatch(Action::ClosePreferences);
+}
+
+/// vanilla-cookieconsent's `eraseCookies`: deletes this page's cookies named by a string, a RegExp or a list of
+/// them, at `path` (default `/`) on `domain` (default: this host and its parent domains).
+#[wasm_bindgen(js_name = eraseCookies)]
+pub fn erase_cookies(
+    #[wasm_bindgen(unchecked_param_type = "string | RegExp | (string | RegExp)[]")] cookies: JsValue,
+    path: Option<String>,
+    domain: Option<String>,
+) {
+    let items: Vec<JsValue> =
+        if js_sys::Array::is_array(&cookies) { js_sys::Array::from(&cookies).iter().collect() } else { vec![cookies] };
+    let mut names = Vec::new();
+    let mut patterns = Vec::new();
+    for item in items {
+        if let Some(name) = item.as_string() {
+            names.push(name);
+        } else if let Some(re) = item.dyn_ref::<js_sys::RegExp>() {
+            patterns.push(re.clone());
+        } else {
+            browser::console_error("kuki: eraseCookies takes a cookie name, a RegExp or a list of them");
+        }
+    }
+    crate::runtime::storage::erase_cookies(
+        |name| names.iter().any(|n| n == name) || patterns.iter().any(|re| re.test(name)),
+        path.as_deref().unwrap_or("/"),
+        domain.as_deref(),
+    );
+}
+
+/// vanilla-cookieconsent's `loadScript`: inserts `<script src>` with the given attributes; resolves `true` once
+/// it loaded, `false` if it failed.
+#[wasm_bindgen(js_name = loadScript, unchecked_return_type = "Promise<boolean>")]
+pub fn load_script(
+    src: String,
+    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] attrs: JsValue,
+) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _reject| {
+        let fail = |resolve: &js_sys::Function| {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
+        };
+        let Some(doc) = browser::document() else { return fail(&resolve) };
+        let Ok(script) = doc.create_element("script") else { return fail(&resolve) };
+        if attrs.is_object() {
+            for pair in js_sys::Object::entries(attrs.unchecked_ref()).iter() {
+                let pair = js_sys::Array::from(&pair);
+                if let (Some(k), Some(v)) = (pair.get(0).as_string(), pair.get(1).as_string()) {
+                    let _ = script.set_attribute(&k, &v);
+                }
+            }
+        }
+        let _ = script.set_attribute("src", &src);
+        for (event, ok) in [("load", true), ("error", false)] {
+            let resolve = resolve.clone();
+            let cb = Closure::once_into_js(move || {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(ok));
+            });
+            let _ = script.add_event_listener_with_callback(event, cb.unchecked_ref());
+        }
+        let parent = doc.query_selector("head").ok().flatten().or_else(|| doc.document_element());
+        if parent.and_then(|p| p.append_child(&script).ok()).is_none() {
+            fail(&resolve);
+        }
+    })
 }
 
 /// Is this category accepted now?

@@ -13,7 +13,8 @@
 
     var NAME = 'kuki';
     var METHODS = ['run', 'show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategory', 'acceptedCategory',
-      'getConsent', 'reset', 'requireCategory', 'setLanguage'];
+      'getConsent', 'reset', 'requireCategory', 'setLanguage', 'getUserPreferences', 'validConsent', 'hidePreferences',
+      'eraseCookies', 'loadScript'];
     var log = function (msg, err) {
       try { w.console.error(NAME + ': ' + msg, err === undefined ? '' : err); } catch (_) {}
     };
@@ -54,7 +55,8 @@
       stub[m] = function () {
         var args = Array.prototype.slice.call(arguments);
         if (m === 'acceptedCategory') return false;
-        if (m === 'getConsent') return null;
+        if (m === 'getConsent' || m === 'getUserPreferences') return null;
+        if (m === 'validConsent') return false;
         if (failed) return Promise.resolve(nothing(m));
         if (m === 'run') pageCalledRun = true;
         return new Promise(function (resolve) { queue.push({ m: m, args: args, resolve: resolve }); });

@@ -70,6 +70,8 @@ fn on_click(rt: &Runtime, event: &web_sys::Event) {
             "show-preferences" => Action::OpenPreferences,
             "accept-all" => Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll },
             "reject-all" => Action::Decide { choice: Choice::RejectAll, action: ConsentAction::RejectAll },
+            // vanilla-cookieconsent's `accept-custom`: the preferences' switches as they stand.
+            "accept-custom" => Action::SaveSelection,
             "show-policy" => Action::OpenPolicy(el.get_attribute("data-kuki-section")),
             _ => return,
         };

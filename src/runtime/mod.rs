@@ -155,8 +155,15 @@ impl Runtime {
                 }
             }
             Effect::ActivateScripts => {
-                let accepted = state.consent.iter().flat_map(|c| c.accepted().map(CategoryId::to_string)).collect();
-                self.scripts.activate(accepted);
+                // What the consent allows now: accepted ids, and `!id` for the refused ones.
+                let allowed = state
+                    .consent
+                    .iter()
+                    .flat_map(|c| {
+                        c.accepted().map(CategoryId::to_string).chain(c.refused().map(|id| ["!", id.as_str()].concat()))
+                    })
+                    .collect();
+                self.scripts.activate(allowed);
             }
             Effect::Post { record, action, client_ms } => self.outbox.post(&record, action, client_ms),
             Effect::ForgetReceipt => outbox::forget_receipt(),
@@ -202,6 +209,16 @@ impl Runtime {
     /// Is this category accepted now? (Read at each step by the script activator.)
     pub fn granted(&self, id: &str) -> bool {
         self.state.borrow().granted(id)
+    }
+
+    /// Does the consent of this moment allow a blocked script's category token: `analytics` when accepted,
+    /// `!analytics` when a choice refused it.
+    pub fn allows(&self, token: &str) -> bool {
+        let state = self.state.borrow();
+        match token.strip_prefix('!') {
+            Some(id) => state.consent.as_ref().is_some_and(|c| !c.granted(id)),
+            None => state.granted(token),
+        }
     }
 
     /// The consent in force as the page sees it, or `null`.

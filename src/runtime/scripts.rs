@@ -2,6 +2,8 @@
 //! categories are accepted they run once, in document order, keeping `nonce` and their other attributes.
 //!
 //! A script may name several categories (`data-category="analytics marketing"`); it runs when all are accepted.
+//! `!analytics` asks for the opposite: the script runs once a choice refused analytics. An external script may
+//! keep its address in `data-src` (so nothing is fetched while it waits) or in `src`.
 //! Each is replaced by a live copy one at a time: an external script's copy is awaited (load, error, or the
 //! time limit) before the next one is inserted, because an inline script inserted meanwhile would otherwise run
 //! first.
@@ -77,7 +79,7 @@ fn next_runnable(rt: &Weak<Runtime>, id: u32) -> Option<HtmlScriptElement> {
         let cats = s.get_attribute("data-category").unwrap_or_default();
         let ids: Vec<&str> = cats.split_whitespace().collect();
         let within = |set: &[String]| ids.iter().all(|c| set.iter().any(|a| a == c));
-        !ids.is_empty() && within(&mine) && !earlier.iter().any(|e| within(e)) && ids.iter().all(|c| rt.granted(c))
+        !ids.is_empty() && within(&mine) && !earlier.iter().any(|e| within(e)) && ids.iter().all(|c| rt.allows(c))
     })
 }
 
@@ -85,7 +87,7 @@ async fn run_one(original: &HtmlScriptElement, timeout_ms: u32) {
     // Marked first, so a failure below can never make it run twice.
     let _ = original.set_attribute("data-kuki-run", "");
     let Some(live) = copy(original) else { return };
-    let src = original.get_attribute("src");
+    let src = original.get_attribute("data-src").or_else(|| original.get_attribute("src"));
     let done = src.is_some().then(|| settled(&live, timeout_ms));
     let inserted =
         original.parent_node().is_some_and(|p| p.insert_before(&live, original.next_sibling().as_ref()).is_ok());
@@ -113,7 +115,7 @@ fn copy(original: &HtmlScriptElement) -> Option<HtmlScriptElement> {
         let Some(attr) = attrs.item(i) else { continue };
         let name = attr.name();
         match name.as_str() {
-            "type" | "data-category" | "data-kuki-run" | "data-type" => {}
+            "type" | "data-category" | "data-kuki-run" | "data-type" | "data-src" => {}
             _ => {
                 let _ = live.set_attribute(&name, &attr.value());
             }
@@ -124,7 +126,10 @@ fn copy(original: &HtmlScriptElement) -> Option<HtmlScriptElement> {
     }
     // The nonce attribute reads back empty once parsed; the property keeps it.
     live.set_nonce(&original.nonce());
-    if original.has_attribute("src") {
+    if let Some(src) = original.get_attribute("data-src") {
+        live.set_src(&src);
+        live.set_async(false);
+    } else if original.has_attribute("src") {
         live.set_async(false);
     } else {
         live.set_text(&original.text().unwrap_or_default()).ok()?;

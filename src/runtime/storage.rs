@@ -154,13 +154,23 @@ fn cookies_work() -> bool {
 
 /// Deletes the cookies a revoked category lists, on this host and each parent domain (where trackers put them).
 pub fn delete_category_cookies(category: &Category) {
+    erase_cookies(|name| category.owns_cookie(name), "/", None);
+}
+
+/// Deletes every cookie of this page whose name `matches`, at `path`: on `domain` when given, else on this host
+/// and on each parent domain (where trackers put them).
+pub fn erase_cookies(matches: impl Fn(&str) -> bool, path: &str, domain: Option<&str>) {
     let Some(jar) = read_cookie_jar() else { return };
     let host = browser::window().and_then(|w| w.location().hostname().ok()).unwrap_or_default();
     for name in jar.split(';').filter_map(|p| p.trim().split_once('=').map(|(k, _)| k.to_string())) {
-        if !category.owns_cookie(&name) {
+        if !matches(&name) {
             continue;
         }
-        let expire = [name.as_str(), "=; Path=/; Max-Age=0"].concat();
+        let expire = [name.as_str(), "=; Path=", path, "; Max-Age=0"].concat();
+        if let Some(d) = domain {
+            write_cookie(&[expire.as_str(), "; Domain=", d].concat());
+            continue;
+        }
         write_cookie(&expire);
         let mut domain = host.as_str();
         loop {
