@@ -23,6 +23,19 @@ cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
+# Precompressed copies beside each text and wasm file (gzip -9 and brotli 11), which kuki-server sends to a
+# browser that accepts them: the bytes on the wire are the compressed ones, as from a CDN.
+node -e '
+const fs = require("fs"), path = require("path"), zlib = require("zlib");
+const walk = (d) => fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => {
+  const p = path.join(d, e.name);
+  return e.isDirectory() ? walk(p) : [p];
+});
+for (const f of walk(process.argv[1]).filter((f) => /\.(js|mjs|wasm|css|html|json|ts|txt|svg)$/.test(f))) {
+  const raw = fs.readFileSync(f);
+  fs.writeFileSync(f + ".gz", zlib.gzipSync(raw, { level: 9 }));
+  fs.writeFileSync(f + ".br", zlib.brotliCompressSync(raw, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+}' "$next"
 chmod -R a+rX "$next"
 
 rm -rf dist.old

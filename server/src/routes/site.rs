@@ -88,9 +88,15 @@ fn is_refused_name(e: &std::io::Error) -> bool {
     false
 }
 
+/// A folder served as a CDN would: a `NAME.br` or `NAME.gz` beside a file (made by `scripts/assemble-dist.sh`) is
+/// sent instead when the request's `Accept-Encoding` allows it, with `Content-Encoding` and `Vary`.
+fn serve_dir(dir: &Path) -> ServeDir {
+    ServeDir::new(dir).precompressed_br().precompressed_gzip()
+}
+
 /// `/` and everything not routed elsewhere: `KUKI_SITE_DIR`, with `index.html` for directories.
 pub fn site(dir: &Path) -> Files {
-    Files(ServeDir::new(dir).append_index_html_on_directories(true))
+    Files(serve_dir(dir).append_index_html_on_directories(true))
 }
 
 /// `/kuki/*`: `KUKI_SITE_DIR/kuki`, readable from any origin: CORS for the module import and the wasm fetch, and
@@ -101,7 +107,7 @@ pub fn bundle(dir: &Path) -> SetResponseHeader<SetResponseHeader<Files, HeaderVa
         HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("cross-origin"),
     );
-    cors.layer(corp.layer(Files(ServeDir::new(dir.join("kuki")))))
+    cors.layer(corp.layer(Files(serve_dir(&dir.join("kuki")))))
 }
 
 /// `GET /privacy[?lang=en]`: the whole policy as a standalone page; without `lang`, the browser's language (so
