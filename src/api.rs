@@ -61,8 +61,14 @@ thread_local! {
     static RUNNING: RefCell<Option<Running>> = const { RefCell::new(None) };
 }
 
+/// The running runtime, if `run()` was called.
+fn running() -> Option<Rc<Runtime>> {
+    RUNNING.with(|r| r.borrow().as_ref().map(|r| r.rt.clone()))
+}
+
+/// The running runtime, with a console warning when there is none (for verbs that do something).
 fn runtime() -> Option<Rc<Runtime>> {
-    let rt = RUNNING.with(|r| r.borrow().as_ref().map(|r| r.rt.clone()));
+    let rt = running();
     if rt.is_none() {
         browser::console_warn("kuki: call run() first");
     }
@@ -250,7 +256,7 @@ fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<Category
 /// which categories it accepted and rejected. Before any choice, only the necessary ones count as accepted.
 #[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences")]
 pub fn get_user_preferences() -> JsValue {
-    let Some(rt) = RUNNING.with(|r| r.borrow().as_ref().map(|r| r.rt.clone())) else { return JsValue::NULL };
+    let Some(rt) = running() else { return JsValue::NULL };
     let state = rt.state();
     let (accepted, rejected): (Vec<&kuki_core::Category>, Vec<&kuki_core::Category>) =
         state.config.categories.iter().partition(|c| c.necessary || state.granted(c.id.as_str()));
@@ -272,7 +278,7 @@ pub fn get_user_preferences() -> JsValue {
 /// vanilla-cookieconsent's `validConsent()`: is there a choice that still stands?
 #[wasm_bindgen(js_name = validConsent)]
 pub fn valid_consent() -> bool {
-    RUNNING.with(|r| r.borrow().as_ref().is_some_and(|r| r.rt.state().consent.is_some()))
+    running().is_some_and(|rt| rt.state().consent.is_some())
 }
 
 /// Closes the preferences dialog (the banner comes back while there is no choice).
@@ -348,13 +354,13 @@ pub fn load_script(
 /// Is this category accepted now?
 #[wasm_bindgen(js_name = acceptedCategory)]
 pub fn accepted_category(id: &str) -> bool {
-    RUNNING.with(|r| r.borrow().as_ref().is_some_and(|r| r.rt.granted(id)))
+    running().is_some_and(|rt| rt.granted(id))
 }
 
 /// The consent in force, or `null`.
 #[wasm_bindgen(js_name = getConsent, unchecked_return_type = "KukiConsent | null")]
 pub fn get_consent() -> JsValue {
-    RUNNING.with(|r| r.borrow().as_ref().map(|r| r.rt.consent_object())).unwrap_or(JsValue::NULL)
+    running().map_or(JsValue::NULL, |rt| rt.consent_object())
 }
 
 /// Withdraws consent: optional categories refused, their cookies deleted, the banner shown again.

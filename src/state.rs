@@ -465,7 +465,7 @@ impl State {
             return;
         };
         let record = Consent::decide(&self.config, &Choice::RejectAll, Some(&previous), self.context(ctx));
-        self.forget(&previous, &record, fx);
+        self.forget(&previous, fx);
         if self.synced {
             fx.push(Effect::Post { record, action: ConsentAction::Withdraw, client_ms: ctx.now_ms });
             fx.push(Effect::ForgetReceipt);
@@ -480,24 +480,23 @@ impl State {
         }
         let previous = self.consent.take().expect("checked above");
         self.notices.retain(|n| *n != Notice::EraseFailed);
-        // Same cookie rule as a withdrawal; the record itself is never sent.
-        let record = Consent::decide(&self.config, &Choice::RejectAll, Some(&previous), self.context_now(&previous));
-        self.forget(&previous, &record, fx);
+        self.forget(&previous, fx);
         fx.push(Effect::ForgetReceipt);
         fx.push(Effect::Emit { event: ConsentEvent::Change, consent: None });
     }
 
-    /// For a record that is never sent, its clock does not matter: the previous one's keeps it deterministic.
-    fn context_now(&self, previous: &Consent) -> Context {
-        Context { now: previous.updated_at, lang: self.lang, gpc: self.gpc, new_id: previous.id }
-    }
-
-    fn forget(&mut self, previous: &Consent, refusal: &Consent, fx: &mut Vec<Effect>) {
+    /// Forgets the record here. Like "reject all", it revokes every optional category the record accepted
+    /// (their cookies go; the necessary ones' stay).
+    fn forget(&mut self, previous: &Consent, fx: &mut Vec<Effect>) {
         self.consent = None;
         self.history = History::Unasked;
         self.open = Open::Banner;
         fx.push(Effect::Clear);
-        let revoked: Vec<CategoryId> = refusal.revoked_since(Some(previous)).into_iter().cloned().collect();
+        let revoked: Vec<CategoryId> = previous
+            .accepted()
+            .filter(|id| self.config.category(id.as_str()).is_some_and(|c| !c.necessary))
+            .cloned()
+            .collect();
         if !revoked.is_empty() {
             fx.push(Effect::DeleteCookies(revoked));
         }

@@ -34,7 +34,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import { dirname, extname, join, normalize, sep } from 'node:path';
 import { brotliCompressSync, gzipSync, constants } from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ROOT, SERVER_BIN, DIST, freePort, startKukiServer } from '../../tests/e2e/helpers.mjs';
+import { ROOT, SERVER_BIN, DIST, freePort, startKukiServer, CHROMIUM_ARGS as E2E_CHROMIUM_ARGS } from '../../tests/e2e/helpers.mjs';
 
 const ROUNDS = Math.max(1, Number(process.env.ROUNDS ?? 11) | 0);
 const RATES = (process.env.RATES ?? '1,4').split(',').map(Number).filter((r) => r >= 1);
@@ -50,14 +50,7 @@ const VISIBLE_TIMEOUT = 20_000;
 // The flags of the e2e suite (tests/e2e/helpers.mjs), and every host name other than 127.0.0.1 unresolvable, so
 // that no page (a peer's credit image, say) can reach beyond this machine.
 const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
+  ...E2E_CHROMIUM_ARGS,
   '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
   // navigator.webdriver false, as for a visitor: vanilla-cookieconsent hides itself from bots by default.
   '--disable-blink-features=AutomationControlled',

@@ -169,13 +169,9 @@ impl Runtime {
             Effect::ForgetReceipt => outbox::forget_receipt(),
             Effect::Erase(id) => self.outbox.erase(id),
             Effect::FetchHistory(id) => {
-                let me = self.me.clone();
                 let endpoint = self.outbox.endpoint();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let entries = outbox::history(endpoint.as_deref(), id).await;
-                    if let Some(rt) = me.upgrade() {
-                        rt.dispatch(Action::HistoryLoaded { id, entries });
-                    }
+                self.answer_later(async move {
+                    Action::HistoryLoaded { id, entries: outbox::history(endpoint.as_deref(), id).await }
                 });
             }
             Effect::Emit { event, consent } => {
@@ -191,19 +187,26 @@ impl Runtime {
                     let _ = root.set_attribute("lang", lang.as_str());
                 }
             }
-            Effect::FetchPolicy(url) => {
-                let me = self.me.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    let policy = outbox::fetch_policy(&url).await;
-                    if policy.is_none() {
-                        browser::console_error(&["kuki: the policy at ", &url, " could not be loaded"].concat());
-                    }
-                    if let Some(rt) = me.upgrade() {
-                        rt.dispatch(Action::PolicyFetched(policy.map(Rc::new)));
-                    }
-                });
-            }
+            Effect::FetchPolicy(url) => self.answer_later(async move {
+                let policy = outbox::fetch_policy(&url).await;
+                if policy.is_none() {
+                    browser::console_error(&["kuki: the policy at ", &url, " could not be loaded"].concat());
+                }
+                Action::PolicyFetched(policy.map(Rc::new))
+            }),
         }
+    }
+
+    /// Runs `work` (a request to the server, say) without blocking, then dispatches the action it ends with, if
+    /// this runtime still runs by then.
+    fn answer_later(&self, work: impl std::future::Future<Output = Action> + 'static) {
+        let me = self.me.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let action = work.await;
+            if let Some(rt) = me.upgrade() {
+                rt.dispatch(action);
+            }
+        });
     }
 
     /// Is this category accepted now? (Read at each step by the script activator.)

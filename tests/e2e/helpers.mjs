@@ -25,7 +25,8 @@ export const PAGES = join(ROOT, 'tests', 'e2e', 'pages');
 export const ARTIFACTS = join(ROOT, 'tests', 'e2e', 'artifacts');
 export const SERVER_BIN = join(ROOT, 'target', 'server', 'kuki-server');
 
-const CHROMIUM_ARGS = [
+/** Debian's Chromium headless on this workplace (the benchmark adds its own on top). */
+export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',
   '--disable-quic',
