@@ -5,6 +5,8 @@
 #   dist/kuki/kuki.js     <- www/kuki.js (the loader)
 #   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, and pkg/snippets/ (JS that
 #                            wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
+#   dist/kuki/b-HASH/     <- the same files in a folder named by their content (served immutable); the
+#                            loader dist/kuki/kuki.js imports from it
 # Built into a fresh directory, then swapped in, so a running server never sees half a bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,11 +20,17 @@ trap 'rm -rf "$next"' EXIT
 mkdir -p "$next/kuki/pkg" "$next/demo"
 cp index.html "$next/index.html"
 if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
-cp www/kuki.js "$next/kuki/kuki.js"
 cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
-if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
+# The same module in a folder named by its content (b- and 16 hex digits of a SHA-256 over every file in it), which
+# kuki-server serves as immutable; the loader, the one file with a short cache time, is pointed at it.
+hash="$(cd "$next/kuki/pkg" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
+cp -R "$next/kuki/pkg" "$next/kuki/b-$hash"
+# Every visit downloads the loader: its comment-only lines (the `/*!` header stays) are not sent.
+grep -v '^[[:space:]]*//' www/kuki.js | sed "s#var BUNDLE = 'pkg/';#var BUNDLE = 'b-$hash/';#" > "$next/kuki/kuki.js"
+grep -q "var BUNDLE = 'b-$hash/';" "$next/kuki/kuki.js" ||
+  { echo "assemble-dist: www/kuki.js has no \`var BUNDLE = 'pkg/';\` line to point at b-$hash/" >&2; exit 1; }
 # Precompressed copies beside each text and wasm file (gzip -9 and brotli 11), which kuki-server sends to a
 # browser that accepts them: the bytes on the wire are the compressed ones, as from a CDN.
 node -e '

@@ -39,7 +39,7 @@ export interface KukiConfig {
   /** Milliseconds a blocked external script may take to load before the next ones run (default 10000). */
   scriptTimeout?: number;
 }
-export interface KukiOptions { lang?: string; endpoint?: string }
+export interface KukiOptions { lang?: string; endpoint?: string; consentDefaultSent?: boolean }
 export interface KukiUserPreferences {
   acceptType: "all" | "necessary" | "custom"; acceptedCategories: string[]; rejectedCategories: string[];
 }
@@ -110,7 +110,8 @@ fn parse_config(value: JsValue) -> Config {
     config
 }
 
-/// Starts kuki (again, if it was running: the old island goes). `options`: `{ lang, endpoint }`.
+/// Starts kuki (again, if it was running: the old island goes). `options`: `{ lang, endpoint,
+/// consentDefaultSent }` (the loader sets the last when it sent Consent Mode's default itself).
 #[wasm_bindgen]
 pub fn run(
     #[wasm_bindgen(unchecked_param_type = "KukiConfig")] config: JsValue,
@@ -135,8 +136,11 @@ pub fn run(
     let carry = carry.unwrap_or_default();
     let storage = Storage::new(carry.record);
     let loaded = storage.load(&config);
+    let consent_default_sent = js_sys::Reflect::get(&options, &JsValue::from_str("consentDefaultSent"))
+        .is_ok_and(|v| v.as_bool() == Some(true));
     let boot = Boot {
-        consent_mode: consent_mode::enabled(&config),
+        consent_mode: consent_mode::enabled(&config, consent_default_sent),
+        consent_default_sent,
         config,
         lang,
         gpc: browser::gpc(),

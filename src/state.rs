@@ -28,6 +28,8 @@ pub struct Boot {
     pub synced: bool,
     /// The page runs Google Consent Mode (it has gtag or a dataLayer, or the config says so).
     pub consent_mode: bool,
+    /// The loader sent Consent Mode's default while it ran (before the page's later scripts): not again.
+    pub consent_default_sent: bool,
 }
 
 /// The facts of the moment an action is handled: the clock and a fresh id, in case a first record is made.
@@ -235,7 +237,9 @@ pub fn init(boot: &Boot) -> (State, Vec<Effect>) {
     let consent = boot.stored.clone().filter(|_| status == Status::Valid);
     let mut effects = Vec::new();
     if boot.consent_mode {
-        effects.push(Effect::ConsentModeDefault);
+        if !boot.consent_default_sent {
+            effects.push(Effect::ConsentModeDefault);
+        }
         if consent.is_some() {
             effects.push(Effect::ConsentModeUpdate(consent.clone()));
         }
@@ -527,6 +531,7 @@ mod tests {
             cookies_blocked: false,
             synced: true,
             consent_mode: false,
+            consent_default_sent: false,
         }
     }
 
@@ -585,6 +590,17 @@ mod tests {
             fx,
             [Effect::ConsentModeDefault, Effect::ConsentModeUpdate(s.consent.clone()), Effect::ActivateScripts]
         );
+    }
+
+    #[test]
+    fn a_default_the_loader_sent_is_not_sent_again_but_the_update_is() {
+        let (s, _) = run(start(), vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        let mut b = boot();
+        b.consent_mode = true;
+        b.consent_default_sent = true;
+        assert_eq!(init(&b).1, []);
+        b.stored = s.consent.clone();
+        assert_eq!(init(&b).1, [Effect::ConsentModeUpdate(s.consent.clone()), Effect::ActivateScripts]);
     }
 
     #[test]

@@ -1,6 +1,6 @@
 /*! kuki loader: one script tag embeds kuki (docs/contract.md, "The loader and the page API").
  * <script src="https://HOST/kuki/kuki.js" data-lang="ko|en" data-config="/kuki-config.json"
- *         data-endpoint="https://HOST/api/v1/consents" data-autorun="false" async></script>
+ *         data-endpoint="https://HOST/api/v1/consents" data-autorun="false" data-consent-mode="true" async></script>
  * A classic script with no build step, no inline code and no eval, so a page with
  * `script-src HOST 'wasm-unsafe-eval'` can use it. It never throws into the host page. */
 (function (w, d) {
@@ -29,6 +29,9 @@
       return v === null || v === '' ? undefined : v;
     };
     var base = new URL('.', src).href;
+    // The module's folder beside the loader. scripts/assemble-dist.sh replaces it with the content-hashed copy
+    // (`b-<hash>/`, cached for a year), so only this small file needs a short cache time.
+    var BUNDLE = 'pkg/';
 
     // Options every run() gets unless the page gives its own: the tag's language and the consent endpoint
     // (by default on the loader's own server, not the host page's).
@@ -37,6 +40,24 @@
       if (data('lang')) defaults.lang = data('lang');
       defaults.endpoint = new URL(data('endpoint') || '/api/v1/consents', src).href;
     } catch (e) { log('data-endpoint is not a URL', e); }
+    // Google Consent Mode v2: `consent default` goes out now, while the loader runs, so it precedes every later
+    // script of the page (gtag's among them) rather than waiting for the wasm. Sent when the tag asks for it
+    // (`data-consent-mode="true"`) or the page already has gtag or a dataLayer; the same values kuki's runtime
+    // would send (src/runtime/consent_mode.rs), which then sends only the updates.
+    var consentMode = data('consent-mode');
+    if (consentMode !== 'false' && (consentMode === 'true' || typeof w.gtag === 'function' || w.dataLayer)) {
+      try {
+        var dataLayer = w.dataLayer = w.dataLayer || [];
+        var gtag = typeof w.gtag === 'function' ? w.gtag : function () { dataLayer.push(arguments); };
+        var denied = 'denied';
+        gtag('consent', 'default', {
+          ad_storage: denied, ad_user_data: denied, ad_personalization: denied, analytics_storage: denied,
+          functionality_storage: denied, personalization_storage: denied, security_storage: 'granted',
+          wait_for_update: 500
+        });
+        defaults.consentDefaultSent = true;
+      } catch (e) { log('Consent Mode: consent default failed', e); }
+    }
     var withDefaults = function (options) {
       var o = {}, k;
       for (k in defaults) o[k] = defaults[k];
@@ -87,9 +108,9 @@
       } catch (e) { return Promise.resolve(fail(e)); }
     };
 
-    import(base + 'pkg/kuki.js')
+    import(base + BUNDLE + 'kuki.js')
       .then(function (mod) {
-        return mod.default({ module_or_path: base + 'pkg/kuki_bg.wasm' }).then(function () { return mod; });
+        return mod.default({ module_or_path: base + BUNDLE + 'kuki_bg.wasm' }).then(function () { return mod; });
       })
       .then(function (mod) {
         var api = {};

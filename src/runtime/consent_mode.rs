@@ -31,9 +31,13 @@ const TYPES: [(&str, Option<&str>); 7] = [
     ("security_storage", None),
 ];
 
-/// Is Consent Mode on for this page?
-pub fn enabled(config: &Config) -> bool {
+/// Is Consent Mode on for this page? The config says so, or the loader already sent the default (the tag asked for
+/// it, or the page had gtag then), or the page has gtag or a dataLayer now.
+pub fn enabled(config: &Config, default_sent: bool) -> bool {
     config.consent_mode.unwrap_or_else(|| {
+        if default_sent {
+            return true;
+        }
         let Some(w) = browser::window() else { return false };
         ["gtag", "dataLayer"].iter().any(|k| Reflect::get(&w, &JsValue::from_str(k)).is_ok_and(|v| !v.is_undefined()))
     })

@@ -18,7 +18,7 @@ describe('kuki on hostile ground', () => {
     await stack?.stop();
   });
 
-  test('a strict-CSP host page works with zero CSP violations, and a nonce-carrying blocked script keeps its nonce', async (t) => {
+  test('a host page with the whole CSP the README documents (default-src none) works with zero CSP violations, and a nonce-carrying blocked script keeps its nonce', async (t) => {
     const s = await visit(stack, t, '/strict-csp.html');
     const b = banner(s.page);
     await b.waitFor({ state: 'visible', timeout: 20_000 });
@@ -28,7 +28,15 @@ describe('kuki on hostile ground', () => {
     assert.deepEqual(await s.runs(), ['a1', 'a2', 'm1'], 'a2 is inline and runs only with its nonce');
     await s.page.evaluate(() => window.kuki.showPreferences());
     await preferences(s.page).waitFor({ state: 'visible' });
+    await s.page.evaluate(() => window.kuki.showPolicy());
     await s.page.waitForTimeout(300);
+    // The choice reached the server through `connect-src`, the only fetch directive the page grants kuki.
+    const id = (await s.consent()).consentId;
+    let status = 0;
+    for (const end = Date.now() + 10_000; status !== 200 && Date.now() < end; await s.page.waitForTimeout(100)) {
+      status = (await fetch(`${stack.kuki.origin}/api/v1/consents/${id}`)).status;
+    }
+    assert.equal(status, 200, 'the choice was posted under the strict CSP');
     assert.deepEqual(await s.cspViolations(), []);
     assert.deepEqual(s.cspConsole, []);
     assert.deepEqual(s.errors, []);

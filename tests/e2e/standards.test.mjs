@@ -65,6 +65,31 @@ describe('Consent Mode v2 and Global Privacy Control', () => {
     for (const k of TYPES) assert.equal(last[k], 'granted', k);
   });
 
+  test("the loader sends consent default before the page's next script runs, and the runtime never again", async (t) => {
+    const s = await visit(stack, t, '/consent-mode-first.html');
+    const seen = await s.page.evaluate(() => window.__seenByNextScript);
+    assert.equal(seen.length, 1, 'one entry when the next script ran');
+    const [cmd, action, defaults] = seen[0];
+    assert.deepEqual([cmd, action], ['consent', 'default']);
+    assert.deepEqual(Object.keys(defaults).filter((k) => k !== 'wait_for_update').sort(), TYPES);
+    for (const k of TYPES) assert.equal(defaults[k], k === 'security_storage' ? 'granted' : 'denied', k);
+
+    const b = banner(s.page);
+    await b.waitFor({ state: 'visible', timeout: 20_000 });
+    await b.getByRole('button', { name: ko.acceptAll, exact: true }).click();
+    await s.page.waitForFunction(() => window.dataLayer.some((a) => a[0] === 'consent' && a[1] === 'update'));
+    const dl = await dataLayer(s.page);
+    assert.equal(dl.filter(([c, a]) => c === 'consent' && a === 'default').length, 1, 'the default went out once');
+    const update = dl.find(([c, a]) => c === 'consent' && a === 'update')[2];
+    for (const k of TYPES) assert.equal(update[k], 'granted', k);
+
+    // A returning visitor: the stored choice's update follows the loader's default as soon as the wasm reads it.
+    await s.page.reload();
+    await s.page.waitForFunction(() => window.dataLayer.some((a) => a[0] === 'consent' && a[1] === 'update'));
+    const again = await dataLayer(s.page);
+    assert.deepEqual(again.map(([c, a]) => `${c} ${a}`), ['consent default', 'consent update']);
+  });
+
   test('a page without gtag gets no dataLayer from kuki', async (t) => {
     const s = await visit(stack, t, '/basic.html');
     await banner(s.page).waitFor({ state: 'visible', timeout: 20_000 });

@@ -99,15 +99,103 @@ pub fn site(dir: &Path) -> Files {
     Files(serve_dir(dir).append_index_html_on_directories(true))
 }
 
-/// `/kuki/*`: `KUKI_SITE_DIR/kuki`, readable from any origin: CORS for the module import and the wasm fetch, and
-/// `Cross-Origin-Resource-Policy` for host pages that isolate themselves (`Cross-Origin-Embedder-Policy`).
-pub fn bundle(dir: &Path) -> SetResponseHeader<SetResponseHeader<Files, HeaderValue>, HeaderValue> {
+/// `/kuki/*`: `KUKI_SITE_DIR/kuki`, readable from any origin: CORS for the module import and the wasm fetch,
+/// `Cross-Origin-Resource-Policy` for host pages that isolate themselves (`Cross-Origin-Embedder-Policy`),
+/// `Timing-Allow-Origin` so a site can measure what kuki costs it, and the caching of [`Cached`].
+pub fn bundle(
+    dir: &Path,
+) -> SetResponseHeader<SetResponseHeader<SetResponseHeader<Cached, HeaderValue>, HeaderValue>, HeaderValue> {
     let cors = SetResponseHeaderLayer::overriding(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
     let corp = SetResponseHeaderLayer::overriding(
         HeaderName::from_static("cross-origin-resource-policy"),
         HeaderValue::from_static("cross-origin"),
     );
-    cors.layer(corp.layer(Files(serve_dir(&dir.join("kuki")))))
+    let timing = SetResponseHeaderLayer::overriding(
+        HeaderName::from_static("timing-allow-origin"),
+        HeaderValue::from_static("*"),
+    );
+    cors.layer(corp.layer(timing.layer(Cached(Files(serve_dir(&dir.join("kuki")))))))
+}
+
+/// The bundle's caching, as a CDN serves it:
+/// - a file in a content-hashed folder (`/kuki/b-<16 hex>/…`, made by `scripts/assemble-dist.sh`) never changes
+///   under its name: `Cache-Control: public, max-age=31536000, immutable`;
+/// - anything else (the loader `/kuki/kuki.js`, the unhashed `/kuki/pkg/`) may change with a deploy: five minutes,
+///   then revalidated;
+/// - every 200 carries an `ETag` (the served variant's length and modification time, and its encoding, as nginx
+///   makes them), and a request whose `If-None-Match` names it gets `304 Not Modified` with no body.
+#[derive(Clone)]
+pub struct Cached(Files);
+
+/// The first path segment of a content-hashed folder: `b-` and 16 lowercase hex digits.
+pub fn is_hashed_folder(segment: &str) -> bool {
+    segment.len() == 18
+        && segment.starts_with("b-")
+        && segment[2..].bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+const IMMUTABLE: HeaderValue = HeaderValue::from_static("public, max-age=31536000, immutable");
+const SHORT: HeaderValue = HeaderValue::from_static("public, max-age=300");
+
+impl Service<Request> for Cached {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = FilesFuture;
+
+    fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, req: Request) -> FilesFuture {
+        let hashed = req.uri().path().trim_start_matches('/').split('/').next().is_some_and(is_hashed_folder);
+        let if_none_match = req.headers().get(header::IF_NONE_MATCH).cloned();
+        let answer = self.0.call(req);
+        Box::pin(async move {
+            let mut res = answer.await?;
+            let status = res.status();
+            if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+                return Ok(res);
+            }
+            res.headers_mut().insert(header::CACHE_CONTROL, if hashed { IMMUTABLE } else { SHORT });
+            if status != StatusCode::OK {
+                return Ok(res);
+            }
+            let Some(tag) = etag(res.headers()) else { return Ok(res) };
+            if if_none_match.as_ref().is_some_and(|inm| matches_etag(inm, &tag)) {
+                let mut not_modified = StatusCode::NOT_MODIFIED.into_response();
+                let h = not_modified.headers_mut();
+                for name in [header::CACHE_CONTROL, header::VARY, header::LAST_MODIFIED, header::CONTENT_ENCODING] {
+                    if let Some(v) = res.headers().get(&name) {
+                        h.insert(name, v.clone());
+                    }
+                }
+                h.insert(header::ETAG, tag);
+                return Ok(not_modified);
+            }
+            res.headers_mut().insert(header::ETAG, tag);
+            Ok(res)
+        })
+    }
+}
+
+/// A strong validator for the variant in `headers`: its length, its modification time and its encoding (the
+/// brotli, gzip and plain copies of one file are different bytes, so they get different tags).
+fn etag(headers: &HeaderMap) -> Option<HeaderValue> {
+    use sha2::{Digest, Sha256};
+    let len = headers.get(header::CONTENT_LENGTH)?.to_str().ok()?;
+    let modified = headers.get(header::LAST_MODIFIED)?.as_bytes();
+    let encoding = headers.get(header::CONTENT_ENCODING).map_or(&b"identity"[..], HeaderValue::as_bytes);
+    let digest = Sha256::new().chain_update(modified).chain_update(b"/").chain_update(encoding).finalize();
+    let short: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    HeaderValue::from_str(&format!("\"{len}-{short}\"")).ok()
+}
+
+/// Does an `If-None-Match` header name `tag` (or `*`)? Weak tags compare by their opaque part (RFC 9110 13.1.2:
+/// `If-None-Match` uses the weak comparison).
+fn matches_etag(if_none_match: &HeaderValue, tag: &HeaderValue) -> bool {
+    let Ok(list) = if_none_match.to_str() else { return false };
+    let tag = tag.to_str().unwrap_or("");
+    list.split(',').map(str::trim).any(|t| t == "*" || t.trim_start_matches("W/") == tag)
 }
 
 /// `GET /privacy[?lang=en]`: the whole policy as a standalone page; without `lang`, the browser's language (so
@@ -179,6 +267,26 @@ fn style_hashes(html: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashed_folders_and_etags() {
+        assert!(is_hashed_folder("b-0123456789abcdef"));
+        assert!(!is_hashed_folder("pkg"));
+        assert!(!is_hashed_folder("b-0123456789ABCDEF"));
+        assert!(!is_hashed_folder("b-0123456789abcde"));
+        let mut h = HeaderMap::new();
+        h.insert(header::CONTENT_LENGTH, HeaderValue::from_static("42"));
+        h.insert(header::LAST_MODIFIED, HeaderValue::from_static("Mon, 30 Nov 2026 18:00:00 GMT"));
+        let plain = etag(&h).unwrap();
+        h.insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        let br = etag(&h).unwrap();
+        assert_ne!(plain, br, "each encoding is its own variant");
+        assert!(plain.to_str().unwrap().starts_with("\"42-"));
+        assert!(matches_etag(&br, &br));
+        assert!(matches_etag(&HeaderValue::from_str(&format!("\"x\", W/{}", br.to_str().unwrap())).unwrap(), &br));
+        assert!(matches_etag(&HeaderValue::from_static("*"), &br));
+        assert!(!matches_etag(&plain, &br));
+    }
 
     #[test]
     fn each_inline_style_is_allowed_by_its_hash() {
