@@ -52,6 +52,7 @@ setup-test:
 
 bundle: setup-run
 	$(WASM_PACK_BUILD) .
+	cargo run --quiet --features ssr --bin kuki-frames -- pkg
 	scripts/assemble-dist.sh
 
 server: setup-run

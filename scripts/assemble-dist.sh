@@ -3,7 +3,7 @@
 #   dist/index.html       <- index.html (the demo host page)
 #   dist/demo/**          <- www/demo/**
 #   dist/kuki/kuki.js     <- www/kuki.js (the loader)
-#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, and pkg/snippets/ (JS that
+#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, pkg/frame.*.json, and pkg/snippets/ (JS that
 #                            wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
 #   dist/kuki/b-HASH/     <- the same files in a folder named by their content (served immutable); the
 #                            loader dist/kuki/kuki.js imports from it
@@ -21,6 +21,8 @@ mkdir -p "$next/kuki/pkg" "$next/demo"
 cp index.html "$next/index.html"
 if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
 cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
+# The banner's first frame per language (src/frame.rs, written by kuki-frames), which the loader paints.
+cp pkg/frame.*.json "$next/kuki/pkg/" 2>/dev/null || echo "assemble-dist: no pkg/frame.*.json (kuki-frames did not run): no first frame" >&2
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 # The same module in a folder named by its content (b- and 16 hex digits of a SHA-256 over every file in it), which

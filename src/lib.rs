@@ -9,7 +9,9 @@
 //!   `storage` (cookie, localStorage, memory), `outbox` (posts and erasures to the server, in order),
 //!   `scripts` (blocked scripts, against the consent of the moment), `controls` (host-page `data-kuki`
 //!   controls), `events` (window events), `consent_mode` (Google Consent Mode v2).
-//! - [`mount`]: the DOM island: a shadow root with kuki's own constructed stylesheet.
+//! - [`mount`]: the DOM island: a shadow root with kuki's own constructed stylesheet; it takes over the loader's
+//!   first frame.
+//! - `frame` (feature `ssr`, native): the banner's first frame rendered ahead of time by the `kuki-frames` tool.
 //! - [`components`]: one yew component per file; they render the state and dispatch actions, nothing else.
 //! - [`browser`]: fallible reads of the environment (clock, randomness, languages, GPC).
 //! - [`js`]: JS values to and from `kuki_core::value::Value` (no serde in the bundle).
@@ -20,6 +22,8 @@
 pub mod api;
 pub mod browser;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod frame;
 pub mod i18n;
 pub mod js;
 pub mod mount;

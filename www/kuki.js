@@ -101,6 +101,52 @@
         return {};
       });
 
+    // The banner's first frame (src/frame.rs): painted into kuki's shadow root as soon as it arrives, when nothing
+    // can make kuki show anything else (the built-in config run by the loader, no stored choice, cookies on);
+    // the wasm then takes its place (src/mount.rs), carrying out a click made on it meanwhile, once.
+    var frameHost = null;
+    var paintFrame = function () {
+      var lang = 'en', langs = ['ko', 'en'], i, tags = [data('lang')].concat(w.navigator.languages || [w.navigator.language]);
+      var primary = function (t) { return String(t || '').trim().split(/[-_]/)[0].toLowerCase(); };
+      for (i = 0; i < tags.length; i += 1) if (langs.indexOf(primary(tags[i])) >= 0) { lang = primary(tags[i]); break; }
+      var stored = false;
+      try { stored = /(^|;\s*)kuki_consent=/.test(d.cookie) || w.localStorage.getItem('kuki_consent') !== null; } catch (_) {}
+      if (configUrl !== undefined || data('autorun') === 'false' || stored || !w.navigator.cookieEnabled ||
+        !('adoptedStyleSheets' in Document.prototype)) return;
+      fetch(base + BUNDLE + 'frame.' + lang + '.json', { credentials: 'omit' })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (f) {
+          var paint = function () {
+            if (!f || w.kuki !== stub || failed || d.querySelector('[data-kuki-host]')) return;
+            var host = d.createElement('div');
+            host.setAttribute('data-kuki-host', '');
+            var shadow = host.attachShadow({ mode: 'open' });
+            var sheet = new CSSStyleSheet();
+            sheet.replaceSync(f.css);
+            shadow.adoptedStyleSheets = [sheet];
+            var frame = d.createElement('div');
+            frame.className = 'kuki-root';
+            frame.setAttribute('lang', f.lang);
+            frame.setAttribute('data-kuki-frame', '');
+            frame.innerHTML = f.html;
+            shadow.appendChild(frame);
+            shadow.addEventListener('click', function (e) {
+              var el = e.target && e.target.closest && e.target.closest('button, a[href]');
+              if (!el || !frame.contains(el)) return;
+              e.preventDefault();
+              if (!frame.hasAttribute('data-kuki-clicked')) {
+                frame.setAttribute('data-kuki-clicked', [].indexOf.call(frame.querySelectorAll('button, a[href]'), el));
+              }
+            });
+            d.body.appendChild(host);
+            frameHost = host;
+          };
+          if (d.body) paint(); else d.addEventListener('DOMContentLoaded', paint);
+        })
+        .catch(function () {});
+    };
+    try { paintFrame(); } catch (e) { log('the first frame failed', e); }
+
     var call = function (api, m, args) {
       var fail = function (e) { log(m + '() failed:', e); return nothing(m); };
       try {
@@ -136,6 +182,8 @@
       .catch(function (e) {
         log('could not start from ' + base + ':', e);
         failed = true;
+        // A frame whose buttons would never work must not stay.
+        if (frameHost) frameHost.remove();
         queue.splice(0).forEach(function (q) { q.resolve(nothing(q.m)); });
       });
   } catch (e) {

@@ -60,6 +60,8 @@ pub struct Runtime {
     next_request: Cell<u32>,
     /// The element in the shadow root yew renders into (its `lang` follows the language).
     island_root: RefCell<Option<Element>>,
+    /// What the island does once yew has rendered the first time (take the first frame's place).
+    on_rendered: RefCell<Option<Box<dyn FnOnce()>>>,
 }
 
 impl Runtime {
@@ -72,8 +74,29 @@ impl Runtime {
         carry: Vec<outbox::Entry>,
     ) -> Rc<Self> {
         let (state, effects) = state::init(boot);
-        let timeout = boot.config.script_timeout_ms;
-        let rt = Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
+        let rt = Self::new(state, boot.config.script_timeout_ms, storage, endpoint, carry);
+        rt.run(effects);
+        rt.controls.install();
+        rt.outbox.start();
+        rt
+    }
+
+    /// A runtime that only holds the state `boot` starts in, for rendering the banner's first frame ahead of time
+    /// (`crate::frame`): no effect runs, nothing listens, nothing is sent.
+    #[cfg(feature = "ssr")]
+    pub fn for_first_frame(boot: &Boot) -> Rc<Self> {
+        let (state, _) = state::init(boot);
+        Self::new(state, boot.config.script_timeout_ms, storage::Storage::new(None), None, Vec::new())
+    }
+
+    fn new(
+        state: State,
+        timeout: u32,
+        storage: storage::Storage,
+        endpoint: Option<String>,
+        carry: Vec<outbox::Entry>,
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|me: &Weak<Runtime>| Runtime {
             me: me.clone(),
             state: RefCell::new(Rc::new(state)),
             render: RefCell::new(None),
@@ -86,11 +109,8 @@ impl Runtime {
             waiters: RefCell::new(Vec::new()),
             next_request: Cell::new(1),
             island_root: RefCell::new(None),
-        });
-        rt.run(effects);
-        rt.controls.install();
-        rt.outbox.start();
-        rt
+            on_rendered: RefCell::new(None),
+        })
     }
 
     /// Stops listening to the page and sending; what is held only in memory goes to the next runtime.
@@ -112,6 +132,15 @@ impl Runtime {
     /// Called by the root component once mounted: how to ask yew for a new frame.
     pub fn subscribe(&self, render: Callback<()>) {
         *self.render.borrow_mut() = Some(render);
+        let rendered = self.on_rendered.borrow_mut().take();
+        if let Some(rendered) = rendered {
+            rendered();
+        }
+    }
+
+    /// Called by the island: `f` runs once, when the root component has rendered for the first time.
+    pub fn when_rendered(&self, f: impl FnOnce() + 'static) {
+        *self.on_rendered.borrow_mut() = Some(Box::new(f));
     }
 
     /// Handles one action now: the state changes at once, the effects run in order.

@@ -1,0 +1,30 @@
+//! `kuki-frames OUT_DIR`: writes the banner's first frame per built-in language (`frame.ko.json`,
+//! `frame.en.json`) for the built-in configuration, as `kuki::frame` describes. Run by `make bundle` into `pkg/`.
+
+use kuki_core::{Config, Lang};
+use std::path::PathBuf;
+
+fn main() {
+    let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
+        eprintln!("usage: kuki-frames OUT_DIR");
+        std::process::exit(2);
+    };
+    let config = Config::default();
+    if kuki::frame::depends_on_date(&config) {
+        // A frame that is right on one day and wrong on another is no frame: the loader then waits for the app.
+        eprintln!("kuki-frames: the built-in configuration shows a dated notice; no first frame written");
+        return;
+    }
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    for lang in [Lang::Ko, Lang::En] {
+        let html =
+            runtime.block_on(tokio::task::LocalSet::new().run_until(kuki::frame::render(Config::default(), lang, now)));
+        let file = out.join(format!("frame.{}.json", lang.as_str()));
+        if let Err(e) = std::fs::write(&file, kuki::frame::json(lang, &html)) {
+            eprintln!("kuki-frames: {}: {e}", file.display());
+            std::process::exit(1);
+        }
+        println!("kuki-frames: {} ({} bytes of HTML)", file.display(), html.len());
+    }
+}

@@ -1,0 +1,149 @@
+// The banner's first frame (issue 8): rendered ahead of time by yew's SSR (src/frame.rs), painted by the loader
+// before the wasm arrives, and replaced by the app without a visible change (src/mount.rs). Each test holds the
+// wasm download with a route, so "before the wasm" is a state the test controls rather than a race.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { requireBuiltApp, startStack, openPage, recordEvents, waitForKuki, banner, NAMES, HOST_SELECTOR } from './helpers.mjs';
+
+requireBuiltApp();
+
+/** The island's DOM as data: tags, sorted attributes and text (adjacent text nodes joined, as the HTML parser joins
+ * them), so two renderings compare whatever the attribute order or text-node split each made. `data-still` is
+ * the swap's own mark (no second entry animation). */
+function islandTree(selector) {
+  const host = document.querySelector(selector);
+  const roots = host ? [...host.shadowRoot.querySelectorAll('.kuki-root')] : [];
+  const walk = (n) =>
+    n.nodeType === Node.TEXT_NODE
+      ? n.textContent
+      : [n.tagName.toLowerCase(), [...n.attributes].filter((a) => a.name !== 'data-still').map((a) => `${a.name}=${a.value}`).sort(), [...n.childNodes].map(walk)];
+  return roots.map((r) => {
+    const copy = r.cloneNode(true);
+    copy.normalize();
+    return { frame: r.hasAttribute('data-kuki-frame'), hidden: r.hidden, lang: r.lang, children: [...copy.childNodes].map(walk) };
+  });
+}
+
+describe('the first frame', () => {
+  let stack;
+  before(async () => {
+    stack = await startStack();
+  });
+  after(async () => {
+    await stack?.stop();
+  });
+
+  /** Opens `path` with the wasm held until `release()`. */
+  async function withWasmHeld(t, path, options = {}) {
+    const s = await openPage(stack.browser, { ...options, initScripts: [recordEvents] });
+    t.after(() => s.close());
+    let release;
+    const released = new Promise((r) => (release = r));
+    let wasmRequests = 0;
+    await s.page.route('**/kuki_bg.wasm', async (route) => {
+      wasmRequests += 1;
+      await released;
+      await route.continue().catch(() => {});
+    });
+    await s.page.goto(`${stack.host.origin}${path}`);
+    return { ...s, release, wasmRequests: () => wasmRequests };
+  }
+
+  for (const [locale, lang] of [['ko-KR', 'ko'], ['en-US', 'en']]) {
+    test(`${lang}: the banner shows before the wasm arrives, and the app takes its place unchanged`, async (t) => {
+      const s = await withWasmHeld(t, '/first-frame.html', { locale });
+      const b = banner(s.page, lang);
+      await b.waitFor({ state: 'visible', timeout: 20_000 });
+      assert.equal(await s.page.evaluate(() => window.kuki.__loader === true), true, 'the wasm has not started');
+      const before = await s.page.evaluate(islandTree, HOST_SELECTOR);
+      assert.equal(before.length, 1);
+      assert.equal(before[0].frame, true);
+      assert.equal(before[0].lang, lang);
+      for (const name of ['acceptAll', 'rejectAll', 'customise']) {
+        assert.ok(await b.getByRole('button', { name: NAMES[lang][name], exact: true }).isVisible(), name);
+      }
+      // Measured once the frame's entry animation has ended; the app must not play it again.
+      const settled = (sel) => document.querySelector(sel).shadowRoot.getAnimations().every((a) => a.playState !== 'running');
+      await s.page.waitForFunction(settled, HOST_SELECTOR, { timeout: 5_000 });
+      const box = await b.boundingBox();
+
+      s.release();
+      await waitForKuki(s.page);
+      await s.page.waitForFunction((sel) => !document.querySelector(sel).shadowRoot.querySelector('[data-kuki-frame]'), HOST_SELECTOR, {
+        timeout: 10_000,
+      });
+      const afterTree = await s.page.evaluate(islandTree, HOST_SELECTOR);
+      assert.equal(afterTree.length, 1, 'one root: the frame is gone');
+      assert.equal(afterTree[0].hidden, false);
+      assert.equal(afterTree[0].lang, lang);
+      assert.deepEqual(afterTree[0].children, before[0].children, 'the app renders exactly the first frame');
+      assert.deepEqual(await b.boundingBox(), box, 'nothing moved');
+      assert.equal(await s.page.evaluate(settled, HOST_SELECTOR), true, 'no entry animation played again');
+      assert.equal(await s.page.locator(HOST_SELECTOR).count(), 1, 'one island');
+      assert.deepEqual(await s.cspViolations(), []);
+      assert.deepEqual(s.errors, []);
+    });
+  }
+
+  test('a reject click on the frame is carried out once, when the app is there', async (t) => {
+    const s = await withWasmHeld(t, '/first-frame.html');
+    const b = banner(s.page);
+    await b.waitFor({ state: 'visible', timeout: 20_000 });
+    await b.getByRole('button', { name: NAMES.ko.rejectAll, exact: true }).click();
+    // A second click before the app is there is the same click, not another choice.
+    await b.getByRole('button', { name: NAMES.ko.acceptAll, exact: true }).click();
+    assert.equal(await s.page.evaluate(() => window.kuki.__loader === true), true);
+    s.release();
+    await waitForKuki(s.page);
+    await s.page.waitForFunction(() => window.kuki.getConsent() !== null, null, { timeout: 10_000 });
+    await b.waitFor({ state: 'hidden' });
+    const consent = await s.page.evaluate(() => window.kuki.getConsent());
+    assert.deepEqual(consent.acceptedCategories, ['necessary'], 'the first click (reject all) was carried out');
+    let history = null;
+    for (const end = Date.now() + 10_000; !history && Date.now() < end; await s.page.waitForTimeout(100)) {
+      const r = await fetch(`${stack.kuki.origin}/api/v1/consents/${consent.consentId}`);
+      if (r.ok) history = await r.json();
+    }
+    assert.ok(history, 'the choice reached the server');
+    await s.page.waitForTimeout(500);
+    const events = await s.page.evaluate(() => window.__kukiEvents.filter((e) => e.type !== 'kuki:ready').map((e) => e.type));
+    assert.deepEqual(events, ['kuki:consent'], 'one choice, made once');
+    assert.deepEqual(await s.page.evaluate(() => window.__kukiDemoRuns ?? []), [], 'nothing optional ran');
+  });
+
+  test('no frame for a returning visitor, for a site config, or once the wasm has failed', async (t) => {
+    // A returning visitor: choose once, then come back with the wasm held. Nothing may flash.
+    const first = await withWasmHeld(t, '/first-frame.html');
+    first.release();
+    await waitForKuki(first.page);
+    await banner(first.page).getByRole('button', { name: NAMES.ko.acceptAll, exact: true }).click();
+    await first.page.waitForFunction(() => document.cookie.includes('kuki_consent='));
+    const back = await first.context.newPage();
+    let release;
+    await back.route('**/kuki_bg.wasm', async (route) => {
+      await new Promise((r) => (release = r));
+      await route.continue().catch(() => {});
+    });
+    await back.goto(`${stack.host.origin}/first-frame.html`);
+    await back.waitForTimeout(1000);
+    assert.equal(await back.locator(HOST_SELECTOR).count(), 0, 'no banner before the stored choice is read');
+    release?.();
+
+    // A site with its own config: its texts and categories are the app's to render.
+    const site = await withWasmHeld(t, '/basic.html');
+    await site.page.waitForTimeout(1000);
+    assert.equal(await site.page.locator(HOST_SELECTOR).count(), 0, 'no frame under a site config');
+    site.release();
+
+    // A wasm that never comes: the frame, whose buttons could never work, goes.
+    const s = await openPage(stack.browser, {});
+    t.after(() => s.close());
+    await s.page.route('**/kuki_bg.wasm', async (route) => {
+      await new Promise((r) => setTimeout(r, 1500));
+      await route.abort();
+    });
+    await s.page.goto(`${stack.host.origin}/first-frame.html`);
+    await banner(s.page).waitFor({ state: 'visible', timeout: 20_000 });
+    await s.page.waitForFunction((sel) => !document.querySelector(sel), HOST_SELECTOR, { timeout: 10_000 });
+  });
+});
