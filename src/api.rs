@@ -21,6 +21,15 @@ use wasm_bindgen::JsCast;
 // the config, the page API on `window.kuki` and the `kuki:*` events. tests/npm/ type-checks them with
 // `tsc --strict` (a typical usage, and deliberate errors each of which must be refused) and checks them against
 // the lists they mirror (config fields, text keys, events, exports).
+// TODO(lead, on merging branch i-svc): core's category then has `recipients` and `services`, and cookies with
+// details; tests/npm/ fails until these types match core's CATEGORY_FIELDS, SERVICE_FIELDS and COOKIE_FIELDS:
+//   export type KukiCookie<L extends string = KukiLang> = string | RegExp
+//     | { name: string; purpose?: KukiText<L>; lifetime?: KukiText<L>; party?: 'first' | 'third' };
+//   export interface KukiService<L extends string = KukiLang> { id: string; name?: KukiText<L>;
+//     description?: KukiText<L>; cookies?: KukiCookie<L>[]; recipients?: KukiText<L> }
+//   in KukiCategoryFields: `cookies?: KukiCookie<L>[]; recipients?: KukiText<L>; services?: KukiService<L>[];`
+// and in KukiApi the new functions (`acceptService: KukiQueued<typeof acceptService>`,
+// `acceptedService: typeof acceptedService`), plus the services in KukiUserPreferences and KukiConsent.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /**
@@ -56,7 +65,6 @@ interface KukiCategoryFields<L extends string> {
   /** Cookie names, or `prefix*`, deleted when the category is revoked. */
   cookies?: string[];
   description?: KukiText<L>;
-  // TODO(lead, services from branch i-svc): add here the `services` field docs/reference.md gives categories.
 }
 /** A category: one of the four built-in ids (name optional), or the site's own id with its name. */
 export type KukiCategory<L extends string = KukiLang> =

@@ -120,8 +120,16 @@ const rustList = (text) => [...text.matchAll(/"([A-Za-z]+)"/g)].map((m) => m[1])
 /** generated.ts: type-level equalities between the declarations and the lists in the Rust sources. */
 async function generatedChecks() {
   const config = readFileSync(join(ROOT, 'core', 'src', 'config.rs'), 'utf8');
-  const fields = rustList(config.match(/const FIELDS: &\[&str\] = &\[([^\]]*)\]/)[1]);
-  const known = (name) => rustList(config.match(new RegExp(`"${name}" => Some\\(&\\[([^\\]]*)\\]\\)`))[1]);
+  // A list is a `const NAME: &[&str] = &[...]`, or written in place in known_fields' `"name" => Some(&[...])`.
+  const constList = (name) => {
+    const m = config.match(new RegExp(`const ${name}: &\\[&str\\] = &\\[([^\\]]*)\\]`));
+    return m && rustList(m[1]);
+  };
+  const known = (name) => {
+    const arm = config.match(new RegExp(`"${name}" => Some\\((&\\[[^\\]]*\\]|[A-Z_]+)\\)`))[1];
+    return arm.startsWith('&[') ? rustList(arm) : constList(arm);
+  };
+  const fields = constList('FIELDS');
   const keys = rustList(readFileSync(join(ROOT, 'core', 'src', 'texts.rs'), 'utf8').match(/pub const KEYS: &\[&str\] = &\[([^\]]*)\]/)[1]);
   const events = new Set();
   const walk = (dir) => {
@@ -137,7 +145,9 @@ async function generatedChecks() {
   const eq = (name, a, b) => `export const ${name}: Equal<${a}, ${b}> = true;`;
   return [
     '// Written by tests/npm/package.test.mjs from core/src/config.rs, core/src/texts.rs, src/**/*.rs and pkg/kuki.js.',
-    "import type { KukiApi, KukiCategory, KukiConfig, KukiEventMap, KukiTextKey } from 'kuki-consent';",
+    "import type * as Kuki from 'kuki-consent';",
+    'type KukiApi = Kuki.KukiApi; type KukiCategory = Kuki.KukiCategory; type KukiConfig = Kuki.KukiConfig;',
+    'type KukiEventMap = Kuki.KukiEventMap; type KukiTextKey = Kuki.KukiTextKey;',
     'type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;',
     "type Exported = Exclude<keyof typeof import('kuki-consent'), 'default' | 'initSync'>;",
     eq('configFields', 'keyof KukiConfig', union(fields)),
@@ -149,6 +159,11 @@ async function generatedChecks() {
     eq('events', 'keyof KukiEventMap', union([...events].sort())),
     eq('moduleExports', 'Exported', union(exported)),
     eq('windowKuki', 'keyof KukiApi', union(exported)),
+    // Services and cookie details (branch i-svc) bring their own lists: once core has them, the types must too.
+    ...(constList('SERVICE_FIELDS') ? [eq('serviceFields', 'keyof Kuki.KukiService', union(constList('SERVICE_FIELDS')))] : []),
+    ...(constList('COOKIE_FIELDS')
+      ? [eq('cookieDetailFields', 'keyof Exclude<Kuki.KukiCookie, string | RegExp>', union(constList('COOKIE_FIELDS')))]
+      : []),
     '',
   ].join('\n');
 }
@@ -243,6 +258,18 @@ test('a Vite app built against the package shows the banner and records a choice
     assert.deepEqual(errors, []);
     assert.deepEqual(consoleErrors, []);
     await close();
+
+    // run() without a config is kuki with its defaults: the four built-in categories, nothing to warn about.
+    const bare = await openPage(browser, { locale: 'en-US' });
+    const warnings = [];
+    bare.page.on('console', (m) => m.type() === 'warning' && warnings.push(m.text()));
+    await bare.page.goto(`${site.origin}/?defaults`);
+    await banner(bare.page, 'en').getByRole('button', { name: NAMES.en.acceptAll, exact: true }).click();
+    await bare.page.waitForFunction(() => window.__events.some((e) => e.type === 'kuki:consent'), null, { timeout: 10_000 });
+    const defaults = (await bare.page.evaluate(() => window.__events)).find((e) => e.type === 'kuki:consent');
+    assert.deepEqual(defaults.accepted.sort(), ['analytics', 'functional', 'marketing', 'necessary']);
+    assert.deepEqual([...bare.errors, ...bare.consoleErrors, ...warnings], []);
+    await bare.close();
   } finally {
     await browser.close();
     await site.stop();

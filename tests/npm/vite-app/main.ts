@@ -32,5 +32,7 @@ window.addEventListener('kuki:change', (e) => heard(e.type, e.detail));
 document.querySelector('#preferences')!.addEventListener('click', () => showPreferences());
 
 await init();
-run(config);
+// `?defaults`: run() with no config at all, which must be the defaults (as the loader's autorun without data-config).
+if (new URLSearchParams(location.search).has('defaults')) run();
+else run(config);
 console.log('kuki consent after run:', getConsent()?.consentId ?? 'none');
