@@ -51,7 +51,7 @@ before(() => {
   cpSync(join(HERE, 'tsconfig.json'), join(app, 'tsconfig.json'));
   writeFileSync(join(app, 'package.json'), JSON.stringify({ private: true, type: 'module' }));
   npm(['install', '--offline', '--no-package-lock', join(work, packed.filename)], app);
-});
+}, { timeout: 300_000 });
 
 after(() => {
   if (work) rmSync(work, { recursive: true, force: true });
