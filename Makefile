@@ -2,8 +2,9 @@
 #
 #   make run     install what running needs, build the wasm bundle (release, wasm-opt), start kuki-server
 #   make test    install what the tests need too (Chromium, PostgreSQL), then every test: native cargo (PostgreSQL
-#                too), kuki-core for wasm32, the app's wasm-bindgen tests in headless Chromium, the end-to-end suite
-#   make bundle  wasm-pack build into pkg/, then assemble dist/ as docs/contract.md says
+#                too), kuki-core for wasm32, the app's wasm-bindgen tests in headless Chromium, the end-to-end suite,
+#                pkg/ as an npm package in a Vite app and under `tsc --strict`
+#   make bundle  wasm-pack build into pkg/ (the npm package kuki-consent), then assemble dist/ as docs/contract.md says
 #   make bench   size report (yew floor, twiggy), browser race vs a static banner and 3 peers (issue 8), server load
 #   make setup   install what `make test` needs; `make setup MODE=run` only what `make run` needs
 #
@@ -32,10 +33,10 @@ WASM_PACK_TEST := wasm-pack test --mode no-install --headless --chrome --chromed
 SERVER_BIN := target/server/kuki-server
 WITH_POSTGRES := server/scripts/with-postgres.sh
 
-.PHONY: help setup setup-run setup-test run bundle server test test-native test-wasm test-e2e bench clean
+.PHONY: help setup setup-run setup-test run bundle server test test-native test-wasm test-e2e test-npm bench clean
 
 help:
-	@sed -n '3,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
 
 # Building and running need only the run setup (no browser, no database, no apt); `make test` adds the rest.
 MODE := test
@@ -53,6 +54,7 @@ setup-test:
 bundle: setup-run
 	$(WASM_PACK_BUILD) .
 	cargo run --quiet --features ssr --bin kuki-frames -- pkg
+	node scripts/npm-package.mjs
 	scripts/assemble-dist.sh
 
 server: setup-run
@@ -68,6 +70,7 @@ test: setup-test
 	$(MAKE) --no-print-directory test-native
 	$(MAKE) --no-print-directory test-wasm
 	$(MAKE) --no-print-directory test-e2e
+	$(MAKE) --no-print-directory test-npm
 
 # Native tests of every crate. The server's PostgreSQL tests need a running PostgreSQL: the server's own script
 # starts one for the duration of the command it wraps (and prints a notice where it cannot).
@@ -100,6 +103,11 @@ test-wasm:
 # the run instead of holding CI.
 test-e2e: bundle server
 	node --test --test-concurrency=1 --test-timeout=600000 tests/e2e/
+
+# pkg/ as an npm package: packed, installed into a Vite app that is built, served on 127.0.0.1 and run in Chromium,
+# and its types checked with `tsc --strict` (tests/npm/).
+test-npm: bundle
+	node --test --test-concurrency=1 --test-timeout=600000 tests/npm/
 
 # --- benchmarks -------------------------------------------------------------------------------------------------
 

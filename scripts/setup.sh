@@ -4,7 +4,8 @@
 #   scripts/setup.sh run    what `make run` needs: the rust wasm32 target, wasm-pack, wasm-bindgen-cli and the npm
 #                           dependencies (binaryen's wasm-opt) only. No browser, no database, nothing from apt.
 #   scripts/setup.sh test   all of run, plus what only the tests need: the npm devDependencies (playwright-core,
-#                           axe-core), and Chromium, chromedriver, CJK fonts and PostgreSQL from apt. The default.
+#                           axe-core, vite, typescript), and Chromium, chromedriver, CJK fonts and PostgreSQL from
+#                           apt. The default.
 #
 # Idempotent and fast when everything is there: every step checks before it installs.
 # Nothing here downloads a prebuilt binary (this workplace only reaches cargo, npm and apt registries):
@@ -64,7 +65,8 @@ if [[ "$have_bindgen" != "$want_bindgen" ]]; then
 fi
 
 # 4. npm packages. run: `dependencies` only (binaryen's wasm-opt builds the bundle); test: the devDependencies too
-#    (playwright-core drives Chromium, axe-core audits accessibility). npm writes node_modules/.package-lock.json on
+#    (playwright-core drives Chromium, axe-core audits accessibility, vite and typescript build and type-check the
+#    npm package's test app). npm writes node_modules/.package-lock.json on
 #    every install; a lock newer than it means a stale tree. A run-only tree is not ready for test (the full
 #    `npm ci` runs then), and a run never strips a tree that has the test packages.
 npm_tree_fresh() {
@@ -72,7 +74,8 @@ npm_tree_fresh() {
   [[ ! package-lock.json -nt node_modules/.package-lock.json && ! package.json -nt node_modules/.package-lock.json ]]
 }
 npm_test_packages() {
-  [[ -f node_modules/playwright-core/package.json && -f node_modules/axe-core/axe.min.js ]]
+  [[ -f node_modules/playwright-core/package.json && -f node_modules/axe-core/axe.min.js && -x node_modules/.bin/vite &&
+    -x node_modules/.bin/tsc ]]
 }
 npm_ready() {
   npm_tree_fresh || return 1

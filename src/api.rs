@@ -17,38 +17,200 @@ use crate::{browser, js};
 use kuki_core::value::Value;
 use wasm_bindgen::JsCast;
 
+// The package's types beyond what wasm-bindgen derives from the signatures below (docs/reference.md, "Types"):
+// the config, the page API on `window.kuki` and the `kuki:*` events. tests/npm/ type-checks them with
+// `tsc --strict` (a typical usage, and deliberate errors each of which must be refused) and checks them against
+// the lists they mirror (config fields, text keys, events, exports).
+// TODO(lead, on merging branch i-svc): core's category then has `recipients` and `services`, and cookies with
+// details; tests/npm/ fails until these types match core's CATEGORY_FIELDS, SERVICE_FIELDS and COOKIE_FIELDS:
+//   export type KukiCookie<L extends string = KukiLang> = string | RegExp
+//     | { name: string; purpose?: KukiText<L>; lifetime?: KukiText<L>; party?: 'first' | 'third' };
+//   export interface KukiService<L extends string = KukiLang> { id: string; name?: KukiText<L>;
+//     description?: KukiText<L>; cookies?: KukiCookie<L>[]; recipients?: KukiText<L> }
+//   in KukiCategoryFields: `cookies?: KukiCookie<L>[]; recipients?: KukiText<L>; services?: KukiService<L>[];`
+// and in KukiApi the new functions (`acceptService: KukiQueued<typeof acceptService>`,
+// `acceptedService: typeof acceptedService`), plus the services in KukiUserPreferences and KukiConsent.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
-/** A text: one string for every language, or one per language tag (`ko`, `en`, or any the site brings). */
-export type KukiText = string | { [lang: string]: string };
-export interface KukiCategory {
-  id: string; necessary?: boolean; cookies?: string[]; name?: KukiText; description?: KukiText;
+/**
+ * The languages kuki speaks wherever it cannot see the site's config (`setLanguage`, `window.kuki`): Korean and
+ * English, built in. A site that brings texts in another language declares it once, by declaration merging:
+ * `declare module 'kuki-consent' { interface KukiLanguages { fr: true } }`. (`run(config)` needs no such
+ * declaration: it takes the site's languages from the config's own `texts`.)
+ */
+export interface KukiLanguages { ko: true; en: true }
+/** A language kuki speaks: its primary subtag, two or three lowercase letters. */
+export type KukiLang = keyof KukiLanguages & string;
+/** A language as a page may ask for it: `en`, or with a region, `en-US` (kuki takes the primary subtag). */
+export type KukiLangTag<L extends string = KukiLang> = L | `${L}-${string}`;
+/** A text: one string for every language, or one per language (a missing `ko` or `en` falls back to the other). */
+export type KukiText<L extends string = KukiLang> = string | { [K in L]?: string };
+/** The keys of kuki's own texts, each replaceable per language under `texts.<lang>`. */
+export type KukiTextKey =
+  | 'bannerTitle' | 'bannerBody' | 'acceptAll' | 'rejectAll' | 'customise' | 'policyLink' | 'prefsTitle'
+  | 'prefsIntro' | 'save' | 'close' | 'alwaysOn' | 'gpcNote' | 'loginInline' | 'loginAfterReject' | 'dismiss'
+  | 'cookiesBlocked' | 'loginTitle' | 'loginBody' | 'allowAndContinue' | 'cancel' | 'requireTitle'
+  | 'requireBody' | 'allow' | 'refuse' | 'withdraw' | 'yourRecord' | 'consentId' | 'givenAt' | 'policyTitle'
+  | 'contents' | 'noticeSoon' | 'noticeMaterial' | 'readNewPolicy' | 'daysLeft' | 'history'
+  | 'historyUnavailable' | 'deleteRecords' | 'eraseFailed' | 'officer' | 'noPolicy' | 'policyElsewhere'
+  | 'policyLoading' | 'policyUnavailable' | 'thisSite' | 'effective' | 'actionAcceptAll' | 'actionRejectAll'
+  | 'actionCustom' | 'actionCategory' | 'actionWithdraw';
+/** kuki's texts replaced in one language (a language other than `ko` and `en` needs no key: missing ones are English). */
+export type KukiTexts = { [K in KukiTextKey]?: string };
+/** The categories kuki has names and descriptions for. */
+export type KukiBuiltInCategoryId = 'necessary' | 'functional' | 'analytics' | 'marketing';
+interface KukiCategoryFields<L extends string> {
+  /** Always on, shown locked (default: `true` for `necessary`). */
+  necessary?: boolean;
+  /** Cookie names, or `prefix*`, deleted when the category is revoked. */
+  cookies?: string[];
+  description?: KukiText<L>;
 }
-export interface KukiConfig {
-  /** The site's name, as kuki's texts use it; without `site`, kuki is 나와의 대화's banner (its demo). */
-  site?: { name?: KukiText };
-  /** kuki's texts replaced per language (keys in docs/reference.md); another language becomes one kuki speaks. */
-  texts?: { [lang: string]: { [key: string]: string } };
-  /** The site's own policy: a document, a URL of one, or a link to its page. */
-  policy?: object; policyUrl?: string; policyPage?: string;
-  revision?: number; lang?: string; categories?: KukiCategory[];
-  cookie?: { name?: string; domain?: string; acceptDays?: number; rejectDays?: number };
-  endpoint?: string; policyVersion?: string;
-  nextPolicy?: { version: string; effectiveDate: string; material?: boolean; summary?: KukiText; url?: string };
-  consentMode?: boolean; loginCategories?: string[];
-  /** Milliseconds a blocked external script may take to load before the next ones run (default 10000). */
+/** A category: one of the four built-in ids (name optional), or the site's own id with its name. */
+export type KukiCategory<L extends string = KukiLang> =
+  | (KukiCategoryFields<L> & { id: KukiBuiltInCategoryId; name?: KukiText<L> })
+  | (KukiCategoryFields<L> & { id: string; name: KukiText<L> });
+/** A list item of a policy document, with its own blocks below it. */
+export interface KukiPolicyItem { text: string; children?: KukiPolicyBlock[] }
+export type KukiPolicyBlock = { paragraph: string } | { bullets: KukiPolicyItem[] } | { numbered: KukiPolicyItem[] };
+export interface KukiPolicySection { id?: string; heading: string; blocks: KukiPolicyBlock[] }
+/** A site's privacy policy in one language (format: core/src/policy/mod.rs). */
+export interface KukiPolicyDocument {
+  title: string;
+  /** Letters, digits, `-` and `_`: the version consents are recorded under. */
+  version: string;
+  /** `YYYY-MM-DD`. */
+  effectiveDate: string;
+  intro?: KukiPolicyBlock[];
+  sections: KukiPolicySection[];
+  /** The privacy officer. */
+  contact?: { name: string; email: string };
+}
+/**
+ * The config (docs/reference.md, "The config"). `L`: the languages the site brings texts in besides those kuki
+ * speaks (`run` infers them from `texts`; an annotated config names them: `KukiConfig<'fr'>`).
+ */
+export interface KukiConfig<L extends string = never> {
+  /** The site's name; without `site`, kuki is 나와의 대화's banner (its demo) and shows that policy. */
+  site?: { name?: KukiText<KukiLang | NoInfer<L>> };
+  /** The site's default language, used when the visitor's languages have none kuki speaks (else English). */
+  lang?: KukiLangTag<KukiLang | NoInfer<L>>;
+  /** kuki's texts replaced per language; a language other than `ko` and `en` becomes one kuki speaks. */
+  texts?: { [K in KukiLang | L]?: KukiTexts };
+  /** Bump it to ask every visitor again (default 0). */
+  revision?: number;
+  /** In banner order, at most 16 (default: necessary, functional, analytics, marketing). */
+  categories?: KukiCategory<KukiLang | NoInfer<L>>[];
+  /** Categories login needs: refusing one gets the login warning (default `["functional"]` if declared). */
+  loginCategories?: string[];
+  cookie?: {
+    /** Default `kuki_consent`. */
+    name?: string;
+    /** e.g. `example.com`, to share the choice across subdomains (default: the page's host). */
+    domain?: string;
+    /** Days an acceptance is kept (default 365, at most 395). */
+    acceptDays?: number;
+    /** Days a refusal is kept (default 182, at most `acceptDays`). */
+    rejectDays?: number;
+  };
+  /** Where choices are posted: an http(s) URL or `/path`. */
+  endpoint?: string;
+  /** The version consents are recorded under (default: the policy's own). */
+  policyVersion?: string;
+  /** The site's policy document per language (at least one). */
+  policy?: { [K in KukiLang | NoInfer<L>]?: KukiPolicyDocument };
+  /** A URL of such a document (the `policy` value as JSON), fetched when the viewer first opens. */
+  policyUrl?: string;
+  /** A link to the site's own policy page, shown in the viewer. */
+  policyPage?: string;
+  nextPolicy?: {
+    version: string;
+    /** `YYYY-MM-DD` (UTC). */
+    effectiveDate: string;
+    /** Announced 30 days ahead (else 7) and asks again once in force. */
+    material?: boolean;
+    summary?: KukiText<KukiLang | NoInfer<L>>;
+    /** Where the new text can be read (default: the viewer). */
+    url?: string;
+  };
+  /** Google Consent Mode v2 on or off (default: on when the page has `gtag` or `dataLayer`). */
+  consentMode?: boolean;
+  /** Milliseconds a blocked external script may take to load before the next ones run (100 to 120000, default 10000). */
   scriptTimeout?: number;
 }
-export interface KukiOptions { lang?: string; endpoint?: string; consentDefaultSent?: boolean }
-export interface KukiUserPreferences {
-  acceptType: "all" | "necessary" | "custom"; acceptedCategories: string[]; rejectedCategories: string[];
+/** `run`'s options: what the loader's script tag gives (`data-lang`, `data-endpoint`). */
+export interface KukiOptions<L extends string = never> {
+  lang?: KukiLangTag<KukiLang | NoInfer<L>>;
+  /** Used when the config has no `endpoint`. */
+  endpoint?: string;
+  /** Set by the loader when it sent Google Consent Mode's `consent default` itself (`data-consent-mode`). */
+  consentDefaultSent?: boolean;
 }
+/** vanilla-cookieconsent's `getUserPreferences()`. */
+export interface KukiUserPreferences {
+  acceptType: 'all' | 'necessary' | 'custom'; acceptedCategories: string[]; rejectedCategories: string[];
+}
+/** The server's signed receipt of a recorded choice. */
 export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
+/** The consent in force (`getConsent()`, the `detail` of `kuki:ready`, `kuki:consent`, `kuki:change`). */
 export interface KukiConsent {
   consentId: string; seq: number; categories: Record<string, boolean>; acceptedCategories: string[];
-  policyVersion: string; revision: number; givenAt: number; updatedAt: number; lang: "ko" | "en"; gpc: boolean;
+  policyVersion: string; revision: number;
+  /** Unix milliseconds, ready for `new Date(...)`. */
+  givenAt: number; updatedAt: number;
+  /** The language the choice was made in (any the site brought texts in, hence a string). */
+  lang: string; gpc: boolean;
   receipt: KukiReceipt | null;
 }
+/** The `detail` of `kuki:error`: the server refused an event for good. */
+export interface KukiServerError { status: number; code: string; message: string; consentId: string; seq: number }
+/** kuki's window events and their `detail`. */
+export interface KukiEventMap {
+  /** kuki has read the stored choice and rendered: the consent, or `null` before any. */
+  'kuki:ready': CustomEvent<KukiConsent | null>;
+  /** The first choice on this record. */
+  'kuki:consent': CustomEvent<KukiConsent>;
+  /** Every later change; `null` after a withdrawal or erasure. */
+  'kuki:change': CustomEvent<KukiConsent | null>;
+  /** The server refused an event for good (the choice stands in the browser). */
+  'kuki:error': CustomEvent<KukiServerError>;
+}
+/** A page API call as `window.kuki` takes it: until the wasm is ready the loader queues it and returns a promise
+ * of its result. */
+type KukiQueued<F extends (...args: any[]) => any> = (...args: Parameters<F>) => ReturnType<F> | Promise<Awaited<ReturnType<F>>>;
+/**
+ * `window.kuki`, which the loader (`kuki.js`) sets: this module's functions once the wasm is ready; before that,
+ * calls are queued (and return promises), `acceptedCategory` and `validConsent` answer `false`, `getConsent`
+ * and `getUserPreferences` `null`. Importing this module does not set it.
+ */
+export interface KukiApi {
+  run<L extends string = never>(config?: KukiConfig<L>, options?: KukiOptions<L>): void | Promise<void>;
+  show: KukiQueued<typeof show>;
+  hide: KukiQueued<typeof hide>;
+  showPreferences: KukiQueued<typeof showPreferences>;
+  hidePreferences: KukiQueued<typeof hidePreferences>;
+  showPolicy: KukiQueued<typeof showPolicy>;
+  acceptCategory: KukiQueued<typeof acceptCategory>;
+  acceptedCategory: typeof acceptedCategory;
+  getConsent: typeof getConsent;
+  getUserPreferences: typeof getUserPreferences;
+  validConsent: typeof validConsent;
+  reset: KukiQueued<typeof reset>;
+  requireCategory: typeof requireCategory;
+  setLanguage: KukiQueued<typeof setLanguage>;
+  eraseCookies: KukiQueued<typeof eraseCookies>;
+  loadScript: typeof loadScript;
+}
+declare global {
+  interface Window { kuki: KukiApi }
+  interface WindowEventMap extends KukiEventMap {}
+}
+/**
+ * Starts kuki (again, if it was running: the old island goes). No config is the defaults; `options` are what
+ * the loader's tag gives. The site's languages are those of `config.texts`, so `lang` can only name one kuki
+ * will speak.
+ */
+export function run<L extends string = never>(config?: KukiConfig<L>, options?: KukiOptions<L>): void;
 "#;
 
 /// The one running instance: its runtime and the island showing it.
@@ -111,12 +273,11 @@ fn parse_config(value: JsValue) -> Config {
 }
 
 /// Starts kuki (again, if it was running: the old island goes). `options`: `{ lang, endpoint,
-/// consentDefaultSent }` (the loader sets the last when it sent Consent Mode's default itself).
-#[wasm_bindgen]
-pub fn run(
-    #[wasm_bindgen(unchecked_param_type = "KukiConfig")] config: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "KukiOptions")] options: JsValue,
-) {
+/// consentDefaultSent }` (the loader sets the last when it sent Consent Mode's default itself). Either may be
+/// `undefined`: no config is the defaults, as the loader's autorun with no `data-config`. Its TypeScript
+/// signature is generic over the site's languages, hence written in `TS_TYPES`.
+#[wasm_bindgen(skip_typescript)]
+pub fn run(config: JsValue, options: JsValue) {
     let config = Rc::new(parse_config(config));
     let explicit = browser::get_string(&options, "lang");
     let preferred = browser::preferred_languages();
@@ -158,7 +319,7 @@ pub fn run(
 
 /// Switches the language kuki speaks, at once, to one it has texts in (built in, or the site's own).
 #[wasm_bindgen(js_name = setLanguage)]
-pub fn set_language(lang: &str) -> bool {
+pub fn set_language(#[wasm_bindgen(unchecked_param_type = "KukiLangTag")] lang: &str) -> bool {
     let Some(rt) = runtime() else { return false };
     let available = rt.state().config.languages();
     match Lang::from_tag(lang).filter(|l| available.contains(l)) {
@@ -258,7 +419,8 @@ fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<Category
 
 /// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`) and
 /// which categories it accepted and rejected. Before any choice, only the necessary ones count as accepted.
-#[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences")]
+/// `null` before `run()`.
+#[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences | null")]
 pub fn get_user_preferences() -> JsValue {
     let Some(rt) = running() else { return JsValue::NULL };
     let state = rt.state();
@@ -324,7 +486,7 @@ pub fn erase_cookies(
 #[wasm_bindgen(js_name = loadScript, unchecked_return_type = "Promise<boolean>")]
 pub fn load_script(
     src: String,
-    #[wasm_bindgen(unchecked_param_type = "Record<string, string> | undefined")] attrs: JsValue,
+    #[wasm_bindgen(unchecked_optional_param_type = "Record<string, string>")] attrs: JsValue,
 ) -> js_sys::Promise {
     js_sys::Promise::new(&mut |resolve, _reject| {
         let fail = |resolve: &js_sys::Function| {
