@@ -41,7 +41,8 @@ export interface KukiConfig {
 }
 export interface KukiOptions { lang?: string; endpoint?: string }
 export interface KukiUserPreferences {
-  acceptType: "all" | "necessary" | "custom"; acceptedCategories: string[]; rejectedCategories: string[];
+  /** `""` before any choice (both lists then empty). */
+  acceptType: "all" | "necessary" | "custom" | ""; acceptedCategories: string[]; rejectedCategories: string[];
 }
 export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
 export interface KukiConsent {
@@ -156,8 +157,11 @@ pub fn run(
 #[wasm_bindgen(js_name = setLanguage)]
 pub fn set_language(lang: &str) -> bool {
     let Some(rt) = runtime() else { return false };
-    let available = rt.state().config.languages();
+    let state = rt.state();
+    let available = state.config.languages();
     match Lang::from_tag(lang).filter(|l| available.contains(l)) {
+        // As vanilla-cookieconsent's: `false` when nothing changes, the language being the one in use.
+        Some(l) if l == state.lang => false,
         Some(l) => {
             rt.dispatch(Action::SetLanguage(l));
             true
@@ -253,11 +257,19 @@ fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<Category
 }
 
 /// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`) and
-/// which categories it accepted and rejected. Before any choice, only the necessary ones count as accepted.
+/// which categories it accepted and rejected. Before any choice (or after a withdrawal), as v3's: `acceptType`
+/// `''` and both lists empty.
 #[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences")]
 pub fn get_user_preferences() -> JsValue {
     let Some(rt) = running() else { return JsValue::NULL };
     let state = rt.state();
+    if state.consent.is_none() {
+        return js::to_js(&Value::Obj(vec![
+            ("acceptType".into(), Value::Str(String::new())),
+            ("acceptedCategories".into(), Value::Arr(Vec::new())),
+            ("rejectedCategories".into(), Value::Arr(Vec::new())),
+        ]));
+    }
     let (accepted, rejected): (Vec<&kuki_core::Category>, Vec<&kuki_core::Category>) =
         state.config.categories.iter().partition(|c| c.necessary || state.granted(c.id.as_str()));
     let accept_type = if rejected.is_empty() {
