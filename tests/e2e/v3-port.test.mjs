@@ -33,8 +33,9 @@ const CONFIG = {
   texts: { it: { bannerTitle: 'Titolo', acceptAll: 'Accetta tutto', rejectAll: 'Accetta solo i necessari' } },
 };
 
-/** The same with v3's services: full-config's analytics services (their cookies as v3 names them), a necessary
- * one, and the `my-service` v3 finds in a script tag (kuki needs it declared). */
+/** The same with v3's services (as branch i-svc declares them: `categories[].services[]`): full-config's analytics
+ * services (their cookies as v3 names them, RegExps included), a necessary one, and the `my-service` v3 finds in
+ * a script tag (kuki needs it declared, and its ids take `_` where v3's took `-`: `my_service`). */
 const SERVICE_CONFIG = {
   ...CONFIG,
   categories: [
@@ -45,7 +46,7 @@ const SERVICE_CONFIG = {
       services: [
         { id: 'service1', name: 'Service 1', cookies: [re('^service1Cookie')] },
         { id: 'service2', name: 'Service 2', cookies: ['service2Cookie'] },
-        { id: 'my-service', name: 'my-service' },
+        { id: 'my_service', name: 'my-service' },
       ],
     },
     { id: 'ads', name: { en: 'Ads cookies', it: 'Cookie pubblicitari' } },
@@ -167,6 +168,7 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
       await kuki(s, 'acceptCategory', []);
       assert.equal(await kuki(s, 'acceptedCategory', 'necessary'), true);
       assert.equal(await kuki(s, 'acceptedCategory', 'analytics'), false);
+      await s.page.waitForFunction(() => (window.__runs ?? []).length > 0, null, { timeout: 5_000 });
       assert.deepEqual(await runs(s), ['disabled analytics'], 'the !analytics script ran, the analytics one did not');
     });
 
@@ -175,6 +177,7 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
       await kuki(s, 'acceptCategory', 'all');
       assert.equal(await kuki(s, 'acceptedCategory', 'necessary'), true);
       assert.equal(await kuki(s, 'acceptedCategory', 'analytics'), true);
+      await s.page.waitForFunction(() => (window.__runs ?? []).length > 0, null, { timeout: 5_000 });
       assert.deepEqual(await runs(s), ['enabled analytics'], 'the analytics script ran, the !analytics one did not');
     });
 
@@ -353,7 +356,7 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
         const s = await startServices(t);
         await kuki(s, 'acceptService', 'all', 'analytics');
         const declared = SERVICE_CONFIG.categories.find((c) => c.id === 'analytics').services.length;
-        // v3 counts its declared services and the `my-service` of a script tag (here declared).
+        // v3 counts its declared services and the `my-service` of a script tag (here declared, `my_service`).
         assert.equal((await acceptedServices(s, 'analytics')).length, declared);
       });
 
@@ -530,7 +533,7 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
       const consent = await kuki(s, 'getConsent');
       assert.deepEqual(consent.services, {
         necessary: ['service1'],
-        analytics: ['service1', 'service2', 'my-service'],
+        analytics: ['service1', 'service2', 'my_service'],
         ads: [],
       });
     });
