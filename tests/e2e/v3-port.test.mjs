@@ -114,15 +114,15 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
     );
   const setCookie = (s, cookie) => s.page.evaluate((c) => (document.cookie = c), cookie);
   const runs = (s) => s.page.evaluate(() => (window.__runs ?? []).map((r) => r.name));
-  /** The banner's state after the renders a call queued have happened. */
-  const bannerShown = async (s) => {
-    await s.page.waitForTimeout(200);
-    return banner(s.page, 'en').isVisible();
-  };
-  const prefsShown = async (s) => {
-    await s.page.waitForTimeout(200);
-    return preferences(s.page, 'en').isVisible();
-  };
+  /** Asserts the banner (or the preferences) shown or not: shown within 5 s, or still not shown 300 ms after the
+   * call (time for the render it queued). */
+  async function expectShown(s, dialog, shown) {
+    if (shown) return dialog.waitFor({ state: 'visible', timeout: 5_000 });
+    await s.page.waitForTimeout(300);
+    assert.equal(await dialog.isVisible(), false, 'not shown');
+  }
+  const bannerShown = (s, shown) => expectShown(s, banner(s.page, 'en'), shown);
+  const prefsShown = (s, shown) => expectShown(s, preferences(s.page, 'en'), shown);
   /** The language kuki speaks now: its root element's `lang`. */
   const currentLanguage = (s) =>
     s.page.evaluate(() => document.querySelector('[data-kuki-host]').shadowRoot.querySelector('.kuki-root').lang);
@@ -313,16 +313,16 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
     test('api: Should show the consent modal', async (t) => {
       const s = await start(t);
       await kuki(s, 'acceptCategory', 'all');
-      assert.equal(await bannerShown(s), false);
+      await bannerShown(s, false);
       await kuki(s, 'show');
-      assert.equal(await bannerShown(s), true);
+      await bannerShown(s, true);
     });
 
     test('api: Should hide the consent modal', async (t) => {
       const s = await start(t);
-      assert.equal(await bannerShown(s), true);
+      await bannerShown(s, true);
       await kuki(s, 'hide');
-      assert.equal(await bannerShown(s), false);
+      await bannerShown(s, false);
     });
 
     test('api: Should create the consent modal if it does not exist', async (t) => {
@@ -339,13 +339,13 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
       await kuki(s, 'showPreferences');
       await preferences(s.page, 'en').waitFor({ state: 'visible' });
       await kuki(s, 'hidePreferences');
-      assert.equal(await prefsShown(s), false);
+      await prefsShown(s, false);
     });
 
     test('api: Should show the preferences modal', async (t) => {
       const s = await start(t);
       await kuki(s, 'showPreferences');
-      assert.equal(await prefsShown(s), true);
+      await prefsShown(s, true);
     });
 
     describe('services', () => {
@@ -479,7 +479,7 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
       await kuki(s, 'acceptCategory');
       await reload(s);
       assert.equal(await kuki(s, 'validConsent'), true);
-      assert.equal(await bannerShown(s), false);
+      await bannerShown(s, false);
     });
 
     // v3 runs revision 2 with no choice stored at all; here a choice made under revision 0 is stored first.
@@ -496,7 +496,7 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
       const s = await start(t, { userAgent: BOT_UA });
       assert.equal(await s.page.evaluate(() => navigator.userAgent), BOT_UA);
       assert.equal(await s.page.locator('[data-kuki-host]').count(), 1);
-      assert.equal(await bannerShown(s), true);
+      await bannerShown(s, true);
     });
 
     // kuki has no equalWeightButtons option: refusing always weighs as much as accepting (and gui.test.js's
@@ -555,16 +555,16 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
     test('data-cc: Should show the preferences modal onClick', async (t) => {
       const s = await start(t);
       await clickControl(s, 'show-preferences');
-      assert.equal(await prefsShown(s), true);
+      await prefsShown(s, true);
     });
 
     // v3's autoShow=false start: here the banner is hidden first.
     test('data-cc: Should show the consent modal onClick', async (t) => {
       const s = await start(t);
       await kuki(s, 'hide');
-      assert.equal(await bannerShown(s), false);
+      await bannerShown(s, false);
       await clickControl(s, 'show-banner');
-      assert.equal(await bannerShown(s), true);
+      await bannerShown(s, true);
     });
 
     test('data-cc: Should accept all categories onClick', async (t) => {
@@ -601,9 +601,9 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
       const s = await start(t);
       await kuki(s, 'acceptCategory');
       await kuki(s, 'showPreferences');
-      assert.equal(await prefsShown(s), true);
+      await prefsShown(s, true);
       await s.page.keyboard.press('Escape');
-      assert.equal(await prefsShown(s), false);
+      await prefsShown(s, false);
     });
   });
 
@@ -760,9 +760,9 @@ describe('vanilla-cookieconsent v3 tests, ported', () => {
     test('modals: Should close the preferences modal when (x) icon is pressed', async (t) => {
       const s = await start(t);
       const p = await openPrefs(s);
-      assert.equal(await prefsShown(s), true);
+      await prefsShown(s, true);
       await p.getByRole('button', { name: en.close, exact: true }).click();
-      assert.equal(await prefsShown(s), false);
+      await prefsShown(s, false);
     });
   });
 });
