@@ -328,7 +328,8 @@ pub fn erase_cookies(
 }
 
 /// vanilla-cookieconsent's `loadScript`: inserts `<script src>` with the given attributes; resolves `true` once
-/// it loaded, `false` if it failed.
+/// it loaded, `false` if it failed (and the script is removed, so a later call tries again). A script with that
+/// `src` already in the page resolves `true` at once: a script is loaded once.
 #[wasm_bindgen(js_name = loadScript, unchecked_return_type = "Promise<boolean>")]
 pub fn load_script(
     src: String,
@@ -339,6 +340,15 @@ pub fn load_script(
             let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
         };
         let Some(doc) = browser::document() else { return fail(&resolve) };
+        let loaded = doc.query_selector_all(r#"script[src]:not([type="text/plain"])"#).ok().is_some_and(|list| {
+            (0..list.length())
+                .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
+                .any(|s| s.get_attribute("src").as_deref() == Some(src.as_str()))
+        });
+        if loaded {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+            return;
+        }
         let Ok(script) = doc.create_element("script") else { return fail(&resolve) };
         if attrs.is_object() {
             for pair in js_sys::Object::entries(attrs.unchecked_ref()).iter() {
@@ -351,7 +361,11 @@ pub fn load_script(
         let _ = script.set_attribute("src", &src);
         for (event, ok) in [("load", true), ("error", false)] {
             let resolve = resolve.clone();
+            let this = script.clone();
             let cb = Closure::once_into_js(move || {
+                if !ok {
+                    this.remove();
+                }
                 let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(ok));
             });
             let _ = script.add_event_listener_with_callback(event, cb.unchecked_ref());
