@@ -148,7 +148,8 @@ export interface KukiOptions<L extends string = never> {
 }
 /** vanilla-cookieconsent's `getUserPreferences()`. */
 export interface KukiUserPreferences {
-  acceptType: 'all' | 'necessary' | 'custom'; acceptedCategories: string[]; rejectedCategories: string[];
+  /** `''` before any choice (both lists then empty). */
+  acceptType: 'all' | 'necessary' | 'custom' | ''; acceptedCategories: string[]; rejectedCategories: string[];
 }
 /** The server's signed receipt of a recorded choice. */
 export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
@@ -321,8 +322,11 @@ pub fn run(config: JsValue, options: JsValue) {
 #[wasm_bindgen(js_name = setLanguage)]
 pub fn set_language(#[wasm_bindgen(unchecked_param_type = "KukiLangTag")] lang: &str) -> bool {
     let Some(rt) = runtime() else { return false };
-    let available = rt.state().config.languages();
+    let state = rt.state();
+    let available = state.config.languages();
     match Lang::from_tag(lang).filter(|l| available.contains(l)) {
+        // As vanilla-cookieconsent's: `false` when nothing changes, the language being the one in use.
+        Some(l) if l == state.lang => false,
         Some(l) => {
             rt.dispatch(Action::SetLanguage(l));
             true
@@ -418,12 +422,19 @@ fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<Category
 }
 
 /// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`) and
-/// which categories it accepted and rejected. Before any choice, only the necessary ones count as accepted.
-/// `null` before `run()`.
+/// which categories it accepted and rejected. Before any choice (or after a withdrawal), as v3's: `acceptType`
+/// `''` and both lists empty. `null` before `run()`.
 #[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences | null")]
 pub fn get_user_preferences() -> JsValue {
     let Some(rt) = running() else { return JsValue::NULL };
     let state = rt.state();
+    if state.consent.is_none() {
+        return js::to_js(&Value::Obj(vec![
+            ("acceptType".into(), Value::Str(String::new())),
+            ("acceptedCategories".into(), Value::Arr(Vec::new())),
+            ("rejectedCategories".into(), Value::Arr(Vec::new())),
+        ]));
+    }
     let (accepted, rejected): (Vec<&kuki_core::Category>, Vec<&kuki_core::Category>) =
         state.config.categories.iter().partition(|c| c.necessary || state.granted(c.id.as_str()));
     let accept_type = if rejected.is_empty() {
@@ -482,7 +493,8 @@ pub fn erase_cookies(
 }
 
 /// vanilla-cookieconsent's `loadScript`: inserts `<script src>` with the given attributes; resolves `true` once
-/// it loaded, `false` if it failed.
+/// it loaded, `false` if it failed (and the script is removed, so a later call tries again). A script with that
+/// `src` already in the page resolves `true` at once: a script is loaded once.
 #[wasm_bindgen(js_name = loadScript, unchecked_return_type = "Promise<boolean>")]
 pub fn load_script(
     src: String,
@@ -493,6 +505,15 @@ pub fn load_script(
             let _ = resolve.call1(&JsValue::NULL, &JsValue::FALSE);
         };
         let Some(doc) = browser::document() else { return fail(&resolve) };
+        let loaded = doc.query_selector_all(r#"script[src]:not([type="text/plain"])"#).ok().is_some_and(|list| {
+            (0..list.length())
+                .filter_map(|i| list.item(i)?.dyn_into::<web_sys::Element>().ok())
+                .any(|s| s.get_attribute("src").as_deref() == Some(src.as_str()))
+        });
+        if loaded {
+            let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+            return;
+        }
         let Ok(script) = doc.create_element("script") else { return fail(&resolve) };
         if attrs.is_object() {
             for pair in js_sys::Object::entries(attrs.unchecked_ref()).iter() {
@@ -505,7 +526,11 @@ pub fn load_script(
         let _ = script.set_attribute("src", &src);
         for (event, ok) in [("load", true), ("error", false)] {
             let resolve = resolve.clone();
+            let this = script.clone();
             let cb = Closure::once_into_js(move || {
+                if !ok {
+                    this.remove();
+                }
                 let _ = resolve.call1(&JsValue::NULL, &JsValue::from_bool(ok));
             });
             let _ = script.add_event_listener_with_callback(event, cb.unchecked_ref());

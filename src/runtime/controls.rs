@@ -1,5 +1,5 @@
-//! Host-page controls. One capturing click listener on the document handles
-//! `data-kuki="show-preferences" | "accept-all" | "reject-all" | "show-policy"` and guards elements marked
+//! Host-page controls. One capturing click listener on the document handles `data-kuki="show-preferences" |
+//! "show-banner" | "accept-all" | "reject-all" | "accept-custom" | "show-policy"` and guards elements marked
 //! `data-kuki-requires="functional"` (a login button or link): while that category is refused, the click is held
 //! and the login warning asks; "allow and continue" replays the original click.
 
@@ -68,6 +68,8 @@ fn on_click(rt: &Runtime, event: &web_sys::Event) {
     if let Some(el) = target.closest("[data-kuki]").ok().flatten() {
         let action = match el.get_attribute("data-kuki").unwrap_or_default().as_str() {
             "show-preferences" => Action::OpenPreferences,
+            // vanilla-cookieconsent's `show-consentModal`.
+            "show-banner" => Action::ShowBanner,
             "accept-all" => Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll },
             "reject-all" => Action::Decide { choice: Choice::RejectAll, action: ConsentAction::RejectAll },
             // vanilla-cookieconsent's `accept-custom`: the preferences' switches as they stand.

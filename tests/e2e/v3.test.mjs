@@ -97,4 +97,20 @@ describe('the vanilla-cookieconsent v3 API', () => {
     assert.equal(await s.page.evaluate(() => document.querySelector('script[data-x="yes"]').getAttribute('src')), '/slow.js?ms=0&name=loaded');
     assert.equal(await s.page.evaluate(() => window.kuki.loadScript('/no-such-script.js')), false);
   });
+
+  test('loadScript loads a script once; a failed one is removed, so a later call tries again', async (t) => {
+    const s = await visit(stack, t, '/v3.html', { locale: 'en-US' });
+    await banner(s.page, 'en').waitFor({ state: 'visible', timeout: 20_000 });
+    const src = '/slow.js?ms=0&name=once';
+    assert.equal(await s.page.evaluate((u) => window.kuki.loadScript(u), src), true);
+    assert.equal(await s.page.evaluate((u) => window.kuki.loadScript(u), src), true);
+    assert.deepEqual(await runs(s), ['once']);
+    const count = (u) => s.page.evaluate((x) => [...document.scripts].filter((e) => e.getAttribute('src') === x).length, u);
+    assert.equal(await count(src), 1);
+    const before = fetched('/no-such-script.js');
+    assert.equal(await s.page.evaluate(() => window.kuki.loadScript('/no-such-script.js')), false);
+    assert.equal(await count('/no-such-script.js'), 0);
+    assert.equal(await s.page.evaluate(() => window.kuki.loadScript('/no-such-script.js')), false);
+    assert.equal(fetched('/no-such-script.js'), before + 2, 'tried again');
+  });
 });
