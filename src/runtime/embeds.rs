@@ -59,22 +59,26 @@ pub struct Embeds {
     list: RefCell<Vec<Embed>>,
     /// The placeholders' texts, built once per language and config.
     texts: RefCell<Option<Cached>>,
-    hiding: Cell<bool>,
+}
+
+thread_local! {
+    /// The document has kuki's sheet that hides waiting iframes (added once, kept across `run()` calls).
+    static HIDING: Cell<bool> = const { Cell::new(false) };
 }
 
 impl Embeds {
     pub fn new(rt: Weak<Runtime>) -> Embeds {
-        Embeds { rt, list: RefCell::new(Vec::new()), texts: RefCell::new(None), hiding: Cell::new(false) }
+        Embeds { rt, list: RefCell::new(Vec::new()), texts: RefCell::new(None) }
     }
 
     /// Takes every blocked iframe in the document (at start).
     pub fn scan(&self) {
         let Some(list) = browser::document().and_then(|d| d.query_selector_all(FRAMES).ok()) else { return };
-        self.add((0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()));
+        self.add((0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<Element>().ok()).collect());
     }
 
     /// Takes these blocked iframes (those not taken yet) and settles them against the consent of now.
-    pub fn add(&self, frames: impl Iterator<Item = Element>) {
+    pub fn add(&self, frames: Vec<Element>) {
         let from = self.list.borrow().len();
         for frame in frames {
             if frame.has_attribute(MARK) {
@@ -191,7 +195,7 @@ impl Embeds {
         }
         done.into_iter().for_each(PlaceholderIsland::unmount);
         if !waiting.is_empty() {
-            self.hide_waiting();
+            hide_waiting();
         }
         for (i, size) in waiting {
             let (frame, old) = {
@@ -208,18 +212,6 @@ impl Embeds {
             let _ = frame.set_attribute(WAITING, "");
             self.list.borrow_mut()[i].placeholder = placeholder;
         }
-    }
-
-    /// Adds the rule that hides waiting iframes to the document's adopted sheets, once.
-    fn hide_waiting(&self) {
-        if self.hiding.replace(true) {
-            return;
-        }
-        let (Some(doc), Ok(sheet)) = (browser::document(), web_sys::CssStyleSheet::new()) else { return };
-        let _ = sheet.replace_sync(HIDE);
-        let sheets = doc.adopted_style_sheets();
-        sheets.push(&sheet);
-        doc.set_adopted_style_sheets(&sheets);
     }
 
     fn texts(&self, state: &State) -> Rc<Texts> {
@@ -260,6 +252,18 @@ impl Embeds {
             onallow: on(Embeds::allow),
         }
     }
+}
+
+/// Adds the rule that hides waiting iframes to the document's adopted sheets, once.
+fn hide_waiting() {
+    if HIDING.with(|h| h.replace(true)) {
+        return;
+    }
+    let (Some(doc), Ok(sheet)) = (browser::document(), web_sys::CssStyleSheet::new()) else { return };
+    let _ = sheet.replace_sync(HIDE);
+    let sheets = doc.adopted_style_sheets();
+    sheets.push(&sheet);
+    doc.set_adopted_style_sheets(&sheets);
 }
 
 /// The category ids an element lists in `data-category`.

@@ -77,7 +77,7 @@ fn on_mutations(rt: &Runtime, records: &js_sys::Array) {
         rt.embeds.prune();
     }
     if !frames.is_empty() {
-        rt.embeds.add(frames.into_iter());
+        rt.embeds.add(frames);
     }
     if scripts {
         rt.activate_scripts();
