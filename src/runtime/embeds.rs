@@ -177,14 +177,14 @@ impl Embeds {
         let Some(rt) = self.rt.upgrade() else { return };
         let state = rt.state();
         let chosen = state.consent.is_some();
-        let mut done = Vec::new();
+        let mut allowed = Vec::new();
         let mut waiting = Vec::new();
         {
             let mut list = self.list.borrow_mut();
-            for (i, e) in list.iter_mut().enumerate().skip(from) {
+            for (i, e) in list.iter().enumerate().skip(from) {
                 match (rt.allows_element(&e.frame), e.loaded) {
                     (true, Loaded::Consent) => {}
-                    (true, _) => done.extend(load(e, Loaded::Consent)),
+                    (true, _) => allowed.push(i),
                     (false, Loaded::Consent) => waiting.push((i, size(&e.frame))),
                     (false, Loaded::Once) if !chosen => waiting.push((i, size(&e.frame))),
                     (false, Loaded::Once) => {}
@@ -192,8 +192,10 @@ impl Embeds {
                     (false, Loaded::No) => {}
                 }
             }
+            let done: Vec<_> = allowed.into_iter().filter_map(|i| load(&mut list[i], Loaded::Consent)).collect();
+            drop(list);
+            done.into_iter().for_each(PlaceholderIsland::unmount);
         }
-        done.into_iter().for_each(PlaceholderIsland::unmount);
         if !waiting.is_empty() {
             hide_waiting();
         }
