@@ -292,16 +292,21 @@ describe('pages that change', () => {
       { category: 'analytics', name: 'after-slow', ms: 400 },
       { category: 'analytics', name: 'after-inline', inline: true },
       { category: 'marketing', name: 'refused' },
+      { category: '!marketing', name: 'not-marketing', inline: true },
     ]);
-    await waitFor(async () => (await runs(s)).length === 3, 'the two allowed ones run');
+    await waitFor(async () => (await runs(s)).length === 4, 'the three allowed ones run');
     // Inserted separately, in the next task: still once.
     await insert([{ category: 'analytics', name: 'later', inline: true }]);
-    await waitFor(async () => (await runs(s)).length === 4, 'the later one runs');
+    await waitFor(async () => (await runs(s)).length === 5, 'the later one runs');
     await s.page.waitForTimeout(500);
-    assert.deepEqual(await runs(s), ['before-choice', 'after-slow', 'after-inline', 'later'], 'each once, in order');
+    assert.deepEqual(
+      await runs(s),
+      ['before-choice', 'after-slow', 'after-inline', 'not-marketing', 'later'],
+      'each once, in document order',
+    );
     await s.page.evaluate(() => window.kuki.acceptCategory(['analytics', 'marketing']));
-    await waitFor(async () => (await runs(s)).length === 5, 'the marketing one runs when accepted');
-    assert.equal((await runs(s))[4], 'refused');
+    await waitFor(async () => (await runs(s)).length === 6, 'the marketing one runs when accepted');
+    assert.equal((await runs(s))[5], 'refused');
     await clean(s);
   });
 
