@@ -3,8 +3,9 @@
 //! names and descriptions come from the configuration; the policy text from the policy document.
 //!
 //! In the built-in texts `{site}` is the site's name (`site.name`, else "this site"), `{purposes}` the optional
-//! categories' names, `{category}` the category a page asks for and `{date}` a policy's effective date (filled in
-//! where they are shown). A Korean `은(는)`
+//! categories' names, `{category}` the category a page asks for (or a blocked iframe waits for), `{service}` and
+//! `{host}` a blocked iframe's service and recipient, and `{date}` a policy's effective date (filled in where they
+//! are shown). A Korean `은(는)`
 //! after `{site}` becomes the particle the name takes.
 
 use kuki_core::{Config, Lang};
@@ -88,7 +89,13 @@ texts!(
     action_reject_all = "actionRejectAll",
     action_custom = "actionCustom",
     action_category = "actionCategory",
-    action_withdraw = "actionWithdraw"
+    action_withdraw = "actionWithdraw",
+    embed_untitled = "embedUntitled",
+    embed_blocked = "embedBlocked",
+    embed_service = "embedService",
+    embed_recipient = "embedRecipient",
+    allow_and_load = "allowAndLoad",
+    always_allow = "alwaysAllow"
 );
 
 impl Texts {
@@ -194,6 +201,12 @@ static KO: Base = Base {
     action_custom: "직접 선택",
     action_category: "항목 허용",
     action_withdraw: "동의 철회",
+    embed_untitled: "외부 콘텐츠",
+    embed_blocked: "'{category}' 항목에 동의하기 전에는 이 콘텐츠를 불러오지 않습니다.",
+    embed_service: "서비스: {service}",
+    embed_recipient: "불러오면 IP 주소 등 접속 정보가 {host}에 전송됩니다.",
+    allow_and_load: "허용하고 불러오기",
+    always_allow: "항상 허용",
 };
 
 static EN: Base = Base {
@@ -247,6 +260,12 @@ static EN: Base = Base {
     action_custom: "Custom choice",
     action_category: "Category allowed",
     action_withdraw: "Withdrawn",
+    embed_untitled: "Embedded content",
+    embed_blocked: "This content is not loaded until you allow \u{201c}{category}\u{201d}.",
+    embed_service: "Service: {service}",
+    embed_recipient: "Loading it sends data such as your IP address to {host}.",
+    allow_and_load: "Allow and load",
+    always_allow: "Always allow",
 };
 
 #[cfg(test)]

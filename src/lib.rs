@@ -7,10 +7,11 @@
 //!   Vec<Effect>)`, every consent change an `Action`, everything it causes an `Effect`; tested natively.
 //! - [`runtime`]: the one mutable home: it runs `update` and carries out every effect, one file per kind:
 //!   `storage` (cookie, localStorage, memory), `outbox` (posts and erasures to the server, in order),
-//!   `scripts` (blocked scripts, against the consent of the moment), `controls` (host-page `data-kuki`
-//!   controls), `events` (window events), `consent_mode` (Google Consent Mode v2).
-//! - [`mount`]: the DOM island: a shadow root with kuki's own constructed stylesheet; it takes over the loader's
-//!   first frame.
+//!   `scripts` (blocked scripts, against the consent of the moment), `embeds` (blocked iframes and their
+//!   placeholders), `observer` (later-inserted blocked elements), `controls` (host-page `data-kuki` controls),
+//!   `events` (window events), `consent_mode` (Google Consent Mode v2).
+//! - [`mount`]: the DOM islands (the banner's, and one per blocked iframe's placeholder): shadow roots sharing
+//!   kuki's one constructed stylesheet; the banner's takes over the loader's first frame.
 //! - `frame` (feature `ssr`, native): the banner's first frame rendered ahead of time by the `kuki-frames` tool.
 //! - [`components`]: one yew component per file; they render the state and dispatch actions, nothing else.
 //! - [`browser`]: fallible reads of the environment (clock, randomness, languages, GPC).

@@ -1,23 +1,56 @@
-//! kuki's one DOM island: a `<div data-kuki-host>` at the end of `<body>` with an open shadow root. Its styles
-//! arrive as a constructed stylesheet adopted by the shadow root, so a strict `style-src` without
-//! `'unsafe-inline'` raises no violation, and host-page CSS neither reaches in nor is reached.
+//! kuki's DOM islands, each a host element with an open shadow root: the one [`Island`] (a `<div
+//! data-kuki-host>` at the end of `<body>`, for the banner and the dialogs) and a [`PlaceholderIsland`] in the
+//! place of each blocked iframe. Their styles arrive as one constructed stylesheet that every shadow root adopts
+//! (parsed once), so a strict `style-src` without `'unsafe-inline'` raises no violation, and host-page CSS neither
+//! reaches in nor is reached.
 //!
-//! When the loader has painted the banner's first frame (`crate::frame`, docs/contract.md) the island is that
-//! host: the app renders beside the frame, hidden, and takes its place in the same task once yew has rendered,
-//! so nothing flashes. A click the visitor made on the frame is carried out then, once, on the same control of
-//! the app; focus moves to the control that had it.
+//! When the loader has painted the banner's first frame (`crate::frame`, docs/contract.md) the banner's island is
+//! that host: the app renders beside the frame, hidden, and takes its place in the same task once yew has
+//! rendered, so nothing flashes. A click the visitor made on the frame is carried out then, once, on the same
+//! control of the app; focus moves to the control that had it.
 
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{CssStyleSheet, Element, ShadowRootInit, ShadowRootMode};
+use web_sys::{CssStyleSheet, Element, ShadowRoot, ShadowRootInit, ShadowRootMode};
 use yew::AppHandle;
 
 use crate::browser;
+use crate::components::placeholder::{Placeholder, PlaceholderProps};
 use crate::components::root::{Root, RootProps, RuntimeRef};
 use crate::runtime::Runtime;
 
 /// kuki's stylesheet (also sent with the first frame, `crate::frame`).
 pub const CSS: &str = include_str!("kuki.css");
+
+thread_local! {
+    /// kuki's stylesheet, constructed once and adopted by every shadow root (`None`: no constructable sheets).
+    static SHEET: Option<CssStyleSheet> = CssStyleSheet::new().ok().inspect(|sheet| {
+        let _ = sheet.replace_sync(CSS);
+    });
+}
+
+/// A shadow root on `host`, styled by kuki's sheet and then `extra` (rules of this island alone).
+fn shadow(host: &Element, extra: Option<&str>) -> Option<ShadowRoot> {
+    let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
+    let sheets = js_sys::Array::new();
+    SHEET.with(|s| s.as_ref().map(|sheet| sheets.push(sheet)));
+    if let Some(css) = extra {
+        if let Ok(sheet) = CssStyleSheet::new() {
+            let _ = sheet.replace_sync(css);
+            sheets.push(&sheet);
+        }
+    }
+    if sheets.length() > 0 {
+        shadow.set_adopted_style_sheets(&sheets);
+    } else {
+        // Browsers without constructable stylesheets (before 2023) get a <style>; only they could see a CSP
+        // report for it.
+        let style = browser::document()?.create_element("style").ok()?;
+        style.set_text_content(Some(&[CSS, extra.unwrap_or_default()].concat()));
+        shadow.append_child(&style).ok()?;
+    }
+    Some(shadow)
+}
 
 /// A mounted island; dropping it does not unmount (call [`Island::unmount`]).
 pub struct Island {
@@ -33,20 +66,7 @@ impl Island {
         }
         let host = doc.create_element("div").ok()?;
         host.set_attribute("data-kuki-host", "").ok()?;
-        let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
-        match CssStyleSheet::new() {
-            Ok(sheet) => {
-                let _ = sheet.replace_sync(CSS);
-                shadow.set_adopted_style_sheets(&js_sys::Array::of1(&sheet));
-            }
-            // Browsers without constructable stylesheets (before 2023) get a <style>; only they could see a CSP
-            // report for it.
-            Err(_) => {
-                let style = doc.create_element("style").ok()?;
-                style.set_text_content(Some(CSS));
-                shadow.append_child(&style).ok()?;
-            }
-        }
+        let shadow = shadow(&host, None)?;
         let root = doc.create_element("div").ok()?;
         root.set_class_name("kuki-root");
         root.set_attribute("lang", lang).ok()?;
@@ -117,5 +137,48 @@ fn swap(shadow: &web_sys::ShadowRoot, frame: &Element, root: &Element) {
     }
     if let Some(el) = clicked.and_then(control) {
         el.click();
+    }
+}
+
+/// A blocked iframe's placeholder: a `<div data-kuki-placeholder>` just before the iframe, rendered by its own
+/// small yew app. Dropping it does not unmount (call [`PlaceholderIsland::unmount`]).
+pub struct PlaceholderIsland {
+    host: Element,
+    app: AppHandle<Placeholder>,
+}
+
+impl PlaceholderIsland {
+    /// Mounts before `frame`; `size` is the host's own rule (the iframe's display, width and height).
+    pub fn mount(frame: &Element, size: &str, theme: Option<&str>, props: PlaceholderProps) -> Option<Self> {
+        let doc = browser::document()?;
+        let host = doc.create_element("div").ok()?;
+        host.set_attribute("data-kuki-placeholder", "").ok()?;
+        if let Some(theme) = theme {
+            host.set_attribute("data-kuki-theme", theme).ok()?;
+        }
+        let shadow = shadow(&host, Some(&[":host([data-kuki-placeholder]){", size, "}"].concat()))?;
+        let root = doc.create_element("div").ok()?;
+        root.set_class_name("kuki-root");
+        shadow.append_child(&root).ok()?;
+        frame.before_with_node_1(&host).ok()?;
+        let app = yew::Renderer::<Placeholder>::with_root_and_props(root, props).render();
+        Some(PlaceholderIsland { host, app })
+    }
+
+    /// New texts (another language): the same placeholder re-rendered.
+    pub fn update(&mut self, props: PlaceholderProps) {
+        self.app.update(props);
+    }
+
+    /// Puts the host back just before `frame` if the page moved or dropped it (a framework re-rendering).
+    pub fn keep_before(&self, frame: &Element) {
+        if frame.previous_element_sibling().as_ref() != Some(&self.host) {
+            let _ = frame.before_with_node_1(&self.host);
+        }
+    }
+
+    pub fn unmount(self) {
+        self.app.destroy();
+        self.host.remove();
     }
 }

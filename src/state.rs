@@ -146,7 +146,8 @@ pub enum Effect {
     Clear,
     /// Delete the cookies these categories list (they were just revoked).
     DeleteCookies(Vec<CategoryId>),
-    /// Run every pending blocked script the consent allows now.
+    /// Bring the blocked elements in line with the consent of now: run every pending blocked script it allows,
+    /// load the blocked iframes it allows and put those it no longer allows back behind their placeholders.
     ActivateScripts,
     /// Queue this record for the server, as an event of this kind, made at this client time.
     Post { record: Consent, action: ConsentAction, client_ms: i64 },
@@ -177,6 +178,9 @@ pub enum Action {
     /// `acceptCategory()` without arguments: the preferences' current switches when the dialog is open, else
     /// necessary only.
     SaveSelection,
+    /// Accepts these categories on top of the choice in force (before any choice: them and the necessary ones),
+    /// recorded as `acceptCategory`: a blocked iframe's "always allow".
+    Allow(Vec<CategoryId>),
     /// Back to no choice: optional categories refused, the record forgotten, the banner shown again.
     Withdraw,
     /// "Delete my records".
@@ -274,6 +278,7 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
             let choice = if s.open.back() == Back::Preferences { s.draft_choice() } else { Choice::Only(Vec::new()) };
             s.decide(&choice, ConsentAction::Custom, ctx, &mut fx);
         }
+        Action::Allow(ids) => s.allow(ids, ctx, &mut fx),
         Action::Withdraw => s.withdraw(ctx, &mut fx),
         Action::Erase => match s.consent.as_ref().map(|c| c.id) {
             Some(id) if s.synced => fx.push(Effect::Erase(id)),
@@ -348,9 +353,7 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
             let Open::Require { request, back } = s.open.clone() else { return (s, fx) };
             s.open = s.reopen(back);
             if allow {
-                let mut ids: Vec<CategoryId> = s.consent.iter().flat_map(|c| c.accepted().cloned()).collect();
-                ids.push(request.category.clone());
-                s.decide(&Choice::Only(ids), ConsentAction::AcceptCategory, ctx, &mut fx);
+                s.allow(vec![request.category.clone()], ctx, &mut fx);
             } else if s.consent.is_none() {
                 // Asked before any choice, the visitor refused: that is recorded as plainly as an allow would
                 // be (nothing else was accepted either).
@@ -461,6 +464,14 @@ impl State {
         fx.push(Effect::Emit { event, consent: Some(record) });
     }
 
+    /// Adds `ids` to what the choice in force accepts. Before any choice the others stay refused (nothing is
+    /// pre-ticked), and that is the visitor's choice, recorded like any other.
+    fn allow(&mut self, ids: Vec<CategoryId>, ctx: &Ctx, fx: &mut Vec<Effect>) {
+        let mut accepted: Vec<CategoryId> = self.consent.iter().flat_map(|c| c.accepted().cloned()).collect();
+        accepted.extend(ids);
+        self.decide(&Choice::Only(accepted), ConsentAction::AcceptCategory, ctx, fx);
+    }
+
     /// Withdrawal is "reject all" on the previous record (its next seq, optional categories refused, their
     /// cookies gone, necessary ones kept), sent as a `withdraw` event; here the record is forgotten.
     fn withdraw(&mut self, ctx: &Ctx, fx: &mut Vec<Effect>) {
@@ -504,6 +515,8 @@ impl State {
         if !revoked.is_empty() {
             fx.push(Effect::DeleteCookies(revoked));
         }
+        // Iframes the record let load go back behind their placeholders.
+        fx.push(Effect::ActivateScripts);
         if self.consent_mode {
             fx.push(Effect::ConsentModeUpdate(None));
         }
@@ -819,6 +832,47 @@ mod tests {
         assert_eq!(posts(&fx)[0].1, ConsentAction::AcceptCategory);
         assert_eq!(fx.last(), Some(&Effect::Answer { request: 7, allowed: true }));
         assert_eq!(s.open, Open::Nothing);
+    }
+
+    #[test]
+    fn always_allow_adds_its_categories_to_the_choice_in_force_and_records_it() {
+        let (s, _) = run(start(), vec![decide(Choice::Only(vec![id("analytics")]), ConsentAction::Custom)]);
+        let (s, fx) = update(&s, Action::Allow(vec![id("functional")]), &ctx());
+        assert_eq!(accepted(&s), ["necessary", "functional", "analytics"], "analytics stays accepted");
+        let record = s.consent.clone().unwrap();
+        assert_eq!(record.seq, 2);
+        assert_eq!(
+            fx,
+            [
+                Effect::Save(record.clone()),
+                Effect::ActivateScripts,
+                Effect::Post { record: record.clone(), action: ConsentAction::AcceptCategory, client_ms: ctx().now_ms },
+                Effect::Emit { event: ConsentEvent::Change, consent: Some(record) },
+            ]
+        );
+        // Allowed again (a second placeholder of the same category): the choice in force, nothing recorded.
+        let (t, fx) = update(&s, Action::Allow(vec![id("functional")]), &ctx());
+        assert!(fx.is_empty(), "{fx:?}");
+        assert_eq!(t.consent, s.consent);
+    }
+
+    #[test]
+    fn always_allow_before_any_choice_is_a_first_choice_that_refuses_the_rest() {
+        let (s, fx) = run(start(), vec![Action::Allow(vec![id("functional"), id("marketing")])]);
+        assert_eq!(accepted(&s), ["necessary", "functional", "marketing"]);
+        assert_eq!(s.open, Open::Nothing, "a choice was made: the banner goes");
+        assert_eq!(posts(&fx)[0].1, ConsentAction::AcceptCategory);
+        assert!(fx.iter().any(|e| matches!(e, Effect::Emit { event: ConsentEvent::First, .. })));
+    }
+
+    #[test]
+    fn withdrawing_and_erasing_bring_the_blocked_elements_in_line() {
+        let (_, fx) = run(start(), vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll), Action::Withdraw]);
+        assert!(fx.contains(&Effect::ActivateScripts), "iframes loaded by consent go back behind placeholders");
+        let mut b = boot();
+        b.synced = false;
+        let (_, fx) = run(init(&b).0, vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll), Action::Erase]);
+        assert!(fx.contains(&Effect::ActivateScripts));
     }
 
     #[test]

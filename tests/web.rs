@@ -27,7 +27,9 @@ fn fresh() {
     }
     let storage = web_sys::window().unwrap().local_storage().unwrap().unwrap();
     storage.clear().unwrap();
-    let list = document().query_selector_all("[data-kuki-host], script[data-test]").unwrap();
+    let list = document()
+        .query_selector_all("[data-kuki-host], [data-kuki-placeholder], script[data-test], iframe[data-test]")
+        .unwrap();
     for i in 0..list.length() {
         list.item(i).unwrap().dyn_into::<Element>().unwrap().remove();
     }
@@ -271,6 +273,33 @@ async fn the_island_uses_a_constructed_stylesheet_and_no_inline_styles() {
     let sheets = Reflect::get(&shadow(), &"adoptedStyleSheets".into()).unwrap();
     assert_eq!(js_sys::Array::from(&sheets).length(), 1);
     assert!(shadow().query_selector("style, [style]").unwrap().is_none());
+}
+
+#[wasm_bindgen_test]
+async fn a_blocked_iframe_waits_behind_a_placeholder_styled_by_constructed_sheets_only() {
+    fresh();
+    let frame = document().create_element("iframe").unwrap();
+    frame.set_attribute("data-category", "functional").unwrap();
+    frame.set_attribute("data-src", "about:blank#blocked").unwrap();
+    frame.set_attribute("title", "A map").unwrap();
+    frame.set_attribute("data-test", "").unwrap();
+    document().body().unwrap().append_child(&frame).unwrap();
+    api::run(JsValue::UNDEFINED, options("en"));
+    settle().await;
+    let host = frame.previous_element_sibling().expect("a placeholder before the iframe");
+    assert!(host.has_attribute("data-kuki-placeholder"));
+    let shadow = host.shadow_root().unwrap();
+    let sheets = Reflect::get(&shadow, &"adoptedStyleSheets".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&sheets).length(), 2, "kuki's sheet and the placeholder's size");
+    assert!(shadow.query_selector("style, [style]").unwrap().is_none());
+    assert!(!frame.has_attribute("src") && !frame.has_attribute("style"));
+    let title = shadow.get_element_by_id("kuki-embed-title").unwrap();
+    assert_eq!(title.text_content().unwrap(), "A map");
+    api::accept_category(JsValue::from_str("functional"), JsValue::UNDEFINED);
+    settle().await;
+    assert_eq!(frame.get_attribute("src").as_deref(), Some("about:blank#blocked"));
+    assert!(!host.is_connected(), "the placeholder is gone");
+    frame.remove();
 }
 
 /// `YYYY-MM-DD`, `days` from now (UTC).

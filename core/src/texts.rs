@@ -3,7 +3,9 @@
 
 /// Every key a site may set under `texts.<lang>`, camelCase. In texts that name the site, `{site}` stands for its
 /// name; in `bannerBody`, `{purposes}` for the optional categories' names; in `requireTitle` and `requireBody`,
-/// `{category}` for the category asked for; in `effective`, `{date}` for a policy's effective date.
+/// `{category}` for the category asked for; in `embedBlocked`, `{category}` for the categories a blocked iframe waits
+/// for; in `embedService`, `{service}` for its `data-service`; in `embedRecipient`, `{host}` for who receives its
+/// data; in `effective`, `{date}` for a policy's effective date.
 pub const KEYS: &[&str] = &[
     "bannerTitle",
     "bannerBody",
@@ -55,6 +57,12 @@ pub const KEYS: &[&str] = &[
     "actionCustom",
     "actionCategory",
     "actionWithdraw",
+    "embedUntitled",
+    "embedBlocked",
+    "embedService",
+    "embedRecipient",
+    "allowAndLoad",
+    "alwaysAllow",
 ];
 
 /// A site's replacements for one language: `(key, text)`, keys from [`KEYS`].

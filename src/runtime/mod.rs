@@ -4,6 +4,8 @@
 //! - [`storage`]: the record in a cookie, else localStorage, else memory; revoked categories' cookies.
 //! - [`outbox`]: the ordered queue of posts and erasures to the server, the receipt, the history.
 //! - [`scripts`]: blocked `<script type="text/plain" data-category>` tags, run as consent allows.
+//! - [`embeds`]: blocked `<iframe data-category data-src>`, loaded as consent allows, placeholders meanwhile.
+//! - [`observer`]: the one `MutationObserver` that hands later-inserted blocked scripts and iframes to those two.
 //! - [`controls`]: the host page's `data-kuki` controls and `data-kuki-requires` guards.
 //! - [`events`]: the window events and the consent object the page sees.
 //! - [`consent_mode`]: Google Consent Mode v2.
@@ -15,7 +17,9 @@
 
 pub mod consent_mode;
 pub mod controls;
+pub mod embeds;
 pub mod events;
+pub mod observer;
 pub mod outbox;
 pub mod scripts;
 pub mod storage;
@@ -55,6 +59,8 @@ pub struct Runtime {
     storage: storage::Storage,
     outbox: outbox::Outbox,
     scripts: scripts::Scripts,
+    embeds: embeds::Embeds,
+    observer: observer::Observer,
     controls: controls::Controls,
     waiters: RefCell<Vec<(u32, Waiter)>>,
     next_request: Cell<u32>,
@@ -77,6 +83,8 @@ impl Runtime {
         let rt = Self::new(state, boot.config.script_timeout_ms, storage, endpoint, carry);
         rt.run(effects);
         rt.controls.install();
+        rt.embeds.scan();
+        rt.observer.install();
         rt.outbox.start();
         rt
     }
@@ -105,6 +113,8 @@ impl Runtime {
             storage,
             outbox: outbox::Outbox::new(me.clone(), endpoint, carry),
             scripts: scripts::Scripts::new(me.clone(), timeout),
+            embeds: embeds::Embeds::new(me.clone()),
+            observer: observer::Observer::new(me.clone()),
             controls: controls::Controls::new(me.clone()),
             waiters: RefCell::new(Vec::new()),
             next_request: Cell::new(1),
@@ -116,7 +126,9 @@ impl Runtime {
     /// Stops listening to the page and sending; what is held only in memory goes to the next runtime.
     pub fn stop(&self) -> Carry {
         self.controls.uninstall();
+        self.observer.uninstall();
         self.scripts.stop();
+        self.embeds.stop();
         Carry { record: self.storage.take_memory(), outbox: self.outbox.stop() }
     }
 
@@ -184,15 +196,8 @@ impl Runtime {
                 }
             }
             Effect::ActivateScripts => {
-                // What the consent allows now: accepted ids, and `!id` for the refused ones.
-                let allowed = state
-                    .consent
-                    .iter()
-                    .flat_map(|c| {
-                        c.accepted().map(CategoryId::to_string).chain(c.refused().map(|id| ["!", id.as_str()].concat()))
-                    })
-                    .collect();
-                self.scripts.activate(allowed);
+                self.activate_scripts();
+                self.embeds.apply();
             }
             Effect::Post { record, action, client_ms } => self.outbox.post(&record, action, client_ms),
             Effect::ForgetReceipt => outbox::forget_receipt(),
@@ -215,6 +220,7 @@ impl Runtime {
                 if let Some(root) = self.island_root.borrow().as_ref() {
                     let _ = root.set_attribute("lang", lang.as_str());
                 }
+                self.embeds.relabel();
             }
             Effect::FetchPolicy(url) => self.answer_later(async move {
                 let policy = outbox::fetch_policy(&url).await;
@@ -223,6 +229,22 @@ impl Runtime {
                 }
                 Action::PolicyFetched(policy.map(Rc::new))
             }),
+        }
+    }
+
+    /// Starts a pass over the pending blocked scripts the consent of now allows (none before a choice).
+    fn activate_scripts(&self) {
+        // What the consent allows now: accepted ids, and `!id` for the refused ones.
+        let allowed: Vec<String> = self
+            .state()
+            .consent
+            .iter()
+            .flat_map(|c| {
+                c.accepted().map(CategoryId::to_string).chain(c.refused().map(|id| ["!", id.as_str()].concat()))
+            })
+            .collect();
+        if !allowed.is_empty() {
+            self.scripts.activate(allowed);
         }
     }
 
@@ -251,6 +273,16 @@ impl Runtime {
             Some(id) => state.consent.as_ref().is_some_and(|c| !c.granted(id)),
             None => state.granted(token),
         }
+    }
+
+    /// The one consent check for a blocked script or iframe: does the consent of this moment allow every token of
+    /// its `data-category` (see [`Runtime::allows`])? An element that lists none is never allowed.
+    pub fn allows_element(&self, el: &Element) -> bool {
+        let categories = el.get_attribute("data-category").unwrap_or_default();
+        // Read here so that a check by service can take it: `allows` does not yet know services.
+        let _service = el.get_attribute("data-service");
+        let mut tokens = categories.split_whitespace().peekable();
+        tokens.peek().is_some() && tokens.all(|token| self.allows(token))
     }
 
     /// The consent in force as the page sees it, or `null`.

@@ -22,7 +22,8 @@ use web_sys::{Element, HtmlScriptElement};
 use super::Runtime;
 use crate::browser;
 
-const PENDING: &str = "script[type=\"text/plain\"][data-category]:not([data-kuki-run])";
+/// Blocked scripts still waiting.
+pub const PENDING: &str = "script[type=\"text/plain\"][data-category]:not([data-kuki-run])";
 
 /// One activation: the categories accepted when it started.
 struct Pass {
@@ -79,7 +80,7 @@ fn next_runnable(rt: &Weak<Runtime>, id: u32) -> Option<HtmlScriptElement> {
         let cats = s.get_attribute("data-category").unwrap_or_default();
         let ids: Vec<&str> = cats.split_whitespace().collect();
         let within = |set: &[String]| ids.iter().all(|c| set.iter().any(|a| a == c));
-        !ids.is_empty() && within(&mine) && !earlier.iter().any(|e| within(e)) && ids.iter().all(|c| rt.allows(c))
+        !ids.is_empty() && within(&mine) && !earlier.iter().any(|e| within(e)) && rt.allows_element(s)
     })
 }
 
