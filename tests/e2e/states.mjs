@@ -48,6 +48,7 @@ export const STATES = [
       await choose(page, ['analytics']);
       await page.evaluate(() => window.kuki.showPreferences());
       await preferences(page, lang).waitFor({ state: 'visible' });
+      await page.locator(`${HOST_SELECTOR} .kuki-history li`).first().waitFor({ timeout: 10_000 }); // the server's history
       await page.locator(`${HOST_SELECTOR} .kuki-record`).scrollIntoViewIfNeeded();
     },
   },

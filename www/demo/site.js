@@ -57,6 +57,7 @@
       'tour.videoNote': '영상은 외부 영상 서비스를 흉내 낸 페이지에서 재생됩니다. 마케팅 쿠키에 동의해야 불러옵니다.',
       'tour.views': '방문 통계',
       'views.count': '{n}회',
+      'views.one': '1회',
       'views.counted': '이 브라우저에서 이 페이지를 본 횟수입니다 (분석 쿠키 demo_views).',
       'views.waiting': '분석 쿠키를 허용하면 이 브라우저에서 이 페이지를 본 횟수를 셉니다. 지금은 세지 않습니다.',
       'views.stopped': '분석 쿠키를 거부하셔서 더 이상 세지 않습니다. 저장된 횟수도 지웠습니다.',
@@ -121,7 +122,8 @@
       'tour.videoTitle': 'Talk with Me introduction video',
       'tour.videoNote': 'The video plays from a page that stands in for an outside video service. It loads once you allow marketing cookies.',
       'tour.views': 'Visit statistics',
-      'views.count': '{n} ×',
+      'views.count': '{n} views',
+      'views.one': '1 view',
       'views.counted': 'How many times this browser has viewed this page (analytics cookie demo_views).',
       'views.waiting': 'Allow analytics cookies and this page counts how often this browser views it. Nothing is counted now.',
       'views.stopped': 'You refused analytics cookies: nothing is counted any more, and the stored count was deleted.',
@@ -255,7 +257,7 @@
     var note = document.querySelector('[data-page-views-note]');
     if (!count || !note) return;
     var allowed = !!(consent && consent.categories && consent.categories.analytics);
-    count.textContent = views && allowed ? t('views.count', { n: views }) : '–';
+    count.textContent = views && allowed ? (views === 1 ? t('views.one') : t('views.count', { n: views })) : '–';
     note.textContent = allowed ? (views ? t('views.counted') : t('views.waiting')) : views ? t('views.stopped') : t('views.waiting');
   }
 

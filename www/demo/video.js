@@ -22,6 +22,7 @@
     var t = TEXTS[lang];
     document.documentElement.lang = lang;
     document.title = t.title;
+    $('player').setAttribute('aria-label', t.title); // its own name: the embedding page has a main landmark too
     $('caption').textContent = t.caption;
     $('play').textContent = playing ? t.pause : t.play;
     $('play').setAttribute('aria-pressed', String(playing));
