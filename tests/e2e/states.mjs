@@ -46,6 +46,9 @@ export const STATES = [
     path: '/',
     async enter(page, lang) {
       await choose(page, ['analytics']);
+      // As a visitor who opens the preferences a moment later: the server has stored the choice (its receipt is
+      // here), so the history the dialog asks for holds it.
+      await page.waitForFunction(() => window.kuki.getConsent()?.receipt, null, { timeout: 10_000 });
       await page.evaluate(() => window.kuki.showPreferences());
       await preferences(page, lang).waitFor({ state: 'visible' });
       await page.locator(`${HOST_SELECTOR} .kuki-history li`).first().waitFor({ timeout: 10_000 }); // the server's history
@@ -59,6 +62,24 @@ export const STATES = [
       await choose(page, []);
       await page.click('#login-submit');
       await dialog(page, 'alertdialog', NAMES[lang].loginWarning).waitFor({ state: 'visible' });
+    },
+  },
+  {
+    name: 'require-dialog',
+    path: '/demo/tour.html',
+    async enter(page) {
+      await choose(page, []);
+      await page.evaluate(() => { window.kuki.requireCategory('analytics'); });
+      await kukiRoot(page).getByRole('alertdialog').waitFor({ state: 'visible' });
+    },
+  },
+  {
+    name: 'language-switched',
+    path: '/',
+    async enter(page, lang) {
+      const other = lang === 'ko' ? 'en' : 'ko';
+      await page.click(`button[data-set-lang="${other}"]`);
+      await banner(page, other).waitFor({ state: 'visible', timeout: 20_000 });
     },
   },
   { name: 'home-chosen', path: '/', fullPage: true, enter: (page) => choose(page, ['analytics']) },
