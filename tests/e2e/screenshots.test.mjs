@@ -1,9 +1,11 @@
-// Pictures for people: the banner in Korean and English on a 320 px phone and on a desktop, saved as PNGs in
-// tests/e2e/artifacts/ (git-ignored). The tests also hold what a picture would show: the banner fits the width,
+// Pictures for people: the banner in Korean and English on a 320 px phone and on a desktop, and every state of
+// states.mjs (kuki's dialogs and the demo site's pages) at 1280x800 and 375x740, light and dark, Korean and
+// English, saved as PNGs in tests/e2e/artifacts/ (git-ignored): STATE-SIZE-SCHEME-LANG.png. The tests also hold what a picture would show: the banner fits the width,
 // every control can be reached at 200 % zoom, and nothing moves for a visitor who asked for reduced motion.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireBuiltApp, startStack, visit, banner, preferences, saveArtifact, HOST_SELECTOR, NAMES } from './helpers.mjs';
+import { STATES, VARIANTS, openState } from './states.mjs';
 
 requireBuiltApp();
 
@@ -83,4 +85,17 @@ describe('screenshots of the banner', () => {
     }, HOST_SELECTOR);
     assert.deepEqual(moving, []);
   });
+
+  for (const state of STATES) {
+    test(`the state "${state.name}" in every size, scheme and language fits the width and is saved as PNGs`, async (t) => {
+      for (const variant of VARIANTS) {
+        const s = await openState(stack.browser, stack.kuki.origin, state, variant, t);
+        const overflow = await s.page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+        assert.ok(overflow <= 0, `${state.name} ${variant.id}: the page scrolls sideways by ${overflow}px`);
+        saveArtifact(`${state.name}-${variant.id}.png`, await s.page.screenshot({ fullPage: !!state.fullPage }));
+        assert.deepEqual(s.errors, [], `${state.name} ${variant.id}`);
+        await s.close();
+      }
+    });
+  }
 });
