@@ -84,10 +84,14 @@ export const STATES = [
   },
   { name: 'home-chosen', path: '/', fullPage: true, enter: (page) => choose(page, ['analytics']) },
   {
+    // The embedded video refused: its placeholder (src/components/placeholder.rs) stands in the iframe's place.
     name: 'tour-refused',
     path: '/demo/tour.html',
     fullPage: true,
-    enter: (page) => choose(page, []),
+    async enter(page) {
+      await choose(page, []);
+      await page.locator('[data-kuki-placeholder]').first().waitFor({ state: 'visible', timeout: 10_000 });
+    },
   },
   {
     name: 'tour-accepted',
