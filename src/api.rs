@@ -135,6 +135,7 @@ pub fn run(
     let carry = carry.unwrap_or_default();
     let storage = Storage::new(carry.record);
     let loaded = storage.load(&config);
+    let notice_seen = storage.notice_seen(&config);
     let boot = Boot {
         consent_mode: consent_mode::enabled(&config),
         config,
@@ -144,6 +145,7 @@ pub fn run(
         now: browser::now_secs(),
         cookies_blocked: loaded.cookies_blocked,
         synced: endpoint.is_some(),
+        notice_seen,
     };
     let rt = Runtime::start(&boot, storage, endpoint, carry.outbox);
     let island = Island::mount(rt.clone(), lang.as_str());

@@ -3,7 +3,7 @@
 //! names and descriptions come from the configuration; the policy text from the policy document.
 //!
 //! In the built-in texts `{site}` is the site's name (`site.name`, else "this site"), `{purposes}` the optional
-//! categories' names, `{category}` the category a page asks for and `{date}` a policy's effective date (filled in
+//! categories' names, `{category}` the category a page asks for and `{date}` a policy's effective date (`effective`, `policyChanged`) (filled in
 //! where they are shown). A Korean `은(는)`
 //! after `{site}` becomes the particle the name takes.
 
@@ -88,7 +88,9 @@ texts!(
     action_reject_all = "actionRejectAll",
     action_custom = "actionCustom",
     action_category = "actionCategory",
-    action_withdraw = "actionWithdraw"
+    action_withdraw = "actionWithdraw",
+    settings_button = "settingsButton",
+    policy_changed = "policyChanged"
 );
 
 impl Texts {
@@ -194,6 +196,8 @@ static KO: Base = Base {
     action_custom: "직접 선택",
     action_category: "항목 허용",
     action_withdraw: "동의 철회",
+    settings_button: "쿠키 설정",
+    policy_changed: "개인정보 처리방침이 {date}부터 바뀌었습니다. 수집 항목이나 이용 목적이 달라져 다시 동의를 여쭙니다.",
 };
 
 static EN: Base = Base {
@@ -247,6 +251,8 @@ static EN: Base = Base {
     action_custom: "Custom choice",
     action_category: "Category allowed",
     action_withdraw: "Withdrawn",
+    settings_button: "Cookie settings",
+    policy_changed: "Our privacy policy changed on {date}. What we collect or why has changed, so we ask for your choice again.",
 };
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use yew::AppHandle;
 use crate::browser;
 use crate::components::root::{Root, RootProps, RuntimeRef};
 use crate::runtime::Runtime;
+use kuki_core::gui::Theme;
 
 const CSS: &str = include_str!("kuki.css");
 
@@ -24,6 +25,16 @@ impl Island {
         let doc = browser::document()?;
         let host = doc.create_element("div").ok()?;
         host.set_attribute("data-kuki-host", "").ok()?;
+        // `guiOptions.theme`: the stylesheet's forced themes; "auto" leaves the system's (or the page's own
+        // data-kuki-theme) in charge.
+        let theme = match rt.state().config.gui.theme {
+            Theme::Auto => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        };
+        if let Some(theme) = theme {
+            host.set_attribute("data-kuki-theme", theme).ok()?;
+        }
         let shadow = host.attach_shadow(&ShadowRootInit::new(ShadowRootMode::Open)).ok()?;
         match CssStyleSheet::new() {
             Ok(sheet) => {

@@ -3,7 +3,7 @@
 
 /// Every key a site may set under `texts.<lang>`, camelCase. In texts that name the site, `{site}` stands for its
 /// name; in `bannerBody`, `{purposes}` for the optional categories' names; in `requireTitle` and `requireBody`,
-/// `{category}` for the category asked for; in `effective`, `{date}` for a policy's effective date.
+/// `{category}` for the category asked for; in `effective` and `policyChanged`, `{date}` for a policy's effective date.
 pub const KEYS: &[&str] = &[
     "bannerTitle",
     "bannerBody",
@@ -55,6 +55,8 @@ pub const KEYS: &[&str] = &[
     "actionCustom",
     "actionCategory",
     "actionWithdraw",
+    "settingsButton",
+    "policyChanged",
 ];
 
 /// A site's replacements for one language: `(key, text)`, keys from [`KEYS`].

@@ -187,6 +187,7 @@ impl Runtime {
                     let _ = root.set_attribute("lang", lang.as_str());
                 }
             }
+            Effect::RememberNotice(version) => self.storage.remember_notice(config, &version),
             Effect::FetchPolicy(url) => self.answer_later(async move {
                 let policy = outbox::fetch_policy(&url).await;
                 if policy.is_none() {
