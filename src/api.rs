@@ -34,7 +34,17 @@ export interface KukiConfig {
   revision?: number; lang?: string; categories?: KukiCategory[];
   cookie?: { name?: string; domain?: string; acceptDays?: number; rejectDays?: number };
   endpoint?: string; policyVersion?: string;
-  nextPolicy?: { version: string; effectiveDate: string; material?: boolean; summary?: KukiText; url?: string };
+  /** `policy`: the new text itself (the `policy` format), shown by "read the new policy". */
+  nextPolicy?: { version: string; effectiveDate: string; material?: boolean; summary?: KukiText; url?: string; policy?: object };
+  /** As vanilla-cookieconsent v3's, plus kuki's `theme` and floating `settingsButton` (docs/theming.md). */
+  guiOptions?: {
+    theme?: "auto" | "light" | "dark";
+    consentModal?: { layout?: "box" | "bar" | "modal"; position?: string };
+    preferencesModal?: { layout?: "box" | "bar"; position?: "left" | "right" };
+    settingsButton?: boolean | "bottom left" | "bottom right";
+  };
+  /** As v3: the first layer sits over a backdrop that blocks the page until a choice. */
+  disablePageInteraction?: boolean;
   consentMode?: boolean; loginCategories?: string[];
   /** Milliseconds a blocked external script may take to load before the next ones run (default 10000). */
   scriptTimeout?: number;

@@ -133,8 +133,9 @@ pub fn Root(props: &RootProps) -> Html {
     let dialog_open = !matches!(s.open, Open::Nothing | Open::Banner);
     let banner_low = gui.position.v != kuki_core::gui::Vertical::Top || gui.layout == kuki_core::gui::Layout::Modal;
     let toasts_top = s.open == Open::Banner && banner_low;
-    // The floating button: only after a choice, when nothing of kuki's is open (it never stacks on a dialog).
-    let button = gui.settings_button.filter(|_| s.consent.is_some() && s.open == Open::Nothing);
+    // The floating button: only after a choice, and not beside the banner. While a dialog is open it stays mounted
+    // under the dialog's backdrop (covered, out of the focus trap), so closing the dialog gives it focus back.
+    let button = gui.settings_button.filter(|_| s.consent.is_some() && s.open != Open::Banner);
     let lifted = button == Some(kuki_core::gui::Side::Right);
     html! {
         <>

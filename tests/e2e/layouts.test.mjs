@@ -327,7 +327,14 @@ describe('layouts, the settings button, the policy-change notice (issue 11)', ()
       await fab.click();
       const p = preferences(s.page, lang);
       await p.waitFor({ state: 'visible' });
-      assert.equal(await fab.count(), 0, 'the button does not stay over the dialog');
+      const top = await s.page.evaluate(([sel, x, y]) => document.querySelector(sel).shadowRoot.elementFromPoint(x, y).closest('[part=settings-button]'), [HOST_SELECTOR, r.left + r.width / 2, r.top + r.height / 2]);
+      assert.equal(top, null, 'the button is under the dialog\'s backdrop, not over it');
+      // Closing the dialog gives focus back to the button that opened it.
+      await p.getByRole('button', { name: NAMES[lang].close, exact: true }).click();
+      await p.waitFor({ state: 'hidden' });
+      assert.equal(await s.page.evaluate((sel) => document.querySelector(sel).shadowRoot.activeElement?.getAttribute('part'), HOST_SELECTOR), 'settings-button');
+      await s.page.keyboard.press('Enter');
+      await p.waitFor({ state: 'visible' });
       await p.getByRole('button', { name: lang === 'ko' ? '동의 철회' : 'Withdraw consent', exact: true }).click();
       assert.equal(await s.consent(), null);
       await banner(s.page, lang).waitFor({ state: 'visible' });
