@@ -132,7 +132,22 @@ export interface KukiConfig<L extends string = never> {
     summary?: KukiText<KukiLang | NoInfer<L>>;
     /** Where the new text can be read (default: the viewer). */
     url?: string;
+    /** The new text itself (the `policy` format), shown by "read the new policy". */
+    policy?: { [K in KukiLang | NoInfer<L>]?: KukiPolicyDocument };
   };
+  /** As vanilla-cookieconsent v3's, plus kuki's `theme` and floating `settingsButton` (docs/theming.md). */
+  guiOptions?: {
+    theme?: 'auto' | 'light' | 'dark';
+    consentModal?: {
+      layout?: 'box' | 'bar' | 'modal';
+      position?: 'bottom left' | 'bottom center' | 'bottom right' | 'middle left' | 'middle center' | 'middle right'
+        | 'top left' | 'top center' | 'top right' | 'bottom' | 'middle' | 'top';
+    };
+    preferencesModal?: { layout?: 'box' | 'bar'; position?: 'left' | 'right' };
+    settingsButton?: boolean | 'bottom left' | 'bottom right';
+  };
+  /** As v3: the first layer sits over a backdrop that blocks the page until a choice. */
+  disablePageInteraction?: boolean;
   /** Google Consent Mode v2 on or off (default: on when the page has `gtag` or `dataLayer`). */
   consentMode?: boolean;
   /** Milliseconds a blocked external script may take to load before the next ones run (100 to 120000, default 10000). */
@@ -300,6 +315,7 @@ pub fn run(config: JsValue, options: JsValue) {
     let loaded = storage.load(&config);
     let consent_default_sent = js_sys::Reflect::get(&options, &JsValue::from_str("consentDefaultSent"))
         .is_ok_and(|v| v.as_bool() == Some(true));
+    let notice_seen = storage.notice_seen(&config);
     let boot = Boot {
         consent_mode: consent_mode::enabled(&config, consent_default_sent),
         consent_default_sent,
@@ -310,6 +326,7 @@ pub fn run(config: JsValue, options: JsValue) {
         now: browser::now_secs(),
         cookies_blocked: loaded.cookies_blocked,
         synced: endpoint.is_some(),
+        notice_seen,
     };
     let rt = Runtime::start(&boot, storage, endpoint, carry.outbox);
     let island = Island::mount(rt.clone(), lang.as_str());

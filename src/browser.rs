@@ -24,6 +24,37 @@ pub fn now_secs() -> u64 {
     (js_sys::Date::now() / 1000.0) as u64
 }
 
+/// A moment (unix milliseconds) in the visitor's own time zone, as their language writes it, with the zone named:
+/// `2026. 11. 24. 23:36 GMT+9`, `11/24/2026, 23:36 GMT+9`. The browser's Intl does the work (no date tables in
+/// the bundle).
+pub fn local_time(ms: f64, lang: &str) -> String {
+    format_date(
+        ms,
+        lang,
+        &[
+            ("month", "2-digit"),
+            ("hour", "2-digit"),
+            ("minute", "2-digit"),
+            ("hourCycle", "h23"),
+            ("timeZoneName", "short"),
+        ],
+    )
+}
+
+/// A calendar date given as a UTC midnight (a policy's effective date), as the language writes it:
+/// `2026년 10월 1일`, `October 1, 2026`.
+pub fn calendar_date(ms: f64, lang: &str) -> String {
+    format_date(ms, lang, &[("month", "long"), ("timeZone", "UTC")])
+}
+
+fn format_date(ms: f64, lang: &str, fields: &[(&str, &str)]) -> String {
+    let options = js_sys::Object::new();
+    for (k, v) in [("year", "numeric"), ("day", "numeric")].iter().chain(fields) {
+        let _ = Reflect::set(&options, &JsValue::from_str(k), &JsValue::from_str(v));
+    }
+    js_sys::Date::new(&JsValue::from_f64(ms)).to_locale_string(lang, &options).into()
+}
+
 /// 16 bytes from `crypto.getRandomValues`, falling back to `Math.random` where there is no Web Crypto.
 pub fn random_bytes() -> [u8; 16] {
     let mut bytes = [0u8; 16];

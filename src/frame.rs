@@ -32,6 +32,7 @@ pub async fn render(config: Config, lang: Lang, now: u64) -> String {
         synced: true,
         consent_mode: false,
         consent_default_sent: false,
+        notice_seen: None,
     };
     let props = RootProps { runtime: RuntimeRef(Runtime::for_first_frame(&boot)) };
     yew::LocalServerRenderer::<Root>::with_props(props).hydratable(false).render().await

@@ -4,8 +4,8 @@
 //!
 //! In the built-in texts `{site}` is the site's name (`site.name`, else "this site"), `{purposes}` the optional
 //! categories' names, `{category}` the category a page asks for (or a blocked iframe waits for), `{service}` and
-//! `{host}` a blocked iframe's service and recipient, and `{date}` a policy's effective date (filled in where they
-//! are shown). A Korean `은(는)`
+//! `{host}` a blocked iframe's service and recipient, and `{date}` a policy's effective date (`effective`,
+//! `policyChanged`; filled in where they are shown). A Korean `은(는)`
 //! after `{site}` becomes the particle the name takes.
 
 use kuki_core::{Config, Lang};
@@ -95,7 +95,9 @@ texts!(
     embed_service = "embedService",
     embed_recipient = "embedRecipient",
     allow_and_load = "allowAndLoad",
-    always_allow = "alwaysAllow"
+    always_allow = "alwaysAllow",
+    settings_button = "settingsButton",
+    policy_changed = "policyChanged"
 );
 
 impl Texts {
@@ -207,6 +209,8 @@ static KO: Base = Base {
     embed_recipient: "불러오면 IP 주소 등 접속 정보가 {host}에 전송됩니다.",
     allow_and_load: "허용하고 불러오기",
     always_allow: "항상 허용",
+    settings_button: "쿠키 설정",
+    policy_changed: "개인정보 처리방침이 {date}부터 바뀌었습니다. 수집 항목이나 이용 목적이 달라져 다시 동의를 여쭙니다.",
 };
 
 static EN: Base = Base {
@@ -266,6 +270,8 @@ static EN: Base = Base {
     embed_recipient: "Loading it sends data such as your IP address to {host}.",
     allow_and_load: "Allow and load",
     always_allow: "Always allow",
+    settings_button: "Cookie settings",
+    policy_changed: "Our privacy policy changed on {date}. What we collect or why has changed, so we ask for your choice again.",
 };
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ use crate::browser;
 use crate::components::placeholder::{Placeholder, PlaceholderProps};
 use crate::components::root::{Root, RootProps, RuntimeRef};
 use crate::runtime::Runtime;
+use kuki_core::gui::Theme;
 
 /// kuki's stylesheet (also sent with the first frame, `crate::frame`).
 pub const CSS: &str = include_str!("kuki.css");
@@ -66,6 +67,16 @@ impl Island {
         }
         let host = doc.create_element("div").ok()?;
         host.set_attribute("data-kuki-host", "").ok()?;
+        // `guiOptions.theme`: the stylesheet's forced themes; "auto" leaves the system's (or the page's own
+        // data-kuki-theme) in charge.
+        let theme = match rt.state().config.gui.theme {
+            Theme::Auto => None,
+            Theme::Light => Some("light"),
+            Theme::Dark => Some("dark"),
+        };
+        if let Some(theme) = theme {
+            host.set_attribute("data-kuki-theme", theme).ok()?;
+        }
         let shadow = shadow(&host, None)?;
         let root = doc.create_element("div").ok()?;
         root.set_class_name("kuki-root");

@@ -6,7 +6,7 @@
 //! leaves the page.
 
 use kuki_core::consent::{self, Choice, Consent, Context, Decision, Status};
-use kuki_core::policy::SitePolicy;
+use kuki_core::policy::{self, SitePolicy};
 use kuki_core::wire::browser::HistoryEntry;
 use kuki_core::wire::ConsentAction;
 use kuki_core::{CategoryId, Config, ConsentId, Lang};
@@ -30,6 +30,8 @@ pub struct Boot {
     pub consent_mode: bool,
     /// The loader sent Consent Mode's default while it ran (before the page's later scripts): not again.
     pub consent_default_sent: bool,
+    /// The coming policy version whose notice this browser has already shown and had dismissed.
+    pub notice_seen: Option<String>,
 }
 
 /// The facts of the moment an action is handled: the clock and a fresh id, in case a first record is made.
@@ -165,6 +167,8 @@ pub enum Effect {
     Language(Lang),
     /// Fetch the site's policy document; the answer comes back as [`Action::PolicyFetched`].
     FetchPolicy(String),
+    /// Remember in this browser that the notice of this coming policy version was seen.
+    RememberNotice(String),
 }
 
 /// Every change the visitor, the page or the server can make.
@@ -211,6 +215,10 @@ pub enum Action {
     SetLanguage(Lang),
     /// The site's policy from `policyUrl`, or `None` when it could not be fetched or read.
     PolicyFetched(Option<Rc<SitePolicy>>),
+    /// "Read the new policy": the viewer shows the coming version's own text.
+    ReadNextPolicy,
+    /// The returning visitor closed the notice of a coming policy change.
+    DismissPolicyNotice,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -230,6 +238,14 @@ pub struct State {
     pub notices: Vec<Notice>,
     pub history: History,
     pub fetched_policy: FetchedPolicy,
+    /// The viewer shows the coming policy's text (`nextPolicy.policy`) instead of the one in force.
+    pub reading_next: bool,
+    /// A visitor who already chose is told of the coming policy change (until dismissed, once per version).
+    pub policy_notice: bool,
+    /// The version whose notice this browser has seen (dismissed, read, or shown in the banner and answered).
+    pub notice_seen: Option<String>,
+    /// The banner asks again because a material policy change took effect: it says so.
+    pub asked_again: bool,
 }
 
 /// The state a page starts in, and what must happen at once: Consent Mode's default before anything else,
@@ -264,7 +280,12 @@ pub fn init(boot: &Boot) -> (State, Vec<Effect>) {
         notices: if boot.cookies_blocked { vec![Notice::CookiesBlocked] } else { Vec::new() },
         history: History::Unasked,
         fetched_policy: FetchedPolicy::NotAsked,
+        reading_next: false,
+        policy_notice: false,
+        notice_seen: boot.notice_seen.clone(),
+        asked_again: status == Status::PolicyChanged,
     };
+    let state = State { policy_notice: state.consent.is_some() && state.unseen_notice().is_some(), ..state };
     (state, effects)
 }
 
@@ -318,6 +339,7 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
         Action::OpenPolicy(section) => {
             let back = s.open.back();
             s.open = Open::Policy { section, back };
+            s.reading_next = false;
             if let Some(url) = s.config.policy_url.clone() {
                 if matches!(s.fetched_policy, FetchedPolicy::NotAsked | FetchedPolicy::Failed) {
                     s.fetched_policy = FetchedPolicy::Loading;
@@ -334,6 +356,16 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
             }
         }
         Action::Dismiss(n) => s.notices.retain(|x| *x != n),
+        Action::ReadNextPolicy => {
+            // Reading the new text is seeing the notice; without a text of its own the notice links elsewhere.
+            s.see_notice(&mut fx);
+            if s.config.next_policy.as_ref().is_some_and(|n| n.policy.is_some()) {
+                let back = s.open.back();
+                s.open = Open::Policy { section: None, back };
+                s.reading_next = true;
+            }
+        }
+        Action::DismissPolicyNotice => s.see_notice(&mut fx),
         Action::AskLogin(request) => {
             if s.granted(request.category.as_str()) {
                 fx.push(Effect::Answer { request: request.id, allowed: true });
@@ -401,6 +433,22 @@ impl State {
         }
     }
 
+    /// The coming version announced now whose notice this browser has not seen yet.
+    fn unseen_notice(&self) -> Option<String> {
+        let n = policy::notice(&self.config, self.now)?;
+        let version = n.next.version.as_str();
+        (self.notice_seen.as_deref() != Some(version)).then(|| version.to_owned())
+    }
+
+    /// The notice of the coming change was seen: it is not shown again in this browser.
+    fn see_notice(&mut self, fx: &mut Vec<Effect>) {
+        self.policy_notice = false;
+        if let Some(version) = self.unseen_notice() {
+            self.notice_seen = Some(version.clone());
+            fx.push(Effect::RememberNotice(version));
+        }
+    }
+
     fn context(&self, ctx: &Ctx) -> Context {
         Context { now: ctx.secs(), lang: self.lang, gpc: self.gpc, new_id: ctx.new_id }
     }
@@ -431,6 +479,11 @@ impl State {
     /// the dialogs closing (no record, no event).
     fn decide(&mut self, choice: &Choice, action: ConsentAction, ctx: &Ctx, fx: &mut Vec<Effect>) {
         let record = Consent::decide(&self.config, choice, self.consent.as_ref(), self.context(ctx));
+        if matches!(self.open, Open::Banner | Open::Preferences) {
+            // The first layer and the preferences show the coming change: answering them is having seen it.
+            self.see_notice(fx);
+        }
+        self.asked_again = false;
         self.open = match std::mem::replace(&mut self.open, Open::Nothing) {
             // A choice closes the banner and the preferences; a dialog the visitor is reading stays, with nothing
             // under it any more.
@@ -545,6 +598,7 @@ mod tests {
             synced: true,
             consent_mode: false,
             consent_default_sent: false,
+            notice_seen: None,
         }
     }
 
@@ -962,6 +1016,92 @@ mod tests {
         );
         assert_eq!(fx, [Effect::Answer { request: 1, allowed: true }]);
         assert_eq!(s.open, Open::Nothing);
+    }
+
+    const DAY: u64 = 86_400;
+
+    /// A config announcing v2 for 2026-10-01 (material or not), with v2's own text; tests move the clock.
+    fn announcing(material: bool) -> Rc<Config> {
+        let json = format!(
+            r#"{{"policyVersion":"v1","nextPolicy":{{"version":"v2","effectiveDate":"2026-10-01","material":{material},
+            "summary":"Longer keeping","policy":{{"en":{{"title":"New","version":"v2","effectiveDate":"2026-10-01",
+            "sections":[{{"id":"a","heading":"A","blocks":[{{"paragraph":"the new text"}}]}}]}}}}}}}}"#
+        );
+        Rc::new(Config::from_value(&kuki_core::value::from_json(&json)).unwrap())
+    }
+
+    /// A visitor who chose under v1, returning at `now` with `seen` remembered.
+    fn returning(config: Rc<Config>, now: u64, seen: Option<&str>) -> State {
+        let mut b = boot();
+        b.config = config.clone();
+        let (s, _) = run(init(&b).0, vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        b.stored = s.consent;
+        b.now = now;
+        b.notice_seen = seen.map(str::to_owned);
+        init(&b).0
+    }
+
+    #[test]
+    fn a_returning_visitor_sees_the_coming_change_once_and_dismissing_it_is_remembered() {
+        let effective = kuki_core::config::parse_date("2026-10-01").unwrap();
+        let config = announcing(false);
+        let s = returning(config.clone(), effective - 3 * DAY, None);
+        assert!(s.consent.is_some() && s.open == Open::Nothing);
+        assert!(s.policy_notice, "inside the 7-day window");
+        let (s, fx) = update(&s, Action::DismissPolicyNotice, &ctx());
+        assert!(!s.policy_notice);
+        assert_eq!(fx, [Effect::RememberNotice("v2".into())]);
+        let (_, fx) = update(&s, Action::DismissPolicyNotice, &ctx());
+        assert!(fx.is_empty(), "remembered once");
+        // The next page, with the dismissal remembered: no notice.
+        assert!(!returning(config.clone(), effective - 2 * DAY, Some("v2")).policy_notice);
+        // A dismissal of another version does not silence this one.
+        assert!(returning(config.clone(), effective - 2 * DAY, Some("v1")).policy_notice);
+        // Outside the window, before or after: none.
+        assert!(!returning(config.clone(), effective - 8 * DAY, None).policy_notice);
+        assert!(!returning(announcing(true), effective - 31 * DAY, None).policy_notice);
+        assert!(returning(announcing(true), effective - 29 * DAY, None).policy_notice, "30 days when material");
+    }
+
+    #[test]
+    fn reading_the_new_policy_opens_its_own_text_and_counts_as_seen() {
+        let effective = kuki_core::config::parse_date("2026-10-01").unwrap();
+        let s = returning(announcing(false), effective - DAY, None);
+        let (s, fx) = update(&s, Action::ReadNextPolicy, &ctx());
+        assert_eq!(fx, [Effect::RememberNotice("v2".into())]);
+        assert!(s.reading_next && !s.policy_notice);
+        assert_eq!(s.open, Open::Policy { section: None, back: Back::Nothing });
+        let (s, _) = update(&s, Action::ClosePolicy, &ctx());
+        let (s, _) = update(&s, Action::OpenPolicy(None), &ctx());
+        assert!(!s.reading_next, "the policy link shows the text in force");
+    }
+
+    #[test]
+    fn answering_the_banner_that_showed_the_coming_change_counts_as_seen() {
+        let effective = kuki_core::config::parse_date("2026-10-01").unwrap();
+        let mut b = boot();
+        b.config = announcing(false);
+        b.now = effective - DAY;
+        let (s, _) = init(&b);
+        assert!(!s.policy_notice, "a first visit sees it in the banner, not as a separate notice");
+        let (s, fx) = update(&s, decide(Choice::RejectAll, ConsentAction::RejectAll), &ctx());
+        assert_eq!(fx[0], Effect::RememberNotice("v2".into()));
+        assert_eq!(s.notice_seen.as_deref(), Some("v2"));
+    }
+
+    #[test]
+    fn after_a_material_change_the_banner_asks_again_and_says_why() {
+        let effective = kuki_core::config::parse_date("2026-10-01").unwrap();
+        let s = returning(announcing(true), effective + DAY, Some("v2"));
+        assert!(s.consent.is_none() && s.open == Open::Banner);
+        assert!(s.asked_again && !s.policy_notice);
+        let (s, _) = update(&s, decide(Choice::AcceptAll, ConsentAction::AcceptAll), &ctx());
+        assert!(!s.asked_again, "answered");
+        // An ordinary change does not ask again.
+        let s = returning(announcing(false), effective + DAY, None);
+        assert!(s.consent.is_some() && !s.asked_again && s.open == Open::Nothing);
+        // A first visit is not "asked again".
+        assert!(!start().asked_again);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! ignored, an invalid field falls back to its default alone (an error naming it), and the rest stands.
 
 use crate::category::{self, Category, CategoryId, Localized};
+use crate::gui::{self, Gui};
 use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
 use crate::texts::{self, Overrides};
 use crate::token::PolicyVersion;
@@ -63,6 +64,10 @@ pub struct Config {
     pub login_categories: Vec<CategoryId>,
     /// How long a blocked external script may take to load before the next ones run without it (milliseconds).
     pub script_timeout_ms: u32,
+    /// Layouts, positions, theme and the settings button (`guiOptions`).
+    pub gui: Gui,
+    /// v3's `disablePageInteraction`: the first layer sits over a backdrop that blocks the page until a choice.
+    pub disable_page_interaction: bool,
 }
 
 /// The default and the bounds of `scriptTimeout`.
@@ -99,6 +104,8 @@ pub struct NextPolicy {
     pub summary: Localized,
     /// Where the new text can be read; `None` opens kuki's policy viewer.
     pub url: Option<String>,
+    /// The new text itself (the `policy` format), shown in kuki's policy viewer by "read the new policy".
+    pub policy: Option<SitePolicy>,
 }
 
 impl Default for Config {
@@ -121,6 +128,8 @@ impl Default for Config {
             consent_mode: None,
             login_categories: vec![CategoryId::parse(category::FUNCTIONAL).expect("valid")],
             script_timeout_ms: DEFAULT_SCRIPT_TIMEOUT_MS,
+            gui: Gui::default(),
+            disable_page_interaction: false,
         }
     }
 }
@@ -149,6 +158,9 @@ pub struct RawConfig {
     pub texts: Option<Vec<RawTexts>>,
     pub policy_url: Option<String>,
     pub policy_page: Option<String>,
+    /// Read and checked whole: it has no rule that depends on another field.
+    pub gui: Option<Gui>,
+    pub disable_page_interaction: Option<bool>,
 }
 
 /// One language's texts as a site writes them: the tag, then `(key, text)` pairs.
@@ -184,6 +196,7 @@ pub struct RawNextPolicy {
     pub material: Option<bool>,
     pub summary: Option<RawText>,
     pub url: Option<String>,
+    pub policy: Option<RawSitePolicy>,
 }
 
 /// A text as a site writes it: one string for every language, or `{ "ko": ..., "en": ..., "fr": ... }`.
@@ -236,6 +249,8 @@ impl RawConfig {
             })?,
             policy_url: o.opt_string("policyUrl")?,
             policy_page: o.opt_string("policyPage")?,
+            gui: o.opt("guiOptions", Gui::from_value)?,
+            disable_page_interaction: o.opt_bool("disablePageInteraction")?,
         })
     }
 }
@@ -267,13 +282,14 @@ impl RawCookie {
 
 impl RawNextPolicy {
     fn from_value(v: &Value, path: &str) -> Result<RawNextPolicy, ValueError> {
-        let o = Obj::new(v, path, &["version", "effectiveDate", "material", "summary", "url"])?;
+        let o = Obj::new(v, path, NEXT_POLICY_FIELDS)?;
         Ok(RawNextPolicy {
             version: o.req("version", |v, p| v.as_str(p).map(str::to_owned))?,
             effective_date: o.req("effectiveDate", |v, p| v.as_str(p).map(str::to_owned))?,
             material: o.opt_bool("material")?,
             summary: o.opt("summary", RawText::from_value)?,
             url: o.opt_string("url")?,
+            policy: o.opt("policy", RawSitePolicy::from_value)?,
         })
     }
 }
@@ -365,7 +381,11 @@ const FIELDS: &[&str] = &[
     "policyUrl",
     "policyPage",
     "policy",
+    "guiOptions",
+    "disablePageInteraction",
 ];
+
+const NEXT_POLICY_FIELDS: &[&str] = &["version", "effectiveDate", "material", "summary", "url", "policy"];
 
 /// Known fields of the nested objects whose unknown fields are only warned about (the policy document keeps its
 /// own, strict reader: an error there makes `policy` fall back).
@@ -373,7 +393,10 @@ fn known_fields(path: &str) -> Option<&'static [&'static str]> {
     match path {
         "site" => Some(&["name"]),
         "cookie" => Some(&["name", "domain", "acceptDays", "rejectDays"]),
-        "nextPolicy" => Some(&["version", "effectiveDate", "material", "summary", "url"]),
+        "nextPolicy" => Some(NEXT_POLICY_FIELDS),
+        "guiOptions" => Some(gui::FIELDS),
+        "guiOptions.consentModal" => Some(gui::CONSENT_MODAL_FIELDS),
+        "guiOptions.preferencesModal" => Some(gui::PREFERENCES_MODAL_FIELDS),
         "category" => Some(&["id", "necessary", "cookies", "name", "description"]),
         "texts.lang" => Some(texts::KEYS),
         _ => None,
@@ -422,6 +445,18 @@ fn strip_unknown(v: &Value, diags: &mut Vec<Diagnostic>) -> Value {
                         })
                         .collect(),
                 ),
+                ("guiOptions", Value::Obj(_)) => {
+                    let Value::Obj(gui) = strip(&x, "guiOptions", gui::FIELDS, diags) else { unreachable!() };
+                    let inner = gui.into_iter().map(|(k, v)| {
+                        let at = crate::value::field("guiOptions", &k);
+                        let v = match known_fields(&at) {
+                            Some(known) => strip(&v, &at, known, diags),
+                            None => v,
+                        };
+                        (k, v)
+                    });
+                    Value::Obj(inner.collect())
+                }
                 (name, _) => match known_fields(name) {
                     Some(known) => strip(&x, name, known, diags),
                     None => x,
@@ -454,7 +489,9 @@ impl RawConfig {
             site,
             texts,
             policy_url,
-            policy_page
+            policy_page,
+            gui,
+            disable_page_interaction
         );
         self
     }
@@ -554,6 +591,8 @@ impl Config {
             config.next_policy = Some(parse_next_policy(next)?);
         }
         config.consent_mode = raw.consent_mode;
+        config.gui = raw.gui.unwrap_or_default();
+        config.disable_page_interaction = raw.disable_page_interaction.unwrap_or(false);
         if let Some(ms) = raw.script_timeout {
             if !SCRIPT_TIMEOUT_RANGE.contains(&ms) {
                 return Err(ConfigError::new("scriptTimeout", "must be from 100 to 120000 milliseconds"));
@@ -761,7 +800,26 @@ fn parse_next_policy(raw: RawNextPolicy) -> Result<NextPolicy, ConfigError> {
         None => Localized::default(),
     };
     let url = raw.url.map(|u| parse_url("nextPolicy.url", u, true)).transpose()?;
-    Ok(NextPolicy { version, effective_at, material: raw.material.unwrap_or(false), summary, url })
+    let policy = match raw.policy {
+        Some(p) => {
+            let site = SitePolicy::parse(p).map_err(|e| {
+                let field = if e.field.is_empty() {
+                    "nextPolicy.policy".to_owned()
+                } else {
+                    ["nextPolicy.policy.", &e.field].concat()
+                };
+                ConfigError::new(field, e.message)
+            })?;
+            let doc = site.document(Lang::Ko);
+            if doc.version != version {
+                let field = ["nextPolicy.policy.", doc.lang.as_str(), ".version"].concat();
+                return Err(ConfigError::new(field, "must equal nextPolicy.version"));
+            }
+            Some(site)
+        }
+        None => None,
+    };
+    Ok(NextPolicy { version, effective_at, material: raw.material.unwrap_or(false), summary, url, policy })
 }
 
 /// `YYYY-MM-DD` to unix seconds at UTC midnight.
@@ -977,6 +1035,39 @@ mod tests {
         let d = Config::default();
         assert_eq!(d.policy_document(Lang::Ko).unwrap().title, "개인정보 처리방침");
         assert_eq!(d.policy_document(Lang::En).unwrap().title, "Privacy Policy");
+    }
+
+    #[test]
+    fn the_next_policy_may_carry_its_own_text_of_its_own_version() {
+        let next = |v: &str| {
+            let doc = SITE_DOC.replace("\"v3\"", &["\"", v, "\""].concat());
+            format!(
+                r#"{{"policyVersion":"v1","nextPolicy":{{"version":"v4","effectiveDate":"2026-12-01","policy":{{"en":{doc}}}}}}}"#
+            )
+        };
+        let c = Config::parse(raw(&next("v4"))).unwrap();
+        let doc = c.next_policy.as_ref().unwrap().policy.as_ref().unwrap().document(Lang::Ko);
+        assert_eq!((doc.version.as_str(), doc.title.as_str()), ("v4", "Privacy"));
+        assert_eq!(c.policy_version.as_str(), "v1", "the policy in force is still the old one");
+        assert_eq!(Config::parse(raw(&next("v3"))).unwrap_err().field, "nextPolicy.policy.en.version");
+    }
+
+    #[test]
+    fn gui_options_are_read_and_an_unknown_v3_option_inside_them_is_only_a_warning() {
+        let (c, diags) = Config::read(&crate::value::from_json(
+            r#"{"guiOptions":{"theme":"light","consentModal":{"layout":"bar","position":"top","flipButtons":true}},"disablePageInteraction":true}"#,
+        ));
+        assert_eq!(
+            (c.gui.theme, c.gui.layout, c.gui.position.v),
+            (gui::Theme::Light, gui::Layout::Bar, gui::Vertical::Top)
+        );
+        assert!(c.disable_page_interaction);
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert_eq!((diags[0].warning, diags[0].field.as_str()), (true, "guiOptions.consentModal.flipButtons"));
+        // A wrong value: only guiOptions falls back, with an error naming the field.
+        let (c, diags) = Config::read(&crate::value::from_json(r#"{"revision":3,"guiOptions":{"theme":"sepia"}}"#));
+        assert_eq!((c.revision, c.gui), (3, gui::Gui::default()));
+        assert_eq!((diags[0].warning, diags[0].field.as_str()), (false, "guiOptions.theme"));
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! - [`config`]: the configuration a site passes, parsed and validated with errors that name the field.
 //! - [`consent`]: the consent record and its rules: decide, status, what changed.
 //! - [`cookie`]: the compact, versioned, checksummed format the record is stored in.
+//! - [`gui`]: how kuki looks (`guiOptions`): theme, layouts and positions, the floating settings button.
 //! - [`error`]: the one error shape of the edges (config, policy, JSON reader): the field and what is wrong.
 //! - [`uuid`]: consent ids (UUID v4) made from caller-supplied random bytes.
 //! - [`value`]: a JSON value and a path-keeping reader, for parsing browser input without serde.
@@ -23,6 +24,7 @@ pub mod config;
 pub mod consent;
 pub mod cookie;
 pub mod error;
+pub mod gui;
 pub mod lang;
 pub mod policy;
 pub mod texts;

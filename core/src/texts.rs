@@ -5,7 +5,7 @@
 /// name; in `bannerBody`, `{purposes}` for the optional categories' names; in `requireTitle` and `requireBody`,
 /// `{category}` for the category asked for; in `embedBlocked`, `{category}` for the categories a blocked iframe waits
 /// for; in `embedService`, `{service}` for its `data-service`; in `embedRecipient`, `{host}` for who receives its
-/// data; in `effective`, `{date}` for a policy's effective date.
+/// data; in `effective` and `policyChanged`, `{date}` for a policy's effective date.
 pub const KEYS: &[&str] = &[
     "bannerTitle",
     "bannerBody",
@@ -63,6 +63,8 @@ pub const KEYS: &[&str] = &[
     "embedRecipient",
     "allowAndLoad",
     "alwaysAllow",
+    "settingsButton",
+    "policyChanged",
 ];
 
 /// A site's replacements for one language: `(key, text)`, keys from [`KEYS`].

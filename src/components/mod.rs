@@ -1,5 +1,6 @@
 //! One yew component per file. Components only render what they are given and call back upward; they make no
-//! browser calls while rendering (focus handling lives in `dialog.rs`'s effects and key handler).
+//! browser calls while rendering (focus handling lives in `dialog.rs`'s effects and key handler), except for
+//! formatting a date through the browser's Intl (`browser::local_time`), a pure read.
 
 pub mod banner;
 pub mod category_switch;
@@ -12,6 +13,7 @@ pub mod preferences;
 pub mod record;
 pub mod require_dialog;
 pub mod root;
+pub mod settings_button;
 
 pub use banner::Banner;
 pub use category_switch::CategorySwitch;
@@ -24,6 +26,7 @@ pub use preferences::Preferences;
 pub use record::ConsentRecord;
 pub use require_dialog::RequireDialog;
 pub use root::Root;
+pub use settings_button::SettingsButton;
 
 use yew::{Callback, MouseEvent};
 

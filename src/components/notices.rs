@@ -11,12 +11,20 @@ pub struct NoticesProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
     pub texts: Rc<Texts>,
-    /// At the top of the viewport (the banner holds the bottom), else at the bottom, clear of the page's header.
+    /// At the top of the viewport (the banner holds the bottom), else at the bottom.
     pub top: bool,
+    /// The floating settings button holds the bottom right corner: the notices stand above it.
+    #[prop_or_default]
+    pub above_button: bool,
     pub ondismiss: Callback<Notice>,
+    /// Shown first: the coming policy change, for a visitor who already chose.
+    #[prop_or_default]
+    pub children: Html,
 }
 
-/// Short, dismissible notices: the login warning after "reject all", and cookies blocked by the browser.
+/// Short, dismissible notices as small toasts in a corner (the right one, as wide as their text and never the
+/// whole width on a wide screen, so a page's footer links stay clear): the login warning after "reject all",
+/// cookies blocked by the browser, an erasure that failed.
 #[component]
 pub fn Notices(props: &NoticesProps) -> Html {
     let t = &props.texts;
@@ -37,5 +45,6 @@ pub fn Notices(props: &NoticesProps) -> Html {
             </div>
         }
     });
-    html! { <div class={classes!("kuki-toasts", props.top.then_some("kuki-top"))} aria-live="polite">{ for items }</div> }
+    let class = classes!("kuki-toasts", props.top.then_some("kuki-top"), props.above_button.then_some("kuki-lifted"));
+    html! { <div {class} aria-live="polite">{ props.children.clone() }{ for items }</div> }
 }

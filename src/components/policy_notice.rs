@@ -14,10 +14,17 @@ pub struct PolicyNoticeProps {
     pub days_left: u32,
     pub material: bool,
     pub summary: AttrValue,
-    /// The new text's address, when the site gives one; otherwise the link opens the policy viewer.
+    /// The new text's address, when the site gives one instead of the text itself.
     #[prop_or_default]
     pub url: Option<AttrValue>,
+    /// The config carries the new text: "read the new policy" opens it in the viewer.
+    #[prop_or_default]
+    pub has_text: bool,
+    /// "Read the new policy" (it also counts as having seen the notice).
     pub onread: Callback<()>,
+    /// Given for the returning visitor's toast: its close button.
+    #[prop_or_default]
+    pub ondismiss: Option<Callback<()>>,
 }
 
 impl PolicyNoticeProps {
@@ -30,32 +37,50 @@ impl PolicyNoticeProps {
             material: n.next.material,
             summary: AttrValue::from(n.next.summary.get(lang).to_string()),
             url: n.next.url.clone().map(AttrValue::from),
+            has_text: n.next.policy.is_some(),
             onread,
+            ondismiss: None,
         }
     }
 }
 
-/// Advance notice of a policy change: 7 days ahead, 30 when the change is material.
+/// Advance notice of a policy change: 7 days ahead, 30 when the change is material. Inside the banner, the
+/// preferences and the viewer; for a visitor who already chose, a dismissible toast of its own.
 #[component]
 pub fn PolicyNotice(props: &PolicyNoticeProps) -> Html {
     let t = &props.texts;
     let onclick = {
         let cb = props.onread.clone();
-        let external = props.url.is_some();
+        let inside = props.has_text;
         Callback::from(move |e: MouseEvent| {
-            if !external {
+            // The new text in kuki's viewer; an address of its own opens as a link would.
+            if inside {
                 e.prevent_default();
-                cb.emit(());
             }
+            cb.emit(());
         })
     };
-    let href = props.url.clone().unwrap_or(AttrValue::Static("#kuki-policy"));
-    html! {
-        <div class="kuki-notice" role="note">
+    let href = if props.has_text { Some(AttrValue::Static("#kuki-policy")) } else { props.url.clone() };
+    let body = html! {
+        <>
             <p><strong>{ t.notice_soon.clone() }</strong>{ " " }{ t.days_left.clone() }{ " " }{ props.days_left }{ " (" }{ &props.version }{ ")" }</p>
             if !props.summary.is_empty() { <p>{ &props.summary }</p> }
             if props.material { <p>{ t.notice_material.clone() }</p> }
-            <a class="kuki-link" {href} {onclick}>{ t.read_new_policy.clone() }</a>
-        </div>
+            if let Some(href) = href {
+                <a class="kuki-link" {href} {onclick}>{ t.read_new_policy.clone() }</a>
+            }
+        </>
+    };
+    match &props.ondismiss {
+        Some(dismiss) => {
+            let dismiss = crate::components::on_click(dismiss);
+            html! {
+                <div class="kuki-toast kuki-policy-toast" part="notice policy-notice" role="status">
+                    <div class="kuki-notice">{ body }</div>
+                    <button type="button" class="kuki-close" part="close" aria-label={t.dismiss.clone()} onclick={dismiss}>{ "×" }</button>
+                </div>
+            }
+        }
+        None => html! { <div class="kuki-notice" role="note">{ body }</div> },
     }
 }

@@ -23,6 +23,9 @@ pub struct PolicyViewerProps {
     pub onclose: Callback<()>,
     #[prop_or_default]
     pub notice: Html,
+    /// Show the coming version's own text (`nextPolicy.policy`), not the one in force.
+    #[prop_or_default]
+    pub reading_next: bool,
 }
 
 /// The whole privacy policy in a dialog: a table of contents, then every section. Text only: nothing from the
@@ -43,10 +46,14 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
         let cb = props.onclose.clone();
         Callback::from(move |_: MouseEvent| cb.emit(()))
     };
-    let doc = props.config.policy_document(props.lang).or(match &props.fetched {
-        FetchedPolicy::Loaded(site) => Some(site.document(props.lang)),
-        _ => None,
-    });
+    let next = props.config.next_policy.as_ref().and_then(|n| n.policy.as_ref()).filter(|_| props.reading_next);
+    let doc = match next {
+        Some(site) => Some(site.document(props.lang)),
+        None => props.config.policy_document(props.lang).or(match &props.fetched {
+            FetchedPolicy::Loaded(site) => Some(site.document(props.lang)),
+            _ => None,
+        }),
+    };
     let content = match doc {
         Some(doc) => document(doc, props, &body),
         // No document here: where the site keeps its policy, or that it gave none. Never another site's.

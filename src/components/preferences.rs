@@ -1,4 +1,5 @@
 use kuki_core::consent::Decision;
+use kuki_core::gui::{PrefsLayout, Side};
 use kuki_core::{CategoryId, Config, Consent, Lang};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -31,6 +32,9 @@ pub struct PreferencesProps {
     pub onpolicy: Callback<()>,
     #[prop_or_default]
     pub notice: Html,
+    /// `guiOptions.preferencesModal`: a centred box, or a bar the screen's height at one side.
+    #[prop_or_default]
+    pub gui: kuki_core::gui::Gui,
 }
 
 /// The second layer: one switch per category, Save, and the visitor's own record with a way to withdraw.
@@ -38,6 +42,11 @@ pub struct PreferencesProps {
 pub fn Preferences(props: &PreferencesProps) -> Html {
     let t = &props.texts;
     let onpolicy = on_link(&props.onpolicy);
+    let class = match (props.gui.prefs_layout, props.gui.prefs_side) {
+        (PrefsLayout::Box, _) => "kuki-prefs",
+        (PrefsLayout::Bar, Some(Side::Left)) => "kuki-prefs kuki-side kuki-at-left",
+        (PrefsLayout::Bar, _) => "kuki-prefs kuki-side kuki-at-right",
+    };
     let switches = props.config.categories.iter().map(|c| {
         let on = c.necessary || props.draft.iter().any(|d| d.category == c.id && d.granted);
         let warns_login = props.config.login_categories.contains(&c.id);
@@ -52,7 +61,7 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
         }
     });
     html! {
-        <Dialog class="kuki-prefs" part="preferences" labelledby="kuki-prefs-title" describedby={AttrValue::Static("kuki-prefs-intro")}
+        <Dialog class={class} part="preferences" labelledby="kuki-prefs-title" describedby={AttrValue::Static("kuki-prefs-intro")}
             onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
                 <h2 id="kuki-prefs-title" class="kuki-title" part="title">{ t.prefs_title.clone() }</h2>

@@ -4,6 +4,7 @@ use kuki_core::{Config, Consent, Lang};
 use std::rc::Rc;
 use yew::prelude::*;
 
+use crate::browser;
 use crate::components::on_click;
 use crate::i18n::Texts;
 use crate::state::History;
@@ -43,7 +44,7 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
                     .collect();
                 html! {
                     <li>
-                        <span class="kuki-mono">{ utc_date((e.received_at / 1000) as u64) }</span>{ " · " }
+                        <time class="kuki-mono">{ browser::local_time(e.received_at as f64, props.lang.as_str()) }</time>{ " · " }
                         { action_name(&props.texts, e.action) }{ " · " }{ accepted.join(", ") }
                     </li>
                 }
@@ -58,7 +59,7 @@ pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
             <h3 id="kuki-record-title" class="kuki-subtitle">{ t.your_record.clone() }</h3>
             <dl class="kuki-dl">
                 <dt>{ t.consent_id.clone() }</dt><dd class="kuki-mono">{ c.id.to_string() }</dd>
-                <dt>{ t.given_at.clone() }</dt><dd>{ utc_date(c.given_at) }</dd>
+                <dt>{ t.given_at.clone() }</dt><dd><time>{ browser::local_time(c.given_at as f64 * 1000.0, props.lang.as_str()) }</time></dd>
                 if let Some(contact) = &props.contact {
                     <dt>{ t.officer.clone() }</dt>
                     <dd>{ &contact.name }{ " · " }<a class="kuki-link" href={contact.mailto().as_str().to_string()}>{ &contact.email }</a></dd>
@@ -85,48 +86,5 @@ fn action_name(t: &Texts, a: ConsentAction) -> AttrValue {
         ConsentAction::Custom => t.action_custom.clone(),
         ConsentAction::AcceptCategory => t.action_category.clone(),
         ConsentAction::Withdraw => t.action_withdraw.clone(),
-    }
-}
-
-/// `YYYY-MM-DD HH:MM UTC` from unix seconds, without a date library.
-pub fn utc_date(secs: u64) -> String {
-    let (y, m, d) = civil_from_days((secs / 86_400) as i64);
-    let mins = (secs % 86_400) / 60;
-    let two = |n: u64| if n < 10 { ["0", &n.to_string()].concat() } else { n.to_string() };
-    [
-        y.to_string(),
-        "-".into(),
-        two(m),
-        "-".into(),
-        two(d),
-        " ".into(),
-        two(mins / 60),
-        ":".into(),
-        two(mins % 60),
-        " UTC".into(),
-    ]
-    .concat()
-}
-
-/// Howard Hinnant's inverse of `days_from_civil`.
-fn civil_from_days(z: i64) -> (i64, u64, u64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u64;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u64;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn dates_print_in_utc() {
-        assert_eq!(super::utc_date(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::utc_date(1_795_531_000), "2026-11-24 14:36 UTC");
-        assert_eq!(super::utc_date(951_782_400), "2000-02-29 00:00 UTC");
     }
 }

@@ -4,7 +4,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::policy_notice::PolicyNoticeProps;
-use crate::components::{Banner, Notices, PolicyNotice, PolicyViewer, Preferences, RequireDialog};
+use crate::components::{Banner, Notices, PolicyNotice, PolicyViewer, Preferences, RequireDialog, SettingsButton};
 use crate::i18n::Texts;
 use crate::runtime::Runtime;
 use crate::state::{Action, Back, Open};
@@ -69,16 +69,36 @@ pub fn Root(props: &RootProps) -> Html {
         let config = s.config.clone();
         use_memo((s.lang, RcKey(s.config.clone())), move |(lang, _)| Texts::new(*lang, &config))
     };
-    let notice = match kuki_core::policy::notice(&s.config, s.now) {
+    let coming = kuki_core::policy::notice(&s.config, s.now);
+    let onread = send(|| Action::ReadNextPolicy);
+    let notice = match &coming {
         Some(n) => {
-            let props = PolicyNoticeProps::from_notice(&n, s.lang, texts.clone(), onpolicy.clone());
+            let props = PolicyNoticeProps::from_notice(n, s.lang, texts.clone(), onread.clone());
             html! { <PolicyNotice ..props /> }
         }
         None => Html::default(),
     };
+    // The returning visitor's own notice of the coming change, a toast with a close button.
+    let policy_toast = match &coming {
+        Some(n) if s.policy_notice => {
+            let props = PolicyNoticeProps {
+                ondismiss: Some(send(|| Action::DismissPolicyNotice)),
+                ..PolicyNoticeProps::from_notice(n, s.lang, texts.clone(), onread.clone())
+            };
+            html! { <PolicyNotice ..props /> }
+        }
+        _ => Html::default(),
+    };
+    let gui = s.config.gui;
+    // Why the banner asks again: the material change that took effect, and when.
+    let reason = s.config.next_policy.as_ref().filter(|_| s.asked_again).map(|n| {
+        let date = crate::browser::calendar_date(n.effective_at as f64 * 1000.0, s.lang.as_str());
+        AttrValue::from(texts.policy_changed.replace("{date}", &date))
+    });
     let banner = || {
         html! {
-            <Banner lang={s.lang} texts={texts.clone()} onaccept={onaccept.clone()} onreject={onreject.clone()}
+            <Banner lang={s.lang} texts={texts.clone()} {gui} blocking={s.config.disable_page_interaction} reason={reason.clone()}
+                onaccept={onaccept.clone()} onreject={onreject.clone()}
                 oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
         }
     };
@@ -88,7 +108,7 @@ pub fn Root(props: &RootProps) -> Html {
                 consent={s.consent.clone()} history={s.history.clone()} ontoggle={ontoggle.clone()}
                 onsave={send(|| Action::SaveSelection)} onaccept={onaccept.clone()} onreject={onreject.clone()}
                 onwithdraw={send(|| Action::Withdraw)} onerase={send(|| Action::Erase)} synced={s.synced}
-                onclose={send(|| Action::ClosePreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
+                onclose={send(|| Action::ClosePreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} {gui} />
         }
     };
     // The policy is read from the layer that opened it, which stays mounted (dimmed) below, so closing it gives
@@ -108,18 +128,30 @@ pub fn Root(props: &RootProps) -> Html {
         Open::Require { request, .. } => s.config.category(request.category.as_str()).cloned(),
         _ => None,
     };
-    // Notices never cover a dialog: they wait while one is open, and sit above the banner when it shows.
+    // Notices never cover a dialog: they wait while one is open, and keep clear of the banner when it shows (at
+    // the top while it holds the bottom or the middle, else at the bottom).
     let dialog_open = !matches!(s.open, Open::Nothing | Open::Banner);
+    let banner_low = gui.position.v != kuki_core::gui::Vertical::Top || gui.layout == kuki_core::gui::Layout::Modal;
+    let toasts_top = s.open == Open::Banner && banner_low;
+    // The floating button: only after a choice, and not beside the banner. While a dialog is open it stays mounted
+    // under the dialog's backdrop (covered, out of the focus trap), so closing the dialog gives it focus back.
+    let button = gui.settings_button.filter(|_| s.consent.is_some() && s.open != Open::Banner);
+    let lifted = button == Some(kuki_core::gui::Side::Right);
     html! {
         <>
-            if !s.notices.is_empty() && !dialog_open {
-                <Notices notices={s.notices.clone()} lang={s.lang} texts={texts.clone()} top={s.open == Open::Banner} {ondismiss} />
+            if (!s.notices.is_empty() || s.policy_notice) && !dialog_open {
+                <Notices notices={s.notices.clone()} lang={s.lang} texts={texts.clone()} top={toasts_top} above_button={lifted} {ondismiss}>
+                    { policy_toast }
+                </Notices>
+            }
+            if let Some(side) = button {
+                <SettingsButton {side} label={texts.settings_button.clone()} onopen={send(|| Action::OpenPreferences)} />
             }
             if base == Back::Banner { { banner() } }
             if base == Back::Preferences { { preferences() } }
             if let Some(section) = policy {
                 <PolicyViewer config={s.config.clone()} lang={s.lang} texts={texts.clone()} {section}
-                    fetched={s.fetched_policy.clone()}
+                    fetched={s.fetched_policy.clone()} reading_next={s.reading_next}
                     onclose={send(|| Action::ClosePolicy)} notice={notice.clone()} />
             }
             if let Some(category) = required {

@@ -222,6 +222,7 @@ impl Runtime {
                 }
                 self.embeds.relabel();
             }
+            Effect::RememberNotice(version) => self.storage.remember_notice(config, &version),
             Effect::FetchPolicy(url) => self.answer_later(async move {
                 let policy = outbox::fetch_policy(&url).await;
                 if policy.is_none() {

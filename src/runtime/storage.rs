@@ -1,6 +1,7 @@
 //! Where the consent record lives in the browser: a first-party cookie; where cookies cannot be written or
 //! throw, `localStorage`; where that fails too, memory for the life of the page. Also deletes the cookies of
-//! revoked categories. Nothing here throws: every browser call is caught.
+//! revoked categories; and which coming policy version's notice the visitor has seen (localStorage, else memory).
+//! Nothing here throws: every browser call is caught.
 
 use kuki_core::category::Category;
 use kuki_core::config::CookieOptions;
@@ -15,6 +16,8 @@ use crate::browser;
 /// page's life, is held here.
 pub struct Storage {
     memory: RefCell<Option<String>>,
+    /// The seen notice's version, where localStorage keeps nothing.
+    notice: RefCell<Option<String>>,
 }
 
 /// What was found at start.
@@ -79,7 +82,7 @@ fn cookie_line(opts: &CookieOptions, value: &str, max_age_secs: u64) -> String {
 impl Storage {
     /// `memory`: what an earlier runtime on this page held in memory.
     pub fn new(memory: Option<String>) -> Storage {
-        Storage { memory: RefCell::new(memory) }
+        Storage { memory: RefCell::new(memory), notice: RefCell::new(None) }
     }
 
     pub fn take_memory(&self) -> Option<String> {
@@ -124,12 +127,30 @@ impl Storage {
         *self.memory.borrow_mut() = kept;
     }
 
+    /// The coming policy version whose notice this browser has seen, if any.
+    pub fn notice_seen(&self, config: &Config) -> Option<String> {
+        local_get(&notice_key(config)).or_else(|| self.notice.borrow().clone())
+    }
+
+    /// Remembers that the notice of `version` was seen. Not in the consent cookie: it outlives a withdrawal
+    /// (the visitor saw the notice whatever they chose) and is never sent anywhere.
+    pub fn remember_notice(&self, config: &Config, version: &str) {
+        if !local_set(&notice_key(config), version) {
+            *self.notice.borrow_mut() = Some(version.to_owned());
+        }
+    }
+
     /// Forgets the record everywhere it may be.
     pub fn clear(&self, config: &Config) {
         write_cookie(&cookie_line(&config.cookie, "", 0));
         local_remove(&config.cookie.name);
         *self.memory.borrow_mut() = None;
     }
+}
+
+/// `kuki_consent_notice` for the default cookie name: beside the record, per site config.
+fn notice_key(config: &Config) -> String {
+    [config.cookie.name.as_str(), "_notice"].concat()
 }
 
 fn format_error(e: cookie::DecodeError) -> String {
