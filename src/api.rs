@@ -43,7 +43,10 @@ export interface KukiOptions { lang?: string; endpoint?: string }
 export interface KukiUserPreferences {
   acceptType: "all" | "necessary" | "custom"; acceptedCategories: string[]; rejectedCategories: string[];
 }
-export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
+export interface KukiReceipt {
+  consentId: string; seq: number; receivedAt: number; hash: string; signature: string;
+  inclusion?: { leafIndex: number; treeSize: number; rootHash: string; timestamp: number; proof: string[] };
+}
 export interface KukiConsent {
   consentId: string; seq: number; categories: Record<string, boolean>; acceptedCategories: string[];
   policyVersion: string; revision: number; givenAt: number; updatedAt: number; lang: "ko" | "en"; gpc: boolean;
