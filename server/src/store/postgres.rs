@@ -209,8 +209,7 @@ async fn apply(
     let mut growth = Growth::new(&frontier);
 
     // What the database holds for the batch's ids: stored keys and chain heads (each head by index).
-    // (event, received_at, hash, leaf index if stored by this batch)
-    let mut stored: HashMap<(String, i64), (String, i64, String, Option<u64>)> = HashMap::new();
+    let mut stored: HashMap<(String, i64), StoredKey> = HashMap::new();
     let (key_ids, key_seqs) = batch_keys(batch);
     if !key_ids.is_empty() {
         for r in tx
@@ -400,6 +399,10 @@ async fn apply(
     tx.commit().await.map_err(unavailable)?;
     Ok(outcomes)
 }
+
+/// What a batch knows of a stored (consent id, seq): event, received_at, hash, and the leaf index (from 0) when
+/// this batch stored it.
+type StoredKey = (String, i64, String, Option<u64>);
 
 /// The (consent id, seq) pairs of the batch's inserts, as two parallel arrays.
 fn batch_keys(batch: &[Command]) -> (Vec<String>, Vec<i64>) {
