@@ -130,14 +130,16 @@ impl Growth {
         self.leaves.push((at, index));
     }
 
-    /// Signs the tree after the batch, once, and gives each of the batch's records its leaf in it. Without a
-    /// key, or without new leaves, the outcomes stay as they are (receipts are then signed one by one).
-    pub fn sign(self, signer: &BatchSigner, outcomes: &mut [Outcome]) {
+    /// Signs the tree after the batch (`frontier`, its right edge), once, and gives each of the batch's records
+    /// its leaf in it. Without a key, or without new leaves, the outcomes stay as they are (receipts are then
+    /// signed one by one). The root comes from the frontier: the batch's inner nodes wait for the first proof.
+    pub fn sign(self, signer: &BatchSigner, outcomes: &mut [Outcome], frontier: &Frontier) {
         let Some(signer) = signer.get() else { return };
         if self.tree.is_empty() || self.leaves.is_empty() {
             return;
         }
-        let head = Checkpoint::sign(signer, self.tree.size(), &self.tree.root(), crate::time::now_ms());
+        debug_assert_eq!(frontier.size(), self.tree.size());
+        let head = Checkpoint::sign(signer, frontier.size(), &frontier.root(), crate::time::now_ms());
         let batch = Arc::new(SignedBatch { head, tree: self.tree });
         for (at, index) in self.leaves {
             if let Some(Outcome::Insert(InsertOutcome::Created(meta) | InsertOutcome::Replayed(meta))) =

@@ -395,7 +395,7 @@ async fn apply(
         .map_err(unavailable)?;
     }
     // One signature for the whole batch, made before the commit and handed out only after it.
-    growth.sign(signer, &mut outcomes);
+    growth.sign(signer, &mut outcomes, &frontier);
     tx.commit().await.map_err(unavailable)?;
     Ok(outcomes)
 }

@@ -392,7 +392,7 @@ impl Writer {
                 .execute(params![self.frontier.size() as i64, self.frontier.to_bytes(), crate::time::now_ms()])?;
         }
         // One signature for the whole batch, made before the commit and handed out only after it.
-        growth.sign(&self.signer, &mut outcomes);
+        growth.sign(&self.signer, &mut outcomes, &self.frontier);
         let commit_started = std::time::Instant::now();
         tx.commit()?;
         tracing::trace!(commit_micros = commit_started.elapsed().as_micros() as u64, "sqlite commit");
