@@ -101,9 +101,6 @@ const MIGRATIONS: &[(i64, &str)] = &[
     ),
 ];
 
-/// The page size of a database this server creates.
-const PAGE_SIZE: i64 = 1024;
-
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
     connect_with(path, OpenFlags::default())
 }
@@ -116,14 +113,9 @@ fn connect_existing(path: &Path) -> rusqlite::Result<Connection> {
 fn connect_with(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
-    // Small pages for a new database (an existing one keeps its size: SQLite ignores this once it has tables).
-    // Every record lands on a random leaf of each (consent_id, ...) index, so a commit writes about one page per
-    // index per record to the log and checksums it: at 4 KiB that copying was most of the writer's time.
-    conn.pragma_update(None, "page_size", PAGE_SIZE)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
-    // 64 MiB of page cache (whatever the page size): index pages of random consent ids stay in memory instead of
-    // being read back.
+    // 64 MiB of page cache: index pages of random consent ids stay in memory instead of being read back.
     conn.pragma_update(None, "cache_size", -65536)?;
     Ok(conn)
 }
