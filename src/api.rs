@@ -167,7 +167,12 @@ export interface KukiUserPreferences {
   acceptType: 'all' | 'necessary' | 'custom' | ''; acceptedCategories: string[]; rejectedCategories: string[];
 }
 /** The server's signed receipt of a recorded choice. */
-export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
+export interface KukiReceipt {
+  consentId: string; seq: number; receivedAt: number; hash: string; signature: string;
+  /** The batch's signed tree head this record is in, and its RFC 9162 inclusion proof (`signature` is then over
+   * the head). */
+  inclusion?: { leafIndex: number; treeSize: number; rootHash: string; timestamp: number; proof: string[] };
+}
 /** The consent in force (`getConsent()`, the `detail` of `kuki:ready`, `kuki:consent`, `kuki:change`). */
 export interface KukiConsent {
   consentId: string; seq: number; categories: Record<string, boolean>; acceptedCategories: string[];

@@ -83,6 +83,10 @@ impl ConsentEvent {
 }
 
 /// `201 Created` (and the replay of the same event): proof that the server stored the event.
+///
+/// Two kinds, told apart by `inclusion`: a batched receipt (the server signs one tree head per group commit)
+/// carries the signed head and the record's audit path, and `signature` is the head's; a receipt without it
+/// (issued before batching, or for a replay of a record stored in an earlier batch) has `signature` over `hash`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Receipt {
@@ -92,8 +96,27 @@ pub struct Receipt {
     pub received_at: i64,
     /// SHA-256 (hex) of this record, chained to the previous record of the same consent id.
     pub hash: String,
-    /// Ed25519 signature (hex) of `hash` by the server's key (`GET /api/v1/receipt-key`).
+    /// Ed25519 signature (hex) by the server's key (`GET /api/v1/receipt-key`): over `inclusion`'s tree head
+    /// when there is one, else over the 32 bytes of `hash`.
     pub signature: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inclusion: Option<Inclusion>,
+}
+
+/// Where a record is in the server's log: a signed tree head (the checkpoint of `GET /api/v1/checkpoint` at the
+/// end of the record's batch) and the RFC 6962 audit path from the record's leaf (`SHA-256(0x00 || hash bytes)`)
+/// to that head's root.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Inclusion {
+    /// The record's leaf index, from 0.
+    pub leaf_index: u64,
+    /// The signed head: leaves in the tree, its root hash (hex), when it was signed (unix milliseconds).
+    pub tree_size: u64,
+    pub root_hash: String,
+    pub timestamp: i64,
+    /// The audit path, from the leaf up: 32-byte node hashes, hex.
+    pub proof: Vec<String>,
 }
 
 /// One stored event, as `GET /api/v1/consents/{id}` lists it.
@@ -225,7 +248,8 @@ pub struct ReceiptKey {
     pub algorithm: String,
     /// The 32-byte public key, hex.
     pub public_key: String,
-    /// What is signed: the 32 bytes of the receipt's SHA-256 `hash` (decoded from hex).
+    /// What is signed: for a receipt with `inclusion`, its tree head (as a checkpoint is signed); for one
+    /// without, the 32 bytes of the receipt's SHA-256 `hash` (decoded from hex).
     pub signed_message: String,
 }
 
@@ -255,13 +279,26 @@ pub mod browser {
     }
 
     pub fn receipt_value(r: &Receipt) -> Value {
-        Value::Obj(vec![
+        let mut fields = vec![
             ("consentId".into(), Value::Str(r.consent_id.to_string())),
             ("seq".into(), Value::Num(f64::from(r.seq))),
             ("receivedAt".into(), Value::Num(r.received_at as f64)),
             ("hash".into(), Value::Str(r.hash.clone())),
             ("signature".into(), Value::Str(r.signature.clone())),
-        ])
+        ];
+        if let Some(i) = &r.inclusion {
+            fields.push((
+                "inclusion".into(),
+                Value::Obj(vec![
+                    ("leafIndex".into(), Value::Num(i.leaf_index as f64)),
+                    ("treeSize".into(), Value::Num(i.tree_size as f64)),
+                    ("rootHash".into(), Value::Str(i.root_hash.clone())),
+                    ("timestamp".into(), Value::Num(i.timestamp as f64)),
+                    ("proof".into(), Value::Arr(i.proof.iter().cloned().map(Value::Str).collect())),
+                ]),
+            ));
+        }
+        Value::Obj(fields)
     }
 
     /// A receipt as the server sends it; `None` if it is not one.
@@ -274,6 +311,27 @@ pub mod browser {
             received_at: o.req("receivedAt", Value::as_i64).ok()?,
             hash: o.req("hash", Value::as_str).ok()?.to_owned(),
             signature: o.req("signature", Value::as_str).ok()?.to_owned(),
+            // Present but unreadable is no receipt: its signature would be taken to be over `hash`.
+            inclusion: match o.get("inclusion") {
+                None | Some(Value::Null) => None,
+                Some(v) => Some(inclusion(v)?),
+            },
+        })
+    }
+
+    fn inclusion(v: &Value) -> Option<Inclusion> {
+        let o = Obj::lenient(v, "inclusion").ok()?;
+        let count = |v: &Value, path: &str| v.as_i64(path).map(|n| u64::try_from(n).unwrap_or(u64::MAX));
+        let (leaf_index, tree_size) = (o.req("leafIndex", count).ok()?, o.req("treeSize", count).ok()?);
+        if leaf_index == u64::MAX || tree_size == u64::MAX {
+            return None;
+        }
+        Some(Inclusion {
+            leaf_index,
+            tree_size,
+            root_hash: o.req("rootHash", Value::as_str).ok()?.to_owned(),
+            timestamp: o.req("timestamp", Value::as_i64).ok()?,
+            proof: o.req("proof", Value::as_strings).ok()?,
         })
     }
 
@@ -379,14 +437,34 @@ mod tests {
             received_at: 1_700_000_000_123,
             hash: "ab".into(),
             signature: "cd".into(),
+            inclusion: None,
         };
         let text = serde_json::to_string(&receipt).unwrap();
+        assert!(!text.contains("inclusion"), "a receipt signed over its hash is written as before batching");
         assert_eq!(browser::receipt(&crate::value::from_json(&text)), Some(receipt.clone()));
         assert_eq!(crate::value::to_json(&browser::receipt_value(&receipt)), text);
         assert_eq!(browser::receipt(&crate::value::from_json(r#"{"seq":1}"#)), None);
         // A field a newer server adds does not stop a deployed bundle from reading the receipt.
         let grown = text.replacen('{', r#"{"inclusionProof":["ef"],"#, 1);
         assert_eq!(browser::receipt(&crate::value::from_json(&grown)), Some(receipt.clone()));
+
+        // A batched receipt: read and written back the same, and readable by the fields alone as before.
+        let batched = Receipt {
+            inclusion: Some(Inclusion {
+                leaf_index: 41,
+                tree_size: 1024,
+                root_hash: "ef".into(),
+                timestamp: 1_700_000_000_124,
+                proof: vec!["01".into(), "02".into()],
+            }),
+            ..receipt.clone()
+        };
+        let text = serde_json::to_string(&batched).unwrap();
+        assert_eq!(browser::receipt(&crate::value::from_json(&text)), Some(batched.clone()));
+        assert_eq!(crate::value::to_json(&browser::receipt_value(&batched)), text);
+        let broken = text.replace(r#""leafIndex":41"#, r#""leafIndex":-1"#);
+        assert_eq!(browser::receipt(&crate::value::from_json(&broken)), None, "a proof it cannot read");
+        assert_eq!(browser::receipt(&crate::value::from_json(&text.replace("\"proof\":[", "\"proof\":[1,"))), None);
 
         let stored = StoredEvent {
             seq: 1,

@@ -1,6 +1,7 @@
 //! Tamper evidence: each record's SHA-256 covers the previous record's hash of the same consent id, so editing,
 //! removing or reordering a stored event breaks every hash after it ([`crate::verify`] finds the break).
-//! Receipts sign the hash with Ed25519; signatures are deterministic, so a replayed request gets the same receipt.
+//! A receipt signs the hash with Ed25519 where it is not batched ([`crate::merkle::SignedBatch`] signs one tree
+//! head per group commit instead); signatures are deterministic, so each replay gets the same bytes.
 //!
 //! Two record formats exist: [`FORMAT_V1`] (before issue 12; the `seq` column was outside the hash) is still
 //! verified where old records remain; every new record is [`FORMAT_V2`], whose hash also covers `seq`. A chain

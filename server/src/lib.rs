@@ -10,8 +10,9 @@
 //! - [`request`]: extractors for the client address, the write `Origin` and the consent body.
 //! - [`event`]: raw JSON to a valid event (400 for shape, 422 for rules).
 //! - [`store`]: SQLite and PostgreSQL behind one handle, with group commit.
-//! - [`chain`]: the per-consent-id SHA-256 chain and Ed25519 receipts.
-//! - [`merkle`]: the whole log as an RFC 6962 Merkle tree, and its signed checkpoints.
+//! - [`chain`]: the per-consent-id SHA-256 chain and the Ed25519 key.
+//! - [`merkle`]: the whole log as an RFC 6962 Merkle tree, its signed checkpoints, and the batch trees that give
+//!   each receipt its inclusion proof under one signed head per group commit.
 //! - [`keyfile`]: the signing key, in a 0600 file outside the database.
 //! - [`verify`]: `kuki-server verify`, which walks every chain and the tree, against saved checkpoints.
 //! - [`ratelimit`], [`metrics`], [`openapi`], [`time`]: the small pieces.

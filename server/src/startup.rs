@@ -35,6 +35,7 @@ impl AppState {
     pub async fn new(config: Config) -> Result<AppState, StartError> {
         let store = Store::open_with(&config.db, config.store_options()).await.map_err(StartError::Store)?;
         let signer = crate::keyfile::load_for_serving(&config.key_file, &store).await.map_err(StartError::Key)?;
+        store.sign_batches_with(signer.clone());
         Ok(AppState(Arc::new(Shared {
             limiter: RateLimiter::new(config.rate_limit),
             config,

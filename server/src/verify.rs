@@ -6,8 +6,8 @@
 //! the key file's key, which the database does not hold) fixes the root of the first `treeSize` leaves, so any
 //! such change to records stored before it fails here.
 
-use crate::chain::{unhex, verify_signature, GENESIS};
-use crate::merkle::{erasure_digest, Checkpoint, Frontier};
+use crate::chain::{unhex, verify_bytes, verify_signature, GENESIS};
+use crate::merkle::{erasure_digest, signed_message, verify_inclusion, Checkpoint, Frontier};
 use crate::store::{Leaf, LeafKind, Row, Store, StoreError};
 use kuki_core::wire::Receipt;
 use std::collections::{BTreeMap, HashMap};
@@ -71,6 +71,29 @@ pub fn check(row: &Row, before: Option<&Row>) -> Option<String> {
     None
 }
 
+/// Checks a receipt by itself, as a visitor holding only it and the public key (hex) could: `None` when it holds.
+/// A batched receipt (with `inclusion`) holds when the signature is over its tree head and the audit path leads
+/// from the record's hash to that head's root; any other when the signature is over the hash.
+pub fn receipt_problem(public_key: &str, r: &Receipt) -> Option<String> {
+    let what = format!("the receipt for {} seq {}", r.consent_id, r.seq);
+    let Some(inc) = &r.inclusion else {
+        return (!verify_signature(public_key, &r.hash, &r.signature))
+            .then(|| format!("{what} is not signed by the receipt key"));
+    };
+    let hash32 = |h: &str| unhex(h).and_then(|b| <[u8; 32]>::try_from(b).ok());
+    let (Some(root), Some(hash)) = (hash32(&inc.root_hash), hash32(&r.hash)) else {
+        return Some(format!("{what} has a hash or root that is not 32 bytes of hex"));
+    };
+    if !verify_bytes(public_key, &signed_message(inc.tree_size, &root, inc.timestamp), &r.signature) {
+        return Some(format!("{what}: its tree head is not signed by the receipt key"));
+    }
+    let path: Option<Vec<[u8; 32]>> = inc.proof.iter().map(|p| hash32(p)).collect();
+    if !path.is_some_and(|path| verify_inclusion(&hash, inc.leaf_index, inc.tree_size, &path, &root)) {
+        return Some(format!("{what}: its inclusion proof does not lead from its hash to the signed root"));
+    }
+    None
+}
+
 /// Walks every chain in the store.
 pub async fn verify(store: &Store) -> Result<Report, StoreError> {
     verify_with(store, &Evidence::default()).await
@@ -83,7 +106,13 @@ pub async fn verify_with(store: &Store, evidence: &Evidence) -> Result<Report, S
         None => store.public_key().await?,
     };
     let mut report = chains(store, &evidence.receipts, public_key.as_deref()).await?;
-    leaves(store, &mut report, &evidence.checkpoints, public_key.as_deref()).await?;
+    // A batched receipt's signed head is a checkpoint too: the log must still have that root at that size.
+    let heads: Vec<(&Receipt, u64, &str)> = evidence
+        .receipts
+        .iter()
+        .filter_map(|r| r.inclusion.as_ref().map(|i| (r, i.tree_size, i.root_hash.as_str())))
+        .collect();
+    leaves(store, &mut report, &evidence.checkpoints, &heads, public_key.as_deref()).await?;
     report.checkpoints = evidence.checkpoints.len();
     report.receipts = evidence.receipts.len();
     Ok(report)
@@ -92,17 +121,18 @@ pub async fn verify_with(store: &Store, evidence: &Evidence) -> Result<Report, S
 /// Every chain, in one scan; each receipt is matched against the record it names.
 async fn chains(store: &Store, receipts: &[Receipt], public_key: Option<&str>) -> Result<Report, StoreError> {
     let mut report = Report::default();
-    let mut wanted: HashMap<(String, i64), String> = HashMap::new();
+    // (consent id, seq) -> (hash, leaf index) of each receipt.
+    let mut wanted: HashMap<(String, i64), (String, Option<u64>)> = HashMap::new();
     for r in receipts {
-        let ok = public_key.is_some_and(|k| verify_signature(k, &r.hash, &r.signature));
-        if !ok {
-            report.breaks.push(Break {
-                consent_id: "(receipt)".into(),
-                pos: i64::from(r.seq),
-                reason: format!("the receipt for {} seq {} is not signed by the receipt key", r.consent_id, r.seq),
-            });
+        let problem = match public_key {
+            Some(k) => receipt_problem(k, r),
+            None => Some(format!("no receipt key to check the receipt for {} seq {} with", r.consent_id, r.seq)),
+        };
+        if let Some(reason) = problem {
+            report.breaks.push(Break { consent_id: "(receipt)".into(), pos: i64::from(r.seq), reason });
         }
-        wanted.insert((r.consent_id.to_string(), i64::from(r.seq)), r.hash.clone());
+        let leaf = r.inclusion.as_ref().map(|i| i.leaf_index);
+        wanted.insert((r.consent_id.to_string(), i64::from(r.seq)), (r.hash.clone(), leaf));
     }
     let state = Arc::new(Mutex::new((report, None::<Row>, wanted)));
     let sink = state.clone();
@@ -117,12 +147,18 @@ async fn chains(store: &Store, receipts: &[Receipt], public_key: Option<&str>) -
             if let Some(reason) = check(&row, before) {
                 report.breaks.push(Break { consent_id: row.consent_id.clone(), pos: row.pos, reason });
             }
-            if let Some(hash) = wanted.remove(&(row.consent_id.clone(), row.seq)) {
+            if let Some((hash, leaf)) = wanted.remove(&(row.consent_id.clone(), row.seq)) {
                 if hash != row.hash {
                     report.breaks.push(Break {
                         consent_id: row.consent_id.clone(),
                         pos: row.pos,
                         reason: format!("seq {} is stored with another hash than its receipt's", row.seq),
+                    });
+                } else if leaf.is_some_and(|l| l.checked_add(1) != u64::try_from(row.id).ok()) {
+                    report.breaks.push(Break {
+                        consent_id: row.consent_id.clone(),
+                        pos: row.pos,
+                        reason: format!("seq {} is stored at another leaf than its receipt's", row.seq),
                     });
                 }
             }
@@ -159,11 +195,12 @@ async fn leaves(
     store: &Store,
     report: &mut Report,
     checkpoints: &[Checkpoint],
+    receipt_heads: &[(&Receipt, u64, &str)],
     public_key: Option<&str>,
 ) -> Result<(), StoreError> {
     let mut walk = LeafWalk::default();
-    for cp in checkpoints {
-        walk.roots.insert(cp.tree_size, None);
+    for size in checkpoints.iter().map(|cp| cp.tree_size).chain(receipt_heads.iter().map(|h| h.1)) {
+        walk.roots.insert(size, None);
     }
     if let Some(r) = walk.roots.get_mut(&0) {
         *r = Some(crate::chain::hex(&walk.frontier.root()));
@@ -255,6 +292,23 @@ async fn leaves(
             Some(root) if root != cp.root_hash => breaks.push(at(format!(
                 "the first {} leaves hash to {root}, not the checkpoint's {}: stored records were rewritten",
                 cp.tree_size, cp.root_hash
+            ))),
+            Some(_) => {}
+        }
+    }
+    for (r, size, want) in receipt_heads {
+        let at = |reason: String| Break { consent_id: "(receipt)".into(), pos: i64::from(r.seq), reason };
+        match walk.roots.get(size).cloned().flatten() {
+            None => breaks.push(at(format!(
+                "the receipt for {} seq {} was signed at {size} leaves; the log has {}: records were removed",
+                r.consent_id,
+                r.seq,
+                walk.frontier.size()
+            ))),
+            Some(root) if root != *want => breaks.push(at(format!(
+                "the first {size} leaves hash to {root}, not the root the receipt for {} seq {} was signed with: \
+                 stored records were rewritten",
+                r.consent_id, r.seq
             ))),
             Some(_) => {}
         }

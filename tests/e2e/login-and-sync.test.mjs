@@ -3,7 +3,7 @@
 // and a choice made while the endpoint fails is kept and arrives once the endpoint answers again.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey, verify } from 'node:crypto';
+import { createHash, createPublicKey, verify } from 'node:crypto';
 import { requireBuiltApp, startStack, visit, banner, kukiRoot, NAMES } from './helpers.mjs';
 
 requireBuiltApp();
@@ -131,10 +131,30 @@ describe('the login warning and consent sync', () => {
     assert.equal(key.algorithm, 'Ed25519');
     const spki = Buffer.concat([Buffer.from('302a300506032b6570032100', 'hex'), Buffer.from(key.publicKey, 'hex')]);
     const publicKey = createPublicKey({ key: spki, format: 'der', type: 'spki' });
-    const signed = verify(null, Buffer.from(receipt.hash, 'hex'), publicKey, Buffer.from(receipt.signature, 'hex'));
-    assert.ok(signed, 'the receipt signature verifies');
-    const forged = verify(null, Buffer.alloc(32), publicKey, Buffer.from(receipt.signature, 'hex'));
-    assert.equal(forged, false);
+    // A batched receipt (server/README.md, Receipts): the signature is over the tree head of the record's group
+    // commit, and the RFC 6962 audit path leads from the record's leaf to that head's root (RFC 9162 2.1.3.2).
+    const inc = receipt.inclusion;
+    assert.ok(inc, 'a new record gets a batched receipt');
+    const u64 = (n) => { const b = Buffer.alloc(8); b.writeBigUInt64BE(BigInt(n)); return b; };
+    const head = (root) => Buffer.concat([Buffer.from('kuki-checkpoint-v1\0'), u64(inc.timestamp), u64(inc.treeSize), root]);
+    const root = Buffer.from(inc.rootHash, 'hex');
+    const signature = Buffer.from(receipt.signature, 'hex');
+    assert.ok(verify(null, head(root), publicKey, signature), 'the tree head signature verifies');
+    assert.equal(verify(null, head(Buffer.alloc(32)), publicKey, signature), false);
+    const sha = (...parts) => createHash('sha256').update(Buffer.concat(parts)).digest();
+    let [fn, sn, r] = [BigInt(inc.leafIndex), BigInt(inc.treeSize) - 1n, sha(Buffer.from([0]), Buffer.from(receipt.hash, 'hex'))];
+    for (const p of inc.proof.map((h) => Buffer.from(h, 'hex'))) {
+      assert.notEqual(sn, 0n);
+      if ((fn & 1n) === 1n || fn === sn) {
+        r = sha(Buffer.from([1]), p, r);
+        while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+      } else {
+        r = sha(Buffer.from([1]), r, p);
+      }
+      fn >>= 1n; sn >>= 1n;
+    }
+    assert.equal(sn, 0n);
+    assert.ok(r.equals(root), 'the inclusion proof leads from the hash to the signed root');
   });
 
   // Names from the app's texts (src/i18n.rs); docs/contract.md does not list them yet.

@@ -4,11 +4,11 @@ use crate::error::AppError;
 use crate::event::canonical_json;
 use crate::request::{ClientIp, ConsentBody, EraseOrigin, WriteOrigin};
 use crate::startup::AppState;
-use crate::store::{HistoryPage, InsertOutcome, NewRecord, StoreError, StoredMeta};
+use crate::store::{BatchLeaf, HistoryPage, InsertOutcome, NewRecord, StoreError, StoredMeta};
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use kuki_core::wire::Receipt;
+use kuki_core::wire::{Inclusion, Receipt};
 use kuki_core::ConsentId;
 use std::sync::atomic::Ordering::Relaxed;
 
@@ -44,12 +44,13 @@ pub async fn consents_create(
         event,
     };
     let (id, seq) = (record.event.consent_id, record.event.seq);
-    let receipt = |meta: StoredMeta| Receipt {
-        consent_id: id,
-        seq,
-        received_at: meta.received_at,
-        signature: state.signer.sign(&meta.hash),
-        hash: meta.hash,
+    let receipt = |meta: StoredMeta| {
+        // A record of this batch shares the batch's one signature; any other is signed here, by itself.
+        let (signature, inclusion) = match meta.batch.as_ref().and_then(batched) {
+            Some((signature, inclusion)) => (signature, Some(inclusion)),
+            None => (state.signer.sign(&meta.hash), None),
+        };
+        Receipt { consent_id: id, seq, received_at: meta.received_at, hash: meta.hash, signature, inclusion }
     };
     let outcome = state.store.insert(record).await.inspect_err(|_| {
         state.metrics.store_errors.fetch_add(1, Relaxed);
@@ -69,6 +70,20 @@ pub async fn consents_create(
         }
         InsertOutcome::HistoryFull => Err(AppError::HistoryFull),
     }
+}
+
+/// The head's signature and the record's place under it, for a record its batch signed.
+fn batched(leaf: &BatchLeaf) -> Option<(String, Inclusion)> {
+    let path = leaf.batch.tree.path(leaf.index)?;
+    let head = &leaf.batch.head;
+    let inclusion = Inclusion {
+        leaf_index: leaf.index,
+        tree_size: head.tree_size,
+        root_hash: head.root_hash.clone(),
+        timestamp: head.timestamp,
+        proof: path.iter().map(|node| crate::chain::hex(node)).collect(),
+    };
+    Some((head.signature.clone(), inclusion))
 }
 
 /// Events a history page holds unless `limit` says otherwise.

@@ -12,7 +12,10 @@ pub async fn receipt_key_read(State(state): State<AppState>) -> Json<ReceiptKey>
     Json(ReceiptKey {
         algorithm: "Ed25519".into(),
         public_key: state.signer.public_hex(),
-        signed_message: "the 32 bytes of the receipt's SHA-256 hash (hex-decoded)".into(),
+        signed_message: "a receipt with `inclusion`: its tree head, as a checkpoint is signed (\"kuki-checkpoint-v1\\0\" || \
+                         timestamp || treeSize, 8 bytes big-endian each || the 32 root bytes); a receipt without: the 32 \
+                         bytes of its SHA-256 hash (hex-decoded)"
+            .into(),
     })
 }
 

@@ -7,13 +7,15 @@
 //! Both backends batch writes the same way: handlers send [`Command`]s to one writer, which takes everything
 //! waiting (up to [`MAX_BATCH`]), applies it in one transaction and answers each command only after the commit.
 //! So an acknowledged record is on disk, and a failed commit fails every command in it (503, to be retried).
+//! Once the server has given it the key ([`Store::sign_batches_with`]), the writer also signs the tree head after
+//! each batch, once, and hands every record of the batch its leaf under it ([`StoredMeta::batch`]).
 
 pub mod postgres;
 pub mod sqlite;
 
 use crate::chain::{Link, ReceiptSigner, FORMAT_V2, GENESIS};
 use crate::config::DbUrl;
-use crate::merkle::{Checkpoint, Frontier};
+use crate::merkle::{BatchTree, Checkpoint, Frontier, SignedBatch};
 use crate::time::utc_day;
 use kuki_core::wire::{ConsentAction, ConsentEvent, ConsentHistory, Stats};
 use kuki_core::ConsentId;
@@ -21,7 +23,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
@@ -76,6 +78,77 @@ pub enum InsertOutcome {
 pub struct StoredMeta {
     pub received_at: i64,
     pub hash: String,
+    /// For a record stored by this very batch: its leaf and the batch's signed tree head. `None` for a record
+    /// stored earlier (a replay) or when the store signs no batches ([`Store::sign_batches_with`] not called).
+    pub batch: Option<BatchLeaf>,
+}
+
+/// A record's leaf in a signed batch: what its batched receipt is made from.
+#[derive(Clone)]
+pub struct BatchLeaf {
+    /// The leaf index (0-based: `events.id - 1`).
+    pub index: u64,
+    pub batch: Arc<SignedBatch>,
+}
+
+impl fmt::Debug for BatchLeaf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "BatchLeaf {{ index: {}, tree_size: {} }}", self.index, self.batch.head.tree_size)
+    }
+}
+
+impl PartialEq for BatchLeaf {
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index && Arc::ptr_eq(&self.batch, &other.batch)
+    }
+}
+
+impl Eq for BatchLeaf {}
+
+/// The key batches are signed with, once the server has loaded it (the store opens before the key is checked
+/// against it); shared with the writer.
+pub(crate) type BatchSigner = Arc<OnceLock<ReceiptSigner>>;
+
+/// What one batch appended to the log, and which outcomes are records of it (by outcome position, leaf index).
+pub(crate) struct Growth {
+    pub tree: BatchTree,
+    pub leaves: Vec<(usize, u64)>,
+}
+
+impl Growth {
+    pub fn new(before: &Frontier) -> Growth {
+        Growth { tree: BatchTree::new(before.clone()), leaves: Vec::new() }
+    }
+
+    /// Appends a leaf to `frontier` and to the batch.
+    pub fn push(&mut self, frontier: &mut Frontier, data: &[u8; 32]) {
+        self.tree.push(frontier.append(data));
+    }
+
+    /// Outcome `at` is the record at leaf `index` (0-based) of this batch.
+    pub fn receipted(&mut self, at: usize, index: u64) {
+        self.leaves.push((at, index));
+    }
+
+    /// Signs the tree after the batch (`frontier`, its right edge), once, and gives each of the batch's records
+    /// its leaf in it. Without a key, or without new leaves, the outcomes stay as they are (receipts are then
+    /// signed one by one). The root comes from the frontier: the batch's inner nodes wait for the first proof.
+    pub fn sign(self, signer: &BatchSigner, outcomes: &mut [Outcome], frontier: &Frontier) {
+        let Some(signer) = signer.get() else { return };
+        if self.tree.is_empty() || self.leaves.is_empty() {
+            return;
+        }
+        debug_assert_eq!(frontier.size(), self.tree.size());
+        let head = Checkpoint::sign(signer, frontier.size(), &frontier.root(), crate::time::now_ms());
+        let batch = Arc::new(SignedBatch { head, tree: self.tree });
+        for (at, index) in self.leaves {
+            if let Some(Outcome::Insert(InsertOutcome::Created(meta) | InsertOutcome::Replayed(meta))) =
+                outcomes.get_mut(at)
+            {
+                meta.batch = Some(BatchLeaf { index, batch: batch.clone() });
+            }
+        }
+    }
 }
 
 /// One stored row, as `verify` reads it.
@@ -245,6 +318,7 @@ impl WriterStats {
 #[derive(Clone)]
 pub struct Store {
     writer: mpsc::Sender<Command>,
+    signer: BatchSigner,
     stats: Arc<WriterStats>,
     backend: Backend,
     /// The last write probe: when, and whether it committed.
@@ -278,11 +352,22 @@ impl Store {
     pub async fn open_with(url: &DbUrl, options: StoreOptions) -> Result<Store, StoreError> {
         let (tx, rx) = mpsc::channel(QUEUE);
         let stats = Arc::new(WriterStats::default());
+        let signer = BatchSigner::default();
         let backend = match url {
-            DbUrl::Sqlite(path) => Backend::Sqlite(sqlite::open(path.clone(), rx, stats.clone(), options).await?),
-            DbUrl::Postgres(url) => Backend::Postgres(postgres::open(url, rx, stats.clone(), options).await?),
+            DbUrl::Sqlite(path) => {
+                Backend::Sqlite(sqlite::open(path.clone(), rx, stats.clone(), options, signer.clone()).await?)
+            }
+            DbUrl::Postgres(url) => {
+                Backend::Postgres(postgres::open(url, rx, stats.clone(), options, signer.clone()).await?)
+            }
         };
-        Ok(Store { writer: tx, stats, backend, ready: Arc::default(), checkpoint: Arc::default() })
+        Ok(Store { writer: tx, signer, stats, backend, ready: Arc::default(), checkpoint: Arc::default() })
+    }
+
+    /// From now on the writer signs one checkpoint per batch with `signer`, and each record it stores comes back
+    /// with its leaf in it ([`StoredMeta::batch`]). Only the first key given counts.
+    pub fn sign_batches_with(&self, signer: ReceiptSigner) {
+        let _ = self.signer.set(signer);
     }
 
     pub fn writer_stats(&self) -> &WriterStats {

@@ -8,9 +8,9 @@
 //! same position or the same predecessor (a fork fails its commit and the batch is answered 503, to be retried).
 
 use super::{
-    answer_batch, frontier_of, next_row, page_from_rows, stats_from_rows, unavailable, Command, Head, HistoryPage,
-    InsertOutcome, Leaf, LeafKind, LogHead, Outcome, Row, StatsDelta, StoreError, StoreOptions, StoredMeta,
-    WriterStats, MAX_BATCH,
+    answer_batch, frontier_of, next_row, page_from_rows, stats_from_rows, unavailable, BatchSigner, Command, Growth,
+    Head, HistoryPage, InsertOutcome, Leaf, LeafKind, LogHead, Outcome, Row, StatsDelta, StoreError, StoreOptions,
+    StoredMeta, WriterStats, MAX_BATCH,
 };
 use crate::merkle::{erasure_digest, Frontier};
 use futures_util::{pin_mut, TryStreamExt};
@@ -140,11 +140,12 @@ pub async fn open(
     rx: mpsc::Receiver<Command>,
     stats: Arc<WriterStats>,
     options: StoreOptions,
+    signer: BatchSigner,
 ) -> Result<Reader, StoreError> {
     let mut writer_client = connect(url).await?;
     migrate(&mut writer_client).await?;
     let max_events = i64::from(options.max_events_per_id);
-    tokio::spawn(writer(url.to_owned(), Some(writer_client), rx, stats, max_events));
+    tokio::spawn(writer(url.to_owned(), Some(writer_client), rx, stats, max_events, signer));
     let reader_client = connect(url).await?;
     Ok(Reader { url: Arc::new(url.to_owned()), client: Arc::new(Mutex::new(Arc::new(reader_client))) })
 }
@@ -155,6 +156,7 @@ async fn writer(
     mut rx: mpsc::Receiver<Command>,
     stats: Arc<WriterStats>,
     max_events: i64,
+    signer: BatchSigner,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
@@ -170,7 +172,7 @@ async fn writer(
         }
         let started = std::time::Instant::now();
         let result = match client.as_mut() {
-            Some(c) => apply(c, &batch, max_events).await,
+            Some(c) => apply(c, &batch, max_events, &signer).await,
             None => Err(StoreError::Unavailable("cannot reach postgres".into())),
         };
         stats.record(super::consent_commands(&batch), started, result.is_ok());
@@ -178,7 +180,12 @@ async fn writer(
     }
 }
 
-async fn apply(client: &mut Client, batch: &[Command], max_events: i64) -> Result<Vec<Outcome>, StoreError> {
+async fn apply(
+    client: &mut Client,
+    batch: &[Command],
+    max_events: i64,
+    signer: &BatchSigner,
+) -> Result<Vec<Outcome>, StoreError> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
     let mut erase_ids: Vec<String> = Vec::new();
     for c in batch {
@@ -199,9 +206,10 @@ async fn apply(client: &mut Client, batch: &[Command], max_events: i64) -> Resul
     let mut frontier = Frontier::from_bytes(state.get::<_, i64>(0) as u64, state.get(1))
         .ok_or_else(|| StoreError::Corrupt("log_state.frontier does not fit its size".into()))?;
     let size_before = frontier.size();
+    let mut growth = Growth::new(&frontier);
 
     // What the database holds for the batch's ids: stored keys and chain heads (each head by index).
-    let mut stored: HashMap<(String, i64), (String, i64, String)> = HashMap::new();
+    let mut stored: HashMap<(String, i64), StoredKey> = HashMap::new();
     let (key_ids, key_seqs) = batch_keys(batch);
     if !key_ids.is_empty() {
         for r in tx
@@ -214,7 +222,7 @@ async fn apply(client: &mut Client, batch: &[Command], max_events: i64) -> Resul
             .await
             .map_err(unavailable)?
         {
-            stored.insert((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4)));
+            stored.insert((r.get(0), r.get(1)), (r.get(2), r.get(3), r.get(4), None));
         }
     }
     let mut heads: HashMap<String, Head> = HashMap::new();
@@ -257,19 +265,28 @@ async fn apply(client: &mut Client, batch: &[Command], max_events: i64) -> Resul
                 let id = record.event.consent_id.to_string();
                 let key = (id.clone(), i64::from(record.event.seq));
                 let outcome = match stored.get(&key) {
-                    Some((event, received_at, hash)) if *event == record.event_json => {
-                        InsertOutcome::Replayed(StoredMeta { received_at: *received_at, hash: hash.clone() })
+                    Some((event, received_at, hash, leaf)) if *event == record.event_json => {
+                        if let Some(leaf) = leaf {
+                            growth.receipted(outcomes.len(), *leaf);
+                        }
+                        InsertOutcome::Replayed(StoredMeta {
+                            received_at: *received_at,
+                            hash: hash.clone(),
+                            batch: None,
+                        })
                     }
                     Some(_) => InsertOutcome::Conflict,
                     None if heads.get(&id).is_some_and(|h| h.pos >= max_events) => InsertOutcome::HistoryFull,
                     None => {
                         let leaf = frontier.size() as i64 + 1;
                         let (row, digest) = next_row(record, &id, heads.get(&id), leaf);
-                        frontier.push(&digest);
+                        growth.push(&mut frontier, &digest);
+                        growth.receipted(outcomes.len(), leaf as u64 - 1);
                         heads.insert(id, Head { pos: row.pos, hash: row.hash.clone() });
-                        stored.insert(key, (row.event.clone(), row.received_at, row.hash.clone()));
+                        stored
+                            .insert(key, (row.event.clone(), row.received_at, row.hash.clone(), Some(leaf as u64 - 1)));
                         stats.add(record);
-                        let meta = StoredMeta { received_at: row.received_at, hash: row.hash.clone() };
+                        let meta = StoredMeta { received_at: row.received_at, hash: row.hash.clone(), batch: None };
                         pending.push(row);
                         InsertOutcome::Created(meta)
                     }
@@ -291,7 +308,7 @@ async fn apply(client: &mut Client, batch: &[Command], max_events: i64) -> Resul
                     let digest = erasure_digest(&indices);
                     tombstones.extend(leaves.into_iter().map(|(idx, hash)| (idx, hash, Some(erasure))));
                     tombstones.push((erasure, crate::chain::hex(&digest), None));
-                    frontier.push(&digest);
+                    growth.push(&mut frontier, &digest);
                 }
                 erased.push(id);
                 outcomes.push(Outcome::Erase(found));
@@ -377,9 +394,15 @@ async fn apply(client: &mut Client, batch: &[Command], max_events: i64) -> Resul
         .await
         .map_err(unavailable)?;
     }
+    // One signature for the whole batch, made before the commit and handed out only after it.
+    growth.sign(signer, &mut outcomes, &frontier);
     tx.commit().await.map_err(unavailable)?;
     Ok(outcomes)
 }
+
+/// What a batch knows of a stored (consent id, seq): event, received_at, hash, and the leaf index (from 0) when
+/// this batch stored it.
+type StoredKey = (String, i64, String, Option<u64>);
 
 /// The (consent id, seq) pairs of the batch's inserts, as two parallel arrays.
 fn batch_keys(batch: &[Command]) -> (Vec<String>, Vec<i64>) {

@@ -8,9 +8,9 @@
 //! write (and `/readyz`) is 503 from then on.
 
 use super::{
-    answer_batch, frontier_of, next_row, page_from_rows, stats_from_rows, unavailable, Command, Head, HistoryPage,
-    InsertOutcome, Leaf, LeafKind, LogHead, Outcome, Row, StatsDelta, StoreError, StoreOptions, StoredMeta,
-    WriterStats, MAX_BATCH,
+    answer_batch, frontier_of, next_row, page_from_rows, stats_from_rows, unavailable, BatchSigner, Command, Growth,
+    Head, HistoryPage, InsertOutcome, Leaf, LeafKind, LogHead, Outcome, Row, StatsDelta, StoreError, StoreOptions,
+    StoredMeta, WriterStats, MAX_BATCH,
 };
 use crate::merkle::{erasure_digest, Frontier};
 use kuki_core::wire::Stats;
@@ -166,6 +166,7 @@ pub async fn open(
     rx: mpsc::Receiver<Command>,
     stats: Arc<WriterStats>,
     options: StoreOptions,
+    signer: BatchSigner,
 ) -> Result<Reader, StoreError> {
     tokio::task::spawn_blocking(move || {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -183,6 +184,7 @@ pub async fn open(
             path: path.clone(),
             frontier,
             max_events: i64::from(options.max_events_per_id),
+            signer,
         };
         // Checkpoints copy the log into the database file and fsync it: done on the writer's commit they stall
         // every request in that batch, so a separate connection does them in the background instead.
@@ -238,6 +240,8 @@ struct Writer {
     /// The log's right edge after the last commit.
     frontier: Frontier,
     max_events: i64,
+    /// Signs each batch's tree head.
+    signer: BatchSigner,
 }
 
 /// Runs until every sender is gone: takes all waiting commands, applies them in one transaction, answers them.
@@ -281,12 +285,13 @@ impl Writer {
         let mut outcomes = Vec::with_capacity(batch.len());
         let mut stats = StatsDelta::default();
         let size_before = self.frontier.size();
+        let mut growth = Growth::new(&self.frontier);
         let mut probed = false;
         {
-            // Two index probes per event, whatever the history's length: the (consent_id, seq) key for a
-            // replay, the (consent_id, pos) key's last entry for the chain head.
-            let mut existing =
-                tx.prepare_cached("SELECT event, received_at, hash FROM events WHERE consent_id = ?1 AND seq = ?2")?;
+            // At most two index probes per event, whatever the history's length: the (consent_id, pos) key's last
+            // entry for the chain head, then, only for an id that has one, the (consent_id, seq) key for a replay.
+            let mut existing = tx
+                .prepare_cached("SELECT event, received_at, hash, id FROM events WHERE consent_id = ?1 AND seq = ?2")?;
             let mut head =
                 tx.prepare_cached("SELECT pos, hash FROM events WHERE consent_id = ?1 ORDER BY pos DESC LIMIT 1")?;
             let mut insert = tx.prepare_cached(
@@ -299,20 +304,32 @@ impl Writer {
                     Command::Insert(record, _) => {
                         let id = record.event.consent_id.to_string();
                         let seq = i64::from(record.event.seq);
-                        let found = existing
-                            .query_row(params![id, seq], |r| {
-                                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?))
-                            })
-                            .optional()?;
+                        let last =
+                            head.query_row([&id], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? })).optional()?;
+                        // A new id (most events: a visitor's first choice) has no stored event to replay.
+                        let found = match last {
+                            None => None,
+                            Some(_) => existing
+                                .query_row(params![id, seq], |r| {
+                                    Ok((
+                                        r.get::<_, String>(0)?,
+                                        r.get::<_, i64>(1)?,
+                                        r.get::<_, String>(2)?,
+                                        r.get::<_, i64>(3)?,
+                                    ))
+                                })
+                                .optional()?,
+                        };
                         let outcome = match found {
-                            Some((event, received_at, hash)) if event == record.event_json => {
-                                InsertOutcome::Replayed(StoredMeta { received_at, hash })
+                            Some((event, received_at, hash, leaf)) if event == record.event_json => {
+                                // Stored earlier in this batch: its receipt comes from this batch's head too.
+                                if leaf > size_before as i64 {
+                                    growth.receipted(outcomes.len(), leaf as u64 - 1);
+                                }
+                                InsertOutcome::Replayed(StoredMeta { received_at, hash, batch: None })
                             }
                             Some(_) => InsertOutcome::Conflict,
                             None => {
-                                let last = head
-                                    .query_row([&id], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? }))
-                                    .optional()?;
                                 if last.as_ref().is_some_and(|h| h.pos >= self.max_events) {
                                     InsertOutcome::HistoryFull
                                 } else {
@@ -331,15 +348,22 @@ impl Writer {
                                         row.prev_hash,
                                         row.hash
                                     ])?;
-                                    self.frontier.push(&digest);
+                                    growth.push(&mut self.frontier, &digest);
+                                    growth.receipted(outcomes.len(), leaf as u64 - 1);
                                     stats.add(record);
-                                    InsertOutcome::Created(StoredMeta { received_at: row.received_at, hash: row.hash })
+                                    InsertOutcome::Created(StoredMeta {
+                                        received_at: row.received_at,
+                                        hash: row.hash,
+                                        batch: None,
+                                    })
                                 }
                             }
                         };
                         outcomes.push(Outcome::Insert(outcome));
                     }
-                    Command::Erase(id, _) => outcomes.push(Outcome::Erase(self.erase(&tx, &id.to_string())?)),
+                    Command::Erase(id, _) => {
+                        outcomes.push(Outcome::Erase(self.erase(&tx, &id.to_string(), &mut growth)?))
+                    }
                     Command::Probe(_) => {
                         probed = true;
                         outcomes.push(Outcome::Probe);
@@ -359,6 +383,8 @@ impl Writer {
             tx.prepare_cached("UPDATE log_state SET size = ?1, frontier = ?2, probed_at = ?3 WHERE id = 1")?
                 .execute(params![self.frontier.size() as i64, self.frontier.to_bytes(), crate::time::now_ms()])?;
         }
+        // One signature for the whole batch, made before the commit and handed out only after it.
+        growth.sign(&self.signer, &mut outcomes, &self.frontier);
         let commit_started = std::time::Instant::now();
         tx.commit()?;
         tracing::trace!(commit_micros = commit_started.elapsed().as_micros() as u64, "sqlite commit");
@@ -366,7 +392,7 @@ impl Writer {
     }
 
     /// Erases a consent id's records: their leaves stay as tombstones, and the erasure becomes a leaf of its own.
-    fn erase(&mut self, tx: &rusqlite::Transaction<'_>, id: &str) -> rusqlite::Result<bool> {
+    fn erase(&mut self, tx: &rusqlite::Transaction<'_>, id: &str, growth: &mut Growth) -> rusqlite::Result<bool> {
         let rows: Vec<(i64, String)> = {
             let mut stmt = tx.prepare_cached("SELECT id, hash FROM events WHERE consent_id = ?1 ORDER BY id")?;
             let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -384,7 +410,7 @@ impl Writer {
         }
         tomb.execute(params![erasure, crate::chain::hex(&digest), Option::<i64>::None])?;
         tx.prepare_cached("DELETE FROM events WHERE consent_id = ?1")?.execute([id])?;
-        self.frontier.push(&digest);
+        growth.push(&mut self.frontier, &digest);
         Ok(true)
     }
 }

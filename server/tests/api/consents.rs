@@ -15,7 +15,17 @@ async fn a_valid_event_is_stored_and_answered_with_a_signed_receipt() {
 
     let key: ReceiptKey = app.client.get(app.url("/api/v1/receipt-key")).send().await.unwrap().json().await.unwrap();
     assert_eq!(key.algorithm, "Ed25519");
-    assert!(kuki_server::chain::verify_signature(&key.public_key, &receipt.hash, &receipt.signature));
+    // A batched receipt: the tree head of its group commit is signed, and the audit path ties the hash to it.
+    let inclusion = receipt.inclusion.as_ref().expect("a new record's receipt is batched");
+    assert_eq!((inclusion.leaf_index, inclusion.tree_size), (0, 1), "the first record of an empty log");
+    assert_eq!(kuki_server::verify::receipt_problem(&key.public_key, &receipt), None);
+    let other = kuki_server::chain::ReceiptSigner::generate().public_hex();
+    assert!(kuki_server::verify::receipt_problem(&other, &receipt).is_some(), "another key's receipt");
+}
+
+async fn receipt_key(app: &crate::helpers::TestApp) -> String {
+    let key: ReceiptKey = app.client.get(app.url("/api/v1/receipt-key")).send().await.unwrap().json().await.unwrap();
+    key.public_key
 }
 
 #[tokio::test]
@@ -52,7 +62,12 @@ async fn a_replay_gets_the_original_receipt_with_200() {
     let again = app.post_event(&event(&id, 1, true)).await;
     assert_eq!(again.status(), 200);
     let replayed: Receipt = again.json().await.unwrap();
-    assert_eq!(replayed, original);
+    // The same record; stored by an earlier batch, its receipt is now signed over the hash by itself.
+    assert_eq!((&replayed.hash, replayed.received_at), (&original.hash, original.received_at));
+    assert_eq!(replayed.inclusion, None);
+    assert_eq!(kuki_server::verify::receipt_problem(&receipt_key(&app).await, &replayed), None);
+    let third: Receipt = app.post_event(&event(&id, 1, true)).await.json().await.unwrap();
+    assert_eq!(third, replayed, "Ed25519 is deterministic: each later replay gets the same bytes");
     let history: ConsentHistory = app.get_history(&id).await.json().await.unwrap();
     assert_eq!(history.events.len(), 1, "a replay stores nothing");
 }
@@ -81,7 +96,11 @@ async fn concurrent_duplicates_store_one_record_and_all_get_the_same_receipt() {
     let results: Vec<(u16, Receipt)> = futures_join(posts).await;
     assert_eq!(results.iter().filter(|(s, _)| *s == 201).count(), 1);
     assert!(results.iter().all(|(s, _)| *s == 201 || *s == 200));
-    assert!(results.windows(2).all(|w| w[0].1 == w[1].1));
+    assert!(results.windows(2).all(|w| (&w[0].1.hash, w[0].1.received_at) == (&w[1].1.hash, w[1].1.received_at)));
+    let key = receipt_key(&app).await;
+    for (_, r) in &results {
+        assert_eq!(kuki_server::verify::receipt_problem(&key, r), None, "{r:?}");
+    }
 }
 
 async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T>>) -> Vec<T> {

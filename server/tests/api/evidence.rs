@@ -489,3 +489,139 @@ async fn an_old_database_keeps_its_records_verifiable_and_its_key_moves_to_the_f
     assert!(report.breaks.is_empty(), "{:?}", report.breaks);
     assert_eq!(report.records, 3);
 }
+
+/// Twelve records posted at once (so batches hold several), and their receipts.
+async fn batched_receipts(app: &TestApp) -> Vec<kuki_core::wire::Receipt> {
+    let posts: Vec<_> = (0..12)
+        .map(|_| {
+            let (client, url, body) = (app.client.clone(), app.url("/api/v1/consents"), event(&new_id(), 1, true));
+            tokio::spawn(async move {
+                let res = client.post(url).header("origin", ALLOWED_ORIGIN).json(&body).send().await.unwrap();
+                assert_eq!(res.status(), 201);
+                res.json::<kuki_core::wire::Receipt>().await.unwrap()
+            })
+        })
+        .collect();
+    let mut receipts = Vec::new();
+    for p in posts {
+        receipts.push(p.await.unwrap());
+    }
+    receipts
+}
+
+async fn verify_receipts(db: &str, key: &str, receipts: Vec<kuki_core::wire::Receipt>) -> Report {
+    let store = Store::open(&DbUrl::parse(db).unwrap()).await.unwrap();
+    let evidence = Evidence { receipts, public_key: Some(key.to_owned()), ..Evidence::default() };
+    verify_with(&store, &evidence).await.unwrap()
+}
+
+fn receipt_breaks(report: &Report) -> Vec<&str> {
+    report.breaks.iter().filter(|b| b.consent_id == "(receipt)").map(|b| b.reason.as_str()).collect()
+}
+
+#[tokio::test]
+async fn a_batched_receipt_verifies_and_a_forged_proof_or_head_signature_does_not() {
+    each_database(&[], |app| async move {
+        let key: kuki_core::wire::ReceiptKey =
+            app.client.get(app.url("/api/v1/receipt-key")).send().await.unwrap().json().await.unwrap();
+        let receipts = batched_receipts(&app).await;
+        assert!(receipts.iter().all(|r| r.inclusion.is_some()), "every new record's receipt is batched");
+        let heads: std::collections::BTreeSet<u64> =
+            receipts.iter().map(|r| r.inclusion.as_ref().unwrap().tree_size).collect();
+        eprintln!("12 receipts from {} signed heads", heads.len());
+
+        let report = verify_receipts(&app.db, &key.public_key, receipts.clone()).await;
+        assert!(report.breaks.is_empty(), "{:?}", report.breaks);
+        assert_eq!(report.receipts, 12);
+
+        // A forged proof: one node of the audit path changed (a receipt for a record the log does not hold).
+        let mut forged = receipts[3].clone();
+        let inc = forged.inclusion.as_mut().unwrap();
+        if inc.proof.is_empty() {
+            inc.proof.push("00".repeat(32));
+        } else {
+            inc.proof[0] = "00".repeat(32);
+        }
+        let report = verify_receipts(&app.db, &key.public_key, vec![forged]).await;
+        assert!(receipt_breaks(&report).iter().any(|r| r.contains("inclusion proof")), "{:?}", report.breaks);
+
+        // Another hash with the genuine proof and head: the path no longer leads to the signed root.
+        let mut swapped = receipts[4].clone();
+        swapped.hash = receipts[5].hash.clone();
+        let report = verify_receipts(&app.db, &key.public_key, vec![swapped]).await;
+        assert!(receipt_breaks(&report).iter().any(|r| r.contains("inclusion proof")), "{:?}", report.breaks);
+
+        // A forged head: another root (or size) under the genuine signature, and a signature by another key.
+        let mut forged = receipts[6].clone();
+        forged.inclusion.as_mut().unwrap().root_hash = "11".repeat(32);
+        let report = verify_receipts(&app.db, &key.public_key, vec![forged]).await;
+        assert!(receipt_breaks(&report).iter().any(|r| r.contains("not signed")), "{:?}", report.breaks);
+        let mut forged = receipts[7].clone();
+        forged.inclusion.as_mut().unwrap().tree_size += 1;
+        let report = verify_receipts(&app.db, &key.public_key, vec![forged]).await;
+        assert!(receipt_breaks(&report).iter().any(|r| r.contains("not signed")), "{:?}", report.breaks);
+        let other = kuki_server::chain::ReceiptSigner::generate();
+        let report = verify_receipts(&app.db, &other.public_hex(), vec![receipts[8].clone()]).await;
+        assert!(receipt_breaks(&report).iter().any(|r| r.contains("not signed")), "{:?}", report.breaks);
+
+        // Without its inclusion the signature is read as one over the hash, and it is not.
+        let stripped = kuki_core::wire::Receipt { inclusion: None, ..receipts[9].clone() };
+        let report = verify_receipts(&app.db, &key.public_key, vec![stripped]).await;
+        assert!(receipt_breaks(&report).iter().any(|r| r.contains("not signed")), "{:?}", report.breaks);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_batched_receipt_is_a_checkpoint_an_informed_rewrite_cannot_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    for db in crate::helpers::databases(dir.path()).await {
+        let app = spawn_app_with(&[("KUKI_DB", &db)]).await;
+        let key: kuki_core::wire::ReceiptKey =
+            app.client.get(app.url("/api/v1/receipt-key")).send().await.unwrap().json().await.unwrap();
+        let receipts = batched_receipts(&app).await;
+        let key_file = app.dir.path().join("kuki.key");
+        let keys = tempfile::tempdir().unwrap();
+        std::fs::copy(&key_file, keys.path().join("kuki.key")).unwrap();
+        app.stop().await;
+
+        // `kuki-server verify --receipts FILE` takes them as the POSTs answered them, one JSON value per line.
+        let file = keys.path().join("receipts.jsonl");
+        let lines: Vec<String> = receipts.iter().map(|r| serde_json::to_string(r).unwrap()).collect();
+        std::fs::write(&file, lines.join("\n")).unwrap();
+        let cli = |file: &std::path::Path| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_kuki-server"))
+                .args(["verify", "--receipts"])
+                .arg(file)
+                .env("KUKI_DB", &db)
+                .env("KUKI_KEY_FILE", keys.path().join("kuki.key"))
+                .output()
+                .unwrap()
+        };
+        let out = cli(&file);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{stdout}{}", String::from_utf8_lossy(&out.stderr));
+        assert!(stdout.contains("12 receipts, 0 breaks: ok"), "{stdout}");
+
+        // The oldest record rewritten and every chain and the tree edge recomputed: the database agrees with
+        // itself, but no longer with the roots the receipts were signed over.
+        let first = rows(&db).await.into_iter().find(|r| r.id == 1).unwrap();
+        exec(
+            &db,
+            "UPDATE events SET event = $1 WHERE id = $2",
+            vec![Param::Text(first.event.replace("\"analytics\":true", "\"analytics\":false")), Param::Int(1)],
+        )
+        .await;
+        cover_tracks(&db).await;
+        assert!(verify_db(&db, vec![]).await.breaks.is_empty(), "the database alone cannot tell");
+        let others: Vec<_> = receipts.iter().filter(|r| r.hash != first.hash).cloned().collect();
+        let report = verify_receipts(&db, &key.public_key, others).await;
+        assert!(receipt_breaks(&report).iter().any(|r| r.contains("rewritten")), "{:?}", report.breaks);
+
+        let mut forged: kuki_core::wire::Receipt = receipts[0].clone();
+        forged.signature = forged.signature.replacen(&forged.signature[..2], "00", 1);
+        std::fs::write(&file, serde_json::to_string(&forged).unwrap()).unwrap();
+        let out = cli(&file);
+        assert!(!out.status.success(), "a forged receipt passes the command line");
+    }
+}
