@@ -140,7 +140,8 @@ mod tests {
     #[test]
     fn the_event_schema_names_exactly_the_wire_fields() {
         let good = r#"{"consentId":"02020202-0202-4202-8202-020202020202","seq":1,"action":"custom",
-            "categories":{"necessary":true},"policyVersion":"v1","configRevision":0,"lang":"ko","gpc":false,"clientTime":1}"#;
+            "categories":{"necessary":true},"policyVersion":"v1","configRevision":0,"lang":"ko","gpc":false,"clientTime":1,
+            "services":{"necessary":{"csrf":true}}}"#;
         let event: kuki_core::wire::ConsentEvent = serde_json::from_str(good).unwrap();
         let wire = serde_json::to_value(event).unwrap();
         let mut wire_fields: Vec<&String> = wire.as_object().unwrap().keys().collect();
