@@ -21,8 +21,21 @@ use wasm_bindgen::JsCast;
 const TS_TYPES: &'static str = r#"
 /** A text: one string for every language, or one per language tag (`ko`, `en`, or any the site brings). */
 export type KukiText = string | { [lang: string]: string };
+/**
+ * A cookie: a name, `prefix*`, a RegExp (or its string form `"/^_ga/"` in JSON), or an object with its name and
+ * what the preferences show about it.
+ */
+export type KukiCookie =
+  | string | RegExp
+  | { name: string | RegExp; purpose?: KukiText; lifetime?: KukiText; party?: "first" | "third" };
+export interface KukiService {
+  id: string; name?: KukiText; description?: KukiText; cookies?: KukiCookie[];
+  /** Who receives the data, e.g. "Google LLC (USA)". */
+  recipients?: KukiText;
+}
 export interface KukiCategory {
-  id: string; necessary?: boolean; cookies?: string[]; name?: KukiText; description?: KukiText;
+  id: string; necessary?: boolean; cookies?: KukiCookie[]; name?: KukiText; description?: KukiText;
+  recipients?: KukiText; services?: KukiService[];
 }
 export interface KukiConfig {
   /** The site's name, as kuki's texts use it; without `site`, kuki is 나와의 대화's banner (its demo). */
@@ -42,12 +55,17 @@ export interface KukiConfig {
 export interface KukiOptions { lang?: string; endpoint?: string }
 export interface KukiUserPreferences {
   acceptType: "all" | "necessary" | "custom"; acceptedCategories: string[]; rejectedCategories: string[];
+  acceptedServices: Record<string, string[]>; rejectedServices: Record<string, string[]>;
 }
 export interface KukiReceipt { consentId: string; seq: number; receivedAt: number; hash: string; signature: string }
 export interface KukiConsent {
   consentId: string; seq: number; categories: Record<string, boolean>; acceptedCategories: string[];
   policyVersion: string; revision: number; givenAt: number; updatedAt: number; lang: "ko" | "en"; gpc: boolean;
+  /** The decision per service, for the categories that have services. */
+  services: Record<string, Record<string, boolean>>;
   receipt: KukiReceipt | null;
+  /** On `kuki:consent` and `kuki:change`: what this choice changed. */
+  changedCategories?: string[]; changedServices?: Record<string, string[]>;
 }
 "#;
 
@@ -99,6 +117,7 @@ fn parse_config(value: JsValue) -> Config {
         }
     };
     let (config, diagnostics) = Config::read(&value);
+    check_patterns(&config);
     for d in diagnostics {
         let line = ["kuki config: ", &d.field, ": ", &d.message].concat();
         if d.warning {
@@ -108,6 +127,30 @@ fn parse_config(value: JsValue) -> Config {
         }
     }
     config
+}
+
+/// Logs each cookie RegExp of the config that this browser's engine cannot compile (it then matches nothing):
+/// core checks a pattern's characters, only the engine knows its syntax.
+fn check_patterns(config: &Config) {
+    use kuki_core::category::CookieName;
+    for c in &config.categories {
+        for cookie in c.cookies.iter().chain(c.services.iter().flat_map(|s| &s.cookies)) {
+            if let CookieName::Pattern { source, flags } = &cookie.name {
+                if crate::runtime::storage::compile(source, flags).is_none() {
+                    browser::console_error(
+                        &[
+                            "kuki config: categories (",
+                            c.id.as_str(),
+                            "): ",
+                            &cookie.name.display(),
+                            " is not a valid RegExp (it matches nothing)",
+                        ]
+                        .concat(),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Starts kuki (again, if it was running: the old island goes). `options`: `{ lang, endpoint }`.
@@ -252,15 +295,37 @@ fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<Category
     Some(ids)
 }
 
-/// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`) and
-/// which categories it accepted and rejected. Before any choice, only the necessary ones count as accepted.
+/// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`), which
+/// categories it accepted and rejected, and which services by category (`{analytics: ['ga']}`, every category
+/// listed). Before any choice, only the necessary ones count as accepted. `all` means nothing was refused, no
+/// service either.
 #[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences")]
 pub fn get_user_preferences() -> JsValue {
     let Some(rt) = running() else { return JsValue::NULL };
     let state = rt.state();
     let (accepted, rejected): (Vec<&kuki_core::Category>, Vec<&kuki_core::Category>) =
         state.config.categories.iter().partition(|c| c.necessary || state.granted(c.id.as_str()));
-    let accept_type = if rejected.is_empty() {
+    let services = |granted: bool| {
+        Value::Obj(
+            state
+                .config
+                .categories
+                .iter()
+                .map(|c| {
+                    let list = c
+                        .services
+                        .iter()
+                        .filter(|s| (c.necessary || state.service_granted(c.id.as_str(), s.id.as_str())) == granted)
+                        .map(|s| Value::Str(s.id.to_string()))
+                        .collect();
+                    (c.id.to_string(), Value::Arr(list))
+                })
+                .collect(),
+        )
+    };
+    let rejected_services = services(false);
+    let none_rejected = matches!(&rejected_services, Value::Obj(f) if f.iter().all(|(_, l)| *l == Value::Arr(vec![])));
+    let accept_type = if rejected.is_empty() && none_rejected {
         "all"
     } else if accepted.iter().all(|c| c.necessary) {
         "necessary"
@@ -272,7 +337,56 @@ pub fn get_user_preferences() -> JsValue {
         ("acceptType".into(), Value::Str(accept_type.into())),
         ("acceptedCategories".into(), ids(&accepted)),
         ("rejectedCategories".into(), ids(&rejected)),
+        ("acceptedServices".into(), services(true)),
+        ("rejectedServices".into(), rejected_services),
     ]))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SERVICE: &'static str = r#"
+/**
+ * vanilla-cookieconsent v3's `acceptService`: in `category`, accepts exactly `service` (one id), the listed ids,
+ * `'all'` of them, or none (`[]`); the category's other services are refused, the other categories keep the
+ * choice in force. The category counts as accepted while one of its services is.
+ */
+export function acceptService(service: 'all' | string | string[], category: string): void;
+"#;
+
+#[wasm_bindgen(js_name = acceptService, skip_typescript)]
+pub fn accept_service(service: JsValue, category: &str) {
+    let Some(rt) = runtime() else { return };
+    let state = rt.state();
+    let Some(cat) = state.config.category(category).filter(|c| !c.services.is_empty()) else {
+        return browser::console_error(
+            &["kuki: acceptService: no category \"", category, "\" with services is configured"].concat(),
+        );
+    };
+    let wanted: Vec<String> = match service.as_string() {
+        Some(all) if all == "all" => cat.services.iter().map(|s| s.id.to_string()).collect(),
+        Some(one) => vec![one],
+        None if js_sys::Array::is_array(&service) => {
+            js_sys::Array::from(&service).iter().filter_map(|x| x.as_string()).collect()
+        }
+        None => return browser::console_error("kuki: acceptService takes 'all', a service id or a list of ids"),
+    };
+    let mut services = Vec::new();
+    for name in wanted {
+        match cat.service(&name) {
+            Some(s) => services.push(s.id.clone()),
+            None => browser::console_error(
+                &["kuki: acceptService: no service \"", &name, "\" in \"", category, "\""].concat(),
+            ),
+        }
+    }
+    let category = cat.id.clone();
+    rt.dispatch(Action::AcceptServices { category, services });
+}
+
+/// vanilla-cookieconsent v3's `acceptedService(service, category)`: is this service of the category accepted now?
+#[wasm_bindgen(js_name = acceptedService)]
+pub fn accepted_service(service: &str, category: &str) -> bool {
+    running()
+        .is_some_and(|rt| rt.allows(category, Some(service)) && !service.starts_with('!') && !category.starts_with('!'))
 }
 
 /// vanilla-cookieconsent's `validConsent()`: is there a choice that still stands?
@@ -303,13 +417,17 @@ pub fn erase_cookies(
         if let Some(name) = item.as_string() {
             names.push(name);
         } else if let Some(re) = item.dyn_ref::<js_sys::RegExp>() {
-            patterns.push(re.clone());
+            // A fresh copy without `g`/`y`: the page's own object keeps its `lastIndex`, and every name is tested
+            // from the start.
+            let (source, flags) = (String::from(re.source()), String::from(re.flags()));
+            patterns.extend(crate::runtime::storage::compile(&source, &flags));
         } else {
             browser::console_error("kuki: eraseCookies takes a cookie name, a RegExp or a list of them");
         }
     }
     crate::runtime::storage::erase_cookies(
-        |name| names.iter().any(|n| n == name) || patterns.iter().any(|re| re.test(name)),
+        |name| patterns.iter().any(|re| re.test(name)),
+        &names,
         path.as_deref().unwrap_or("/"),
         domain.as_deref(),
     );

@@ -88,7 +88,15 @@ texts!(
     action_reject_all = "actionRejectAll",
     action_custom = "actionCustom",
     action_category = "actionCategory",
-    action_withdraw = "actionWithdraw"
+    action_withdraw = "actionWithdraw",
+    cookie_details = "cookieDetails",
+    cookie_name = "cookieName",
+    cookie_purpose = "cookiePurpose",
+    cookie_lifetime = "cookieLifetime",
+    cookie_party = "cookieParty",
+    first_party = "firstParty",
+    third_party = "thirdParty",
+    recipients = "recipients"
 );
 
 impl Texts {
@@ -194,6 +202,14 @@ static KO: Base = Base {
     action_custom: "직접 선택",
     action_category: "항목 허용",
     action_withdraw: "동의 철회",
+    cookie_details: "쿠키와 데이터를 받는 곳",
+    cookie_name: "쿠키 이름",
+    cookie_purpose: "목적",
+    cookie_lifetime: "보관 기간",
+    cookie_party: "설정 주체",
+    first_party: "이 사이트(자사 쿠키)",
+    third_party: "외부 업체(제3자 쿠키)",
+    recipients: "데이터를 받는 곳",
 };
 
 static EN: Base = Base {
@@ -247,6 +263,14 @@ static EN: Base = Base {
     action_custom: "Custom choice",
     action_category: "Category allowed",
     action_withdraw: "Withdrawn",
+    cookie_details: "Cookies and who receives the data",
+    cookie_name: "Cookie",
+    cookie_purpose: "Purpose",
+    cookie_lifetime: "Lifetime",
+    cookie_party: "Set by",
+    first_party: "This site (first party)",
+    third_party: "Another company (third party)",
+    recipients: "Who receives the data",
 };
 
 #[cfg(test)]

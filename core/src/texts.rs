@@ -55,6 +55,14 @@ pub const KEYS: &[&str] = &[
     "actionCustom",
     "actionCategory",
     "actionWithdraw",
+    "cookieDetails",
+    "cookieName",
+    "cookiePurpose",
+    "cookieLifetime",
+    "cookieParty",
+    "firstParty",
+    "thirdParty",
+    "recipients",
 ];
 
 /// A site's replacements for one language: `(key, text)`, keys from [`KEYS`].

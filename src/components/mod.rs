@@ -3,6 +3,7 @@
 
 pub mod banner;
 pub mod category_switch;
+pub mod cookie_details;
 pub mod dialog;
 pub mod notices;
 pub mod policy_notice;
@@ -14,6 +15,7 @@ pub mod root;
 
 pub use banner::Banner;
 pub use category_switch::CategorySwitch;
+pub use cookie_details::CookieDetails;
 pub use dialog::Dialog;
 pub use notices::Notices;
 pub use policy_notice::PolicyNotice;

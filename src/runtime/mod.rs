@@ -154,15 +154,24 @@ impl Runtime {
                     storage::delete_category_cookies(category);
                 }
             }
+            Effect::DeleteServiceCookies(list) => {
+                for (id, service) in &list {
+                    if let Some(category) = config.category(id.as_str()) {
+                        storage::delete_service_cookies(category, service.as_str());
+                    }
+                }
+            }
             Effect::ActivateScripts => {
-                // What the consent allows now: accepted ids, and `!id` for the refused ones.
-                let allowed = state
-                    .consent
-                    .iter()
-                    .flat_map(|c| {
-                        c.accepted().map(CategoryId::to_string).chain(c.refused().map(|id| ["!", id.as_str()].concat()))
-                    })
-                    .collect();
+                // What the consent allows now, as the scripts' keys: `analytics` accepted, `!analytics` refused,
+                // `analytics:ga` a service accepted, `analytics:!ga` refused.
+                let mut allowed = Vec::new();
+                for d in state.consent.iter().flat_map(|c| &c.decisions) {
+                    let id = d.category.as_str();
+                    allowed.push(if d.granted { id.to_owned() } else { ["!", id].concat() });
+                    for x in &d.services {
+                        allowed.push([id, if x.granted { ":" } else { ":!" }, x.service.as_str()].concat());
+                    }
+                }
                 self.scripts.activate(allowed);
             }
             Effect::Post { record, action, client_ms } => self.outbox.post(&record, action, client_ms),
@@ -174,12 +183,13 @@ impl Runtime {
                     Action::HistoryLoaded { id, entries: outbox::history(endpoint.as_deref(), id).await }
                 });
             }
-            Effect::Emit { event, consent } => {
+            Effect::Emit { event, consent, changes } => {
                 let name = match event {
                     ConsentEvent::First => "kuki:consent",
                     ConsentEvent::Change => "kuki:change",
                 };
-                events::dispatch(name, &events::consent_object(consent.as_ref(), outbox::receipt().as_ref()));
+                let detail = events::consent_object(consent.as_ref(), outbox::receipt().as_ref());
+                events::dispatch(name, &events::with_changes(detail, &changes));
             }
             Effect::Answer { request, allowed } => self.answer(request, allowed),
             Effect::Language(lang) => {
@@ -214,13 +224,24 @@ impl Runtime {
         self.state.borrow().granted(id)
     }
 
-    /// Does the consent of this moment allow a blocked script's category token: `analytics` when accepted,
-    /// `!analytics` when a choice refused it.
-    pub fn allows(&self, token: &str) -> bool {
+    /// The one consent check for blocked content (scripts, and whatever else waits on consent), with the tokens
+    /// of `data-category` and `data-service`: `analytics` (accepted) or `!analytics` (refused by a choice); with
+    /// a service of that category, `ga` (accepted) or `!ga` (refused by a choice, its category's refusal
+    /// included). Nothing is allowed before a choice.
+    pub fn allows(&self, category: &str, service: Option<&str>) -> bool {
         let state = self.state.borrow();
-        match token.strip_prefix('!') {
-            Some(id) => state.consent.as_ref().is_some_and(|c| !c.granted(id)),
-            None => state.granted(token),
+        let Some(c) = state.consent.as_ref() else { return false };
+        let (id, category_ok) = match category.strip_prefix('!') {
+            Some(id) => (id, !c.granted(id)),
+            None => (category, c.granted(category)),
+        };
+        match service {
+            None => category_ok,
+            Some(s) => match s.strip_prefix('!') {
+                // `!analytics` with `!ga` asks for both refusals; plain `analytics` with `!ga` for ga's alone.
+                Some(s) => !c.service_granted(id, s) && (category_ok || !category.starts_with('!')),
+                None => c.service_granted(id, s) && category_ok,
+            },
         }
     }
 
