@@ -835,7 +835,10 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
             let sat = |f: &str| format!("categories[{i}].services[{j}].{f}");
             let sid = ServiceId::parse(&s.id).map_err(|m| ConfigError::new(sat("id"), m))?;
             if services.iter().any(|o| o.id == sid) {
-                return Err(ConfigError::new(sat("id"), format!("{sid:?} is declared twice in this category")));
+                return Err(ConfigError::new(
+                    sat("id"),
+                    ["\"", sid.as_str(), "\" is declared twice in this category"].concat(),
+                ));
             }
             let name = match s.name {
                 Some(t) => t.parse(&sat("name"))?,
@@ -894,7 +897,10 @@ pub fn parse_cookie_name(name: &str, field: &str) -> Result<CookieName, ConfigEr
         let mut seen = String::new();
         for f in flags.chars() {
             if !"dgimsuvy".contains(f) || seen.contains(f) {
-                return Err(ConfigError::new(field, format!("{f:?} is not a RegExp flag (or is given twice)")));
+                return Err(ConfigError::new(
+                    field,
+                    ["flag ", f.encode_utf8(&mut [0; 4]), " is not a RegExp flag (or is given twice)"].concat(),
+                ));
             }
             seen.push(f);
         }

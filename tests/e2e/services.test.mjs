@@ -123,8 +123,8 @@ describe('services inside categories', () => {
     await api('acceptService', [], 'analytics');
     assert.equal(await api('acceptedCategory', 'analytics'), false);
     assert.deepEqual((await names()).filter((n) => n !== 'kuki_consent'), ['keep']);
-    const history = await (await fetch(`${stack.kuki.origin}/api/v1/consents/${(await s.consent()).consentId}`)).json();
-    assert.deepEqual(history.events.map((e) => e.services.analytics), [
+    const events = await history((await s.consent()).consentId, 4);
+    assert.deepEqual(events.map((e) => e.services.analytics), [
       { ga: false, hotjar: false },
       { ga: true, hotjar: true },
       { ga: true, hotjar: false },
@@ -230,6 +230,8 @@ describe('services inside categories', () => {
         assert.deepEqual(overflow.out, []);
         assert.ok(overflow.page <= 375, `the page does not scroll sideways (${overflow.page})`);
         saveArtifact(`services-cookie-table-${lang}-${colorScheme}-375.png`, await s.page.screenshot());
+        await details.locator('.kuki-cookie').nth(2).scrollIntoViewIfNeeded();
+        saveArtifact(`services-cookie-table-${lang}-${colorScheme}-375-cookies.png`, await s.page.screenshot());
         await s.page.keyboard.press('Enter');
         assert.equal(await details.evaluate((d) => d.open), false, 'Enter closes it again');
         assert.deepEqual(await s.cspViolations(), []);
