@@ -177,9 +177,18 @@ fn decode_services(field: &str, decisions: &mut [Decision]) -> Result<(), Decode
 /// [`crate::consent::status`] compares this order with the configuration's.
 pub fn in_config_order(mut c: Consent, config: &crate::Config) -> Consent {
     c.decisions.sort_by_key(|d| config.categories.iter().position(|cat| cat.id == d.category).unwrap_or(usize::MAX));
+    // Services by picking them out in the configuration's order (no second sort in the bundle); any the
+    // configuration does not know stay at the end, so `status` sees the difference.
     for d in &mut c.decisions {
         if let Some(cat) = config.category(d.category.as_str()) {
-            d.services.sort_by_key(|s| cat.services.iter().position(|x| x.id == s.service).unwrap_or(usize::MAX));
+            let mut ordered = Vec::with_capacity(d.services.len());
+            for s in &cat.services {
+                if let Some(at) = d.services.iter().position(|x| x.service == s.id) {
+                    ordered.push(d.services.remove(at));
+                }
+            }
+            ordered.append(&mut d.services);
+            d.services = ordered;
         }
     }
     c

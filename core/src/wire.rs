@@ -263,8 +263,7 @@ pub mod browser {
     pub fn event(c: &Consent, action: ConsentAction, client_time_ms: i64) -> Value {
         let mut categories: Vec<(String, Value)> =
             c.decisions.iter().map(|d| (d.category.to_string(), Value::Bool(d.granted))).collect();
-        // serde writes a BTreeMap: keys in order.
-        categories.sort_by(|a, b| a.0.cmp(&b.0));
+        sort_keys(&mut categories);
         let mut fields = vec![
             ("consentId".into(), Value::Str(c.id.to_string())),
             ("seq".into(), Value::Num(f64::from(c.seq))),
@@ -276,17 +275,24 @@ pub mod browser {
             ("gpc".into(), Value::Bool(c.gpc)),
             ("clientTime".into(), Value::Num(client_time_ms as f64)),
         ];
-        if let Some(services) = service_decisions(c) {
-            let by_category = services
-                .into_iter()
-                .map(|(cat, list)| {
-                    let list = list.into_iter().map(|(s, granted)| (s.to_string(), Value::Bool(granted))).collect();
-                    (cat.to_string(), Value::Obj(list))
-                })
-                .collect();
+        if c.has_services() {
+            // Built as `Value`s with one sort for every level: no BTreeMap nor another sort in the bundle.
+            let mut by_category: Vec<(String, Value)> = Vec::new();
+            for d in c.decisions.iter().filter(|d| !d.services.is_empty()) {
+                let mut list: Vec<(String, Value)> =
+                    d.services.iter().map(|x| (x.service.to_string(), Value::Bool(x.granted))).collect();
+                sort_keys(&mut list);
+                by_category.push((d.category.to_string(), Value::Obj(list)));
+            }
+            sort_keys(&mut by_category);
             fields.push(("services".into(), Value::Obj(by_category)));
         }
         Value::Obj(fields)
+    }
+
+    /// serde writes a BTreeMap: keys in order.
+    fn sort_keys(fields: &mut [(String, Value)]) {
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
     }
 
     pub fn receipt_value(r: &Receipt) -> Value {
