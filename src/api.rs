@@ -21,15 +21,6 @@ use wasm_bindgen::JsCast;
 // the config, the page API on `window.kuki` and the `kuki:*` events. tests/npm/ type-checks them with
 // `tsc --strict` (a typical usage, and deliberate errors each of which must be refused) and checks them against
 // the lists they mirror (config fields, text keys, events, exports).
-// TODO(lead, on merging branch i-svc): core's category then has `recipients` and `services`, and cookies with
-// details; tests/npm/ fails until these types match core's CATEGORY_FIELDS, SERVICE_FIELDS and COOKIE_FIELDS:
-//   export type KukiCookie<L extends string = KukiLang> = string | RegExp
-//     | { name: string; purpose?: KukiText<L>; lifetime?: KukiText<L>; party?: 'first' | 'third' };
-//   export interface KukiService<L extends string = KukiLang> { id: string; name?: KukiText<L>;
-//     description?: KukiText<L>; cookies?: KukiCookie<L>[]; recipients?: KukiText<L> }
-//   in KukiCategoryFields: `cookies?: KukiCookie<L>[]; recipients?: KukiText<L>; services?: KukiService<L>[];`
-// and in KukiApi the new functions (`acceptService: KukiQueued<typeof acceptService>`,
-// `acceptedService: typeof acceptedService`), plus the services in KukiUserPreferences and KukiConsent.
 #[wasm_bindgen(typescript_custom_section)]
 const TS_TYPES: &'static str = r#"
 /**
@@ -54,16 +45,38 @@ export type KukiTextKey =
   | 'contents' | 'noticeSoon' | 'noticeMaterial' | 'readNewPolicy' | 'daysLeft' | 'history'
   | 'historyUnavailable' | 'deleteRecords' | 'eraseFailed' | 'officer' | 'noPolicy' | 'policyElsewhere'
   | 'policyLoading' | 'policyUnavailable' | 'thisSite' | 'effective' | 'actionAcceptAll' | 'actionRejectAll'
-  | 'actionCustom' | 'actionCategory' | 'actionWithdraw';
+  | 'actionCustom' | 'actionCategory' | 'actionWithdraw' | 'embedUntitled' | 'embedBlocked' | 'embedService'
+  | 'embedRecipient' | 'allowAndLoad' | 'alwaysAllow' | 'settingsButton' | 'policyChanged' | 'cookieDetails'
+  | 'cookieName' | 'cookiePurpose' | 'cookieLifetime' | 'cookieParty' | 'firstParty' | 'thirdParty'
+  | 'recipients';
 /** kuki's texts replaced in one language (a language other than `ko` and `en` needs no key: missing ones are English). */
 export type KukiTexts = { [K in KukiTextKey]?: string };
+/**
+ * A cookie: a name, `prefix*`, a RegExp (or its string form `"/^_ga/"` in JSON), or an object with its name and
+ * what the preferences show about it.
+ */
+export type KukiCookie<L extends string = KukiLang> =
+  | string | RegExp
+  | { name: string | RegExp; purpose?: KukiText<L>; lifetime?: KukiText<L>; party?: 'first' | 'third' };
+/** A service inside a category (vanilla-cookieconsent v3's services), with its own switch. */
+export interface KukiService<L extends string = KukiLang> {
+  /** A lowercase ASCII letter, then lowercase letters, digits or `_`. */
+  id: string; name?: KukiText<L>; description?: KukiText<L>; cookies?: KukiCookie<L>[];
+  /** Who receives the data, e.g. "Google LLC (USA)". */
+  recipients?: KukiText<L>;
+}
 /** The categories kuki has names and descriptions for. */
 export type KukiBuiltInCategoryId = 'necessary' | 'functional' | 'analytics' | 'marketing';
 interface KukiCategoryFields<L extends string> {
   /** Always on, shown locked (default: `true` for `necessary`). */
   necessary?: boolean;
-  /** Cookie names, or `prefix*`, deleted when the category is revoked. */
-  cookies?: string[];
+  /** Cookie names, `prefix*` or RegExps (`"/^_ga/"` in JSON), deleted when the category is revoked, with what the
+   * preferences show about each. */
+  cookies?: KukiCookie<L>[];
+  /** Who receives the data, e.g. "Google LLC (USA)". */
+  recipients?: KukiText<L>;
+  /** Services inside the category, each with its own switch. */
+  services?: KukiService<L>[];
   description?: KukiText<L>;
 }
 /** A category: one of the four built-in ids (name optional), or the site's own id with its name. */
@@ -163,8 +176,10 @@ export interface KukiOptions<L extends string = never> {
 }
 /** vanilla-cookieconsent's `getUserPreferences()`. */
 export interface KukiUserPreferences {
-  /** `''` before any choice (both lists then empty). */
+  /** `''` before any choice (everything then empty). */
   acceptType: 'all' | 'necessary' | 'custom' | ''; acceptedCategories: string[]; rejectedCategories: string[];
+  /** By category, the services accepted and refused (every category listed once there is a choice). */
+  acceptedServices: Record<string, string[]>; rejectedServices: Record<string, string[]>;
 }
 /** The server's signed receipt of a recorded choice. */
 export interface KukiReceipt {
@@ -181,7 +196,11 @@ export interface KukiConsent {
   givenAt: number; updatedAt: number;
   /** The language the choice was made in (any the site brought texts in, hence a string). */
   lang: string; gpc: boolean;
+  /** The decision per service, for the categories that have services. */
+  services: Record<string, Record<string, boolean>>;
   receipt: KukiReceipt | null;
+  /** On `kuki:consent` and `kuki:change`: what this choice changed. */
+  changedCategories?: string[]; changedServices?: Record<string, string[]>;
 }
 /** The `detail` of `kuki:error`: the server refused an event for good. */
 export interface KukiServerError { status: number; code: string; message: string; consentId: string; seq: number }
@@ -221,6 +240,8 @@ export interface KukiApi {
   setLanguage: KukiQueued<typeof setLanguage>;
   eraseCookies: KukiQueued<typeof eraseCookies>;
   loadScript: typeof loadScript;
+  acceptService: KukiQueued<typeof acceptService>;
+  acceptedService: typeof acceptedService;
 }
 declare global {
   interface Window { kuki: KukiApi }
@@ -282,6 +303,7 @@ fn parse_config(value: JsValue) -> Config {
         }
     };
     let (config, diagnostics) = Config::read(&value);
+    check_patterns(&config);
     for d in diagnostics {
         let line = ["kuki config: ", &d.field, ": ", &d.message].concat();
         if d.warning {
@@ -291,6 +313,30 @@ fn parse_config(value: JsValue) -> Config {
         }
     }
     config
+}
+
+/// Logs each cookie RegExp of the config that this browser's engine cannot compile (it then matches nothing):
+/// core checks a pattern's characters, only the engine knows its syntax.
+fn check_patterns(config: &Config) {
+    use kuki_core::category::CookieName;
+    for c in &config.categories {
+        for cookie in c.cookies.iter().chain(c.services.iter().flat_map(|s| &s.cookies)) {
+            if let CookieName::Pattern { source, flags } = &cookie.name {
+                if crate::runtime::storage::compile(source, flags).is_none() {
+                    browser::console_error(
+                        &[
+                            "kuki config: categories (",
+                            c.id.as_str(),
+                            "): ",
+                            &cookie.name.display(),
+                            " is not a valid RegExp (it matches nothing)",
+                        ]
+                        .concat(),
+                    );
+                }
+            }
+        }
+    }
 }
 
 /// Starts kuki (again, if it was running: the old island goes). `options`: `{ lang, endpoint,
@@ -443,9 +489,10 @@ fn ids_argument(v: &JsValue, config: &Config, what: &str) -> Option<Vec<Category
     Some(ids)
 }
 
-/// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`) and
-/// which categories it accepted and rejected. Before any choice (or after a withdrawal), as v3's: `acceptType`
-/// `''` and both lists empty. `null` before `run()`.
+/// vanilla-cookieconsent's `getUserPreferences()`: how the choice was made (`all`, `necessary` or `custom`), which
+/// categories it accepted and rejected, and which services by category (`{analytics: ['ga']}`, every category
+/// listed). `all` means nothing was refused, no service either. Before any choice (or after a withdrawal), as
+/// v3's: `acceptType` `''` and everything empty. `null` before `run()`.
 #[wasm_bindgen(js_name = getUserPreferences, unchecked_return_type = "KukiUserPreferences | null")]
 pub fn get_user_preferences() -> JsValue {
     let Some(rt) = running() else { return JsValue::NULL };
@@ -455,11 +502,33 @@ pub fn get_user_preferences() -> JsValue {
             ("acceptType".into(), Value::Str(String::new())),
             ("acceptedCategories".into(), Value::Arr(Vec::new())),
             ("rejectedCategories".into(), Value::Arr(Vec::new())),
+            ("acceptedServices".into(), Value::Obj(Vec::new())),
+            ("rejectedServices".into(), Value::Obj(Vec::new())),
         ]));
     }
     let (accepted, rejected): (Vec<&kuki_core::Category>, Vec<&kuki_core::Category>) =
         state.config.categories.iter().partition(|c| c.necessary || state.granted(c.id.as_str()));
-    let accept_type = if rejected.is_empty() {
+    let services = |granted: bool| {
+        Value::Obj(
+            state
+                .config
+                .categories
+                .iter()
+                .map(|c| {
+                    let list = c
+                        .services
+                        .iter()
+                        .filter(|s| (c.necessary || state.service_granted(c.id.as_str(), s.id.as_str())) == granted)
+                        .map(|s| Value::Str(s.id.to_string()))
+                        .collect();
+                    (c.id.to_string(), Value::Arr(list))
+                })
+                .collect(),
+        )
+    };
+    let rejected_services = services(false);
+    let none_rejected = matches!(&rejected_services, Value::Obj(f) if f.iter().all(|(_, l)| *l == Value::Arr(vec![])));
+    let accept_type = if rejected.is_empty() && none_rejected {
         "all"
     } else if accepted.iter().all(|c| c.necessary) {
         "necessary"
@@ -471,7 +540,56 @@ pub fn get_user_preferences() -> JsValue {
         ("acceptType".into(), Value::Str(accept_type.into())),
         ("acceptedCategories".into(), ids(&accepted)),
         ("rejectedCategories".into(), ids(&rejected)),
+        ("acceptedServices".into(), services(true)),
+        ("rejectedServices".into(), rejected_services),
     ]))
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const TS_SERVICE: &'static str = r#"
+/**
+ * vanilla-cookieconsent v3's `acceptService`: in `category`, accepts exactly `service` (one id), the listed ids,
+ * `'all'` of them, or none (`[]`); the category's other services are refused, the other categories keep the
+ * choice in force. The category counts as accepted while one of its services is.
+ */
+export function acceptService(service: 'all' | string | string[], category: string): void;
+"#;
+
+#[wasm_bindgen(js_name = acceptService, skip_typescript)]
+pub fn accept_service(service: JsValue, category: &str) {
+    let Some(rt) = runtime() else { return };
+    let state = rt.state();
+    let Some(cat) = state.config.category(category).filter(|c| !c.services.is_empty()) else {
+        return browser::console_error(
+            &["kuki: acceptService: no category \"", category, "\" with services is configured"].concat(),
+        );
+    };
+    let wanted: Vec<String> = match service.as_string() {
+        Some(all) if all == "all" => cat.services.iter().map(|s| s.id.to_string()).collect(),
+        Some(one) => vec![one],
+        None if js_sys::Array::is_array(&service) => {
+            js_sys::Array::from(&service).iter().filter_map(|x| x.as_string()).collect()
+        }
+        None => return browser::console_error("kuki: acceptService takes 'all', a service id or a list of ids"),
+    };
+    let mut services = Vec::new();
+    for name in wanted {
+        match cat.service(&name) {
+            Some(s) => services.push(s.id.clone()),
+            None => browser::console_error(
+                &["kuki: acceptService: no service \"", &name, "\" in \"", category, "\""].concat(),
+            ),
+        }
+    }
+    let category = cat.id.clone();
+    rt.dispatch(Action::AcceptServices { category, services });
+}
+
+/// vanilla-cookieconsent v3's `acceptedService(service, category)`: is this service of the category accepted now?
+#[wasm_bindgen(js_name = acceptedService)]
+pub fn accepted_service(service: &str, category: &str) -> bool {
+    running()
+        .is_some_and(|rt| rt.allows(category, Some(service)) && !service.starts_with('!') && !category.starts_with('!'))
 }
 
 /// vanilla-cookieconsent's `validConsent()`: is there a choice that still stands?
@@ -502,13 +620,17 @@ pub fn erase_cookies(
         if let Some(name) = item.as_string() {
             names.push(name);
         } else if let Some(re) = item.dyn_ref::<js_sys::RegExp>() {
-            patterns.push(re.clone());
+            // A fresh copy without `g`/`y`: the page's own object keeps its `lastIndex`, and every name is tested
+            // from the start.
+            let (source, flags) = (String::from(re.source()), String::from(re.flags()));
+            patterns.extend(crate::runtime::storage::compile(&source, &flags));
         } else {
             browser::console_error("kuki: eraseCookies takes a cookie name, a RegExp or a list of them");
         }
     }
     crate::runtime::storage::erase_cookies(
-        |name| names.iter().any(|n| n == name) || patterns.iter().any(|re| re.test(name)),
+        |name| patterns.iter().any(|re| re.test(name)),
+        &names,
         path.as_deref().unwrap_or("/"),
         domain.as_deref(),
     );

@@ -97,7 +97,15 @@ texts!(
     allow_and_load = "allowAndLoad",
     always_allow = "alwaysAllow",
     settings_button = "settingsButton",
-    policy_changed = "policyChanged"
+    policy_changed = "policyChanged",
+    cookie_details = "cookieDetails",
+    cookie_name = "cookieName",
+    cookie_purpose = "cookiePurpose",
+    cookie_lifetime = "cookieLifetime",
+    cookie_party = "cookieParty",
+    first_party = "firstParty",
+    third_party = "thirdParty",
+    recipients = "recipients"
 );
 
 impl Texts {
@@ -211,6 +219,14 @@ static KO: Base = Base {
     always_allow: "항상 허용",
     settings_button: "쿠키 설정",
     policy_changed: "개인정보 처리방침이 {date}부터 바뀌었습니다. 수집 항목이나 이용 목적이 달라져 다시 동의를 여쭙니다.",
+    cookie_details: "쿠키와 데이터를 받는 곳",
+    cookie_name: "쿠키 이름",
+    cookie_purpose: "목적",
+    cookie_lifetime: "보관 기간",
+    cookie_party: "설정 주체",
+    first_party: "이 사이트(자사 쿠키)",
+    third_party: "외부 업체(제3자 쿠키)",
+    recipients: "데이터를 받는 곳",
 };
 
 static EN: Base = Base {
@@ -272,6 +288,14 @@ static EN: Base = Base {
     always_allow: "Always allow",
     settings_button: "Cookie settings",
     policy_changed: "Our privacy policy changed on {date}. What we collect or why has changed, so we ask for your choice again.",
+    cookie_details: "Cookies and who receives the data",
+    cookie_name: "Cookie",
+    cookie_purpose: "Purpose",
+    cookie_lifetime: "Lifetime",
+    cookie_party: "Set by",
+    first_party: "This site (first party)",
+    third_party: "Another company (third party)",
+    recipients: "Who receives the data",
 };
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ const MAX_VALUES: usize = 100_000;
 const MAX_DEPTH: usize = 32;
 
 /// Reads a JS value as JSON data, in time linear in its size. Functions, symbols and `undefined` read as
-/// `null`. An object or array met twice (shared, or a cycle), nesting deeper than 32 or more than 100,000
+/// `null`; a RegExp as its string form `/source/flags` (what a config's cookie patterns are written as in JSON). An object or array met twice (shared, or a cycle), nesting deeper than 32 or more than 100,000
 /// values is an error naming the field where it happened (`categories[2]`).
 pub fn from_js(v: &JsValue) -> Result<Value, FieldError> {
     let mut reader = Reader { seen: js_sys::Set::new(&JsValue::UNDEFINED), count: 0 };
@@ -46,6 +46,9 @@ impl Reader {
         }
         if !v.is_object() || v.is_function() {
             return Ok(Value::Null);
+        }
+        if let Some(re) = v.dyn_ref::<js_sys::RegExp>() {
+            return Ok(Value::Str(["/", &String::from(re.source()), "/", &String::from(re.flags())].concat()));
         }
         if depth >= MAX_DEPTH {
             return Err(FieldError::new(path, "is nested too deeply"));

@@ -5,6 +5,8 @@
 //! record that will be stored or sent, the withdrawal's too, is made here, so these tests see exactly what
 //! leaves the page.
 
+use kuki_core::category::ServiceId;
+use kuki_core::consent::ServiceDecision;
 use kuki_core::consent::{self, Choice, Consent, Context, Decision, Status};
 use kuki_core::policy::{self, SitePolicy};
 use kuki_core::wire::browser::HistoryEntry;
@@ -148,6 +150,8 @@ pub enum Effect {
     Clear,
     /// Delete the cookies these categories list (they were just revoked).
     DeleteCookies(Vec<CategoryId>),
+    /// Delete the cookies these services list (they were just revoked, their categories still accepted).
+    DeleteServiceCookies(Vec<(CategoryId, ServiceId)>),
     /// Bring the blocked elements in line with the consent of now: run every pending blocked script it allows,
     /// load the blocked iframes it allows and put those it no longer allows back behind their placeholders.
     ActivateScripts,
@@ -159,8 +163,8 @@ pub enum Effect {
     Erase(ConsentId),
     /// Ask the server for this id's history; the answer comes back as [`Action::HistoryLoaded`].
     FetchHistory(ConsentId),
-    /// Fire `kuki:consent` or `kuki:change` with this consent as the detail.
-    Emit { event: ConsentEvent, consent: Option<Consent> },
+    /// Fire `kuki:consent` or `kuki:change` with this consent as the detail, and what changed.
+    Emit { event: ConsentEvent, consent: Option<Consent>, changes: Changes },
     /// Tell whoever waits on a login request (a promise, a held click) the answer.
     Answer { request: u32, allowed: bool },
     /// The island now speaks this language (its `lang` attribute).
@@ -169,6 +173,38 @@ pub enum Effect {
     FetchPolicy(String),
     /// Remember in this browser that the notice of this coming policy version was seen.
     RememberNotice(String),
+}
+
+/// What a change changed, as vanilla-cookieconsent v3's `changedCategories` and `changedServices` say it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Changes {
+    pub categories: Vec<CategoryId>,
+    /// By category, only those where a service changed.
+    pub services: Vec<(CategoryId, Vec<ServiceId>)>,
+}
+
+impl Changes {
+    /// From `before` to `after`; no consent counts as the optional categories and their services refused.
+    pub fn between(config: &Config, before: Option<&Consent>, after: Option<&Consent>) -> Changes {
+        let mut out = Changes::default();
+        for c in &config.categories {
+            let granted = |x: Option<&Consent>| x.map_or(c.necessary, |x| x.granted(c.id.as_str()));
+            if granted(before) != granted(after) {
+                out.categories.push(c.id.clone());
+            }
+            let service = |x: Option<&Consent>, s: &str| x.map_or(c.necessary, |x| x.service_granted(c.id.as_str(), s));
+            let changed: Vec<ServiceId> = c
+                .services
+                .iter()
+                .filter(|s| service(before, s.id.as_str()) != service(after, s.id.as_str()))
+                .map(|s| s.id.clone())
+                .collect();
+            if !changed.is_empty() {
+                out.services.push((c.id.clone(), changed));
+            }
+        }
+        out
+    }
 }
 
 /// Every change the visitor, the page or the server can make.
@@ -201,7 +237,16 @@ pub enum Action {
     Hide,
     OpenPreferences,
     ClosePreferences,
+    /// A category's switch: with services, it turns all of them on, or all off when one is on.
     Toggle(CategoryId),
+    /// One service's switch in the preferences.
+    ToggleService(CategoryId, ServiceId),
+    /// `acceptService`: exactly these services of the category accepted (the others refused); the other
+    /// categories keep the choice in force.
+    AcceptServices {
+        category: CategoryId,
+        services: Vec<ServiceId>,
+    },
     OpenPolicy(Option<String>),
     ClosePolicy,
     Dismiss(Notice),
@@ -334,7 +379,36 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
             let locked = s.config.category(id.as_str()).is_none_or(|c| c.necessary);
             if let Some(d) = s.draft.iter_mut().find(|d| d.category == id).filter(|_| !locked) {
                 d.granted = !d.granted;
+                for service in &mut d.services {
+                    service.granted = d.granted;
+                }
             }
+        }
+        Action::ToggleService(id, service) => {
+            let locked = s.config.category(id.as_str()).is_none_or(|c| c.necessary);
+            if let Some(d) = s.draft.iter_mut().find(|d| d.category == id).filter(|_| !locked) {
+                if let Some(x) = d.services.iter_mut().find(|x| x.service == service) {
+                    x.granted = !x.granted;
+                }
+                // v3: the category's switch is on while one of its services is.
+                d.granted = d.services.iter().any(|x| x.granted);
+            }
+        }
+        Action::AcceptServices { category, services } => {
+            let Some(cat) = s.config.category(category.as_str()) else { return (s, fx) };
+            let mut picks = s.current_picks();
+            let decision = Decision {
+                category: category.clone(),
+                granted: !services.is_empty(),
+                services: cat
+                    .services
+                    .iter()
+                    .map(|x| ServiceDecision { service: x.id.clone(), granted: services.contains(&x.id) })
+                    .collect(),
+            };
+            picks.retain(|d| d.category != category);
+            picks.push(decision);
+            s.decide(&Choice::Custom(picks), ConsentAction::Custom, ctx, &mut fx);
         }
         Action::OpenPolicy(section) => {
             let back = s.open.back();
@@ -454,7 +528,17 @@ impl State {
     }
 
     fn draft_choice(&self) -> Choice {
-        Choice::Only(self.draft.iter().filter(|d| d.granted).map(|d| d.category.clone()).collect())
+        Choice::Custom(self.draft.clone())
+    }
+
+    /// The decisions in force, as picks to change one of (none before a choice: all refused).
+    fn current_picks(&self) -> Vec<Decision> {
+        self.consent.as_ref().map_or(Vec::new(), |c| c.decisions.clone())
+    }
+
+    /// Is this service of this category currently granted?
+    pub fn service_granted(&self, category: &str, service: &str) -> bool {
+        self.consent.as_ref().is_some_and(|c| c.service_granted(category, service))
     }
 
     fn open_preferences(&mut self, fx: &mut Vec<Effect>) {
@@ -463,7 +547,18 @@ impl State {
             .config
             .categories
             .iter()
-            .map(|c| Decision { category: c.id.clone(), granted: c.necessary || self.granted(c.id.as_str()) })
+            .map(|c| Decision {
+                category: c.id.clone(),
+                granted: c.necessary || self.granted(c.id.as_str()),
+                services: c
+                    .services
+                    .iter()
+                    .map(|x| ServiceDecision {
+                        service: x.id.clone(),
+                        granted: c.necessary || self.service_granted(c.id.as_str(), x.id.as_str()),
+                    })
+                    .collect(),
+            })
             .collect();
         self.open = Open::Preferences;
         match (&self.consent, self.synced) {
@@ -506,6 +601,14 @@ impl State {
         if !revoked.is_empty() {
             fx.push(Effect::DeleteCookies(revoked));
         }
+        let revoked_services: Vec<(CategoryId, ServiceId)> =
+            consent::revoked_services_since(&record, previous.as_ref())
+                .into_iter()
+                .map(|(c, x)| (c.clone(), x.clone()))
+                .collect();
+        if !revoked_services.is_empty() {
+            fx.push(Effect::DeleteServiceCookies(revoked_services));
+        }
         fx.push(Effect::ActivateScripts);
         if self.consent_mode {
             fx.push(Effect::ConsentModeUpdate(Some(record.clone())));
@@ -514,15 +617,23 @@ impl State {
             fx.push(Effect::Post { record: record.clone(), action, client_ms: ctx.now_ms });
         }
         let event = if previous.is_none() { ConsentEvent::First } else { ConsentEvent::Change };
-        fx.push(Effect::Emit { event, consent: Some(record) });
+        let changes = Changes::between(&self.config, previous.as_ref(), Some(&record));
+        fx.push(Effect::Emit { event, consent: Some(record), changes });
     }
 
     /// Adds `ids` to what the choice in force accepts. Before any choice the others stay refused (nothing is
     /// pre-ticked), and that is the visitor's choice, recorded like any other.
     fn allow(&mut self, ids: Vec<CategoryId>, ctx: &Ctx, fx: &mut Vec<Effect>) {
-        let mut accepted: Vec<CategoryId> = self.consent.iter().flat_map(|c| c.accepted().cloned()).collect();
-        accepted.extend(ids);
-        self.decide(&Choice::Only(accepted), ConsentAction::AcceptCategory, ctx, fx);
+        // The other categories, and their services, as they are; these with all their services.
+        let mut picks = self.current_picks();
+        picks.retain(|d| !ids.contains(&d.category));
+        for id in ids {
+            let services = self.config.category(id.as_str()).map_or(Vec::new(), |c| {
+                c.services.iter().map(|x| ServiceDecision { service: x.id.clone(), granted: true }).collect()
+            });
+            picks.push(Decision { category: id, granted: true, services });
+        }
+        self.decide(&Choice::Custom(picks), ConsentAction::AcceptCategory, ctx, fx);
     }
 
     /// Withdrawal is "reject all" on the previous record (its next seq, optional categories refused, their
@@ -538,7 +649,8 @@ impl State {
             fx.push(Effect::Post { record, action: ConsentAction::Withdraw, client_ms: ctx.now_ms });
             fx.push(Effect::ForgetReceipt);
         }
-        fx.push(Effect::Emit { event: ConsentEvent::Change, consent: None });
+        let changes = Changes::between(&self.config, Some(&previous), None);
+        fx.push(Effect::Emit { event: ConsentEvent::Change, consent: None, changes });
     }
 
     /// The server erased `id`'s history (or there was none to keep): forget it here, telling nobody.
@@ -550,7 +662,8 @@ impl State {
         self.notices.retain(|n| *n != Notice::EraseFailed);
         self.forget(&previous, fx);
         fx.push(Effect::ForgetReceipt);
-        fx.push(Effect::Emit { event: ConsentEvent::Change, consent: None });
+        let changes = Changes::between(&self.config, Some(&previous), None);
+        fx.push(Effect::Emit { event: ConsentEvent::Change, consent: None, changes });
     }
 
     /// Forgets the record here. Like "reject all", it revokes every optional category the record accepted
@@ -694,7 +807,7 @@ mod tests {
                 Effect::Save(record.clone()),
                 Effect::ActivateScripts,
                 Effect::Post { record: record.clone(), action: ConsentAction::RejectAll, client_ms: ctx().now_ms },
-                Effect::Emit { event: ConsentEvent::First, consent: Some(record.clone()) },
+                Effect::Emit { event: ConsentEvent::First, consent: Some(record.clone()), changes: Changes::default() },
             ]
         );
         assert_eq!((record.id, record.seq, record.updated_at), (ctx().new_id, 1, T0 + 100));
@@ -793,7 +906,7 @@ mod tests {
         assert!(fx.contains(&Effect::DeleteCookies(vec![id("functional"), id("analytics"), id("marketing")])));
         assert!(fx.contains(&Effect::ConsentModeUpdate(None)));
         assert!(fx.contains(&Effect::ForgetReceipt));
-        assert_eq!(fx.last(), Some(&Effect::Emit { event: ConsentEvent::Change, consent: None }));
+        assert!(matches!(fx.last(), Some(Effect::Emit { event: ConsentEvent::Change, consent: None, .. })));
         // Withdrawing again has nothing to withdraw.
         let (_, fx) = update(&s, Action::Withdraw, &ctx());
         assert!(fx.is_empty());
@@ -901,7 +1014,11 @@ mod tests {
                 Effect::Save(record.clone()),
                 Effect::ActivateScripts,
                 Effect::Post { record: record.clone(), action: ConsentAction::AcceptCategory, client_ms: ctx().now_ms },
-                Effect::Emit { event: ConsentEvent::Change, consent: Some(record) },
+                Effect::Emit {
+                    event: ConsentEvent::Change,
+                    consent: Some(record),
+                    changes: Changes { categories: vec![id("functional")], services: vec![] },
+                },
             ]
         );
         // Allowed again (a second placeholder of the same category): the choice in force, nothing recorded.
@@ -1112,5 +1229,96 @@ mod tests {
         assert_eq!(s.notices, [Notice::CookiesBlocked]);
         let (s, _) = update(&s, Action::Dismiss(Notice::CookiesBlocked), &ctx());
         assert!(s.notices.is_empty());
+    }
+
+    fn with_services() -> State {
+        let json = r#"{"categories":[{"id":"necessary","services":[{"id":"csrf"}]},{"id":"analytics",
+            "services":[{"id":"ga"},{"id":"hotjar"}]},{"id":"marketing"}]}"#;
+        let mut b = boot();
+        b.config = Rc::new(Config::from_value(&kuki_core::value::from_json(json)).unwrap());
+        init(&b).0
+    }
+
+    fn sid(s: &str) -> ServiceId {
+        ServiceId::parse(s).unwrap()
+    }
+
+    fn services_of(s: &State, category: &str) -> Vec<(String, bool)> {
+        let d = s.consent.as_ref().unwrap().decision(category).unwrap();
+        d.services.iter().map(|x| (x.service.to_string(), x.granted)).collect()
+    }
+
+    #[test]
+    fn services_are_switched_one_by_one_and_the_category_follows_them() {
+        let (s, _) =
+            run(with_services(), vec![Action::OpenPreferences, Action::ToggleService(id("analytics"), sid("hotjar"))]);
+        let d = s.draft.iter().find(|d| d.category == id("analytics")).unwrap();
+        assert!(d.granted, "a category with one service on is on");
+        let (s, fx) = update(&s, Action::SaveSelection, &ctx());
+        assert_eq!(accepted(&s), ["necessary", "analytics"]);
+        assert_eq!(services_of(&s, "analytics"), [("ga".into(), false), ("hotjar".into(), true)]);
+        assert_eq!(services_of(&s, "necessary"), [("csrf".into(), true)], "a necessary category's services are on");
+        assert_eq!(posts(&fx)[0].1, ConsentAction::Custom);
+        // The last service off turns the category off; its cookies go.
+        let (s, _) = run(s, vec![Action::OpenPreferences, Action::ToggleService(id("analytics"), sid("hotjar"))]);
+        assert!(!s.draft.iter().find(|d| d.category == id("analytics")).unwrap().granted);
+        let (s, fx) = update(&s, Action::SaveSelection, &ctx());
+        assert_eq!(accepted(&s), ["necessary"]);
+        assert!(fx.contains(&Effect::DeleteCookies(vec![id("analytics")])));
+        let changes = fx.iter().find_map(|e| match e {
+            Effect::Emit { changes, .. } => Some(changes.clone()),
+            _ => None,
+        });
+        assert_eq!(
+            changes.unwrap(),
+            Changes { categories: vec![id("analytics")], services: vec![(id("analytics"), vec![sid("hotjar")])] }
+        );
+    }
+
+    #[test]
+    fn a_category_switch_turns_all_its_services_on_and_off() {
+        let (s, _) = run(with_services(), vec![Action::OpenPreferences, Action::Toggle(id("analytics"))]);
+        let d = s.draft.iter().find(|d| d.category == id("analytics")).unwrap();
+        assert!(d.granted && d.services.iter().all(|x| x.granted));
+        let (s, _) = run(s, vec![Action::ToggleService(id("analytics"), sid("ga")), Action::Toggle(id("analytics"))]);
+        let d = s.draft.iter().find(|d| d.category == id("analytics")).unwrap();
+        assert!(!d.granted && d.services.iter().all(|x| !x.granted), "one on: the category switch turns all off");
+        let (s, _) = update(&s, Action::ToggleService(id("necessary"), sid("csrf")), &ctx());
+        assert!(s.draft[0].services[0].granted, "a necessary category's services are locked on");
+    }
+
+    #[test]
+    fn accept_services_sets_exactly_those_and_keeps_the_other_categories() {
+        let (s, _) = run(with_services(), vec![decide(Choice::Only(vec![id("marketing")]), ConsentAction::Custom)]);
+        let accept = |list: &[&str]| Action::AcceptServices {
+            category: id("analytics"),
+            services: list.iter().map(|x| sid(x)).collect(),
+        };
+        let (s, fx) = update(&s, accept(&["ga", "hotjar"]), &ctx());
+        assert_eq!(accepted(&s), ["necessary", "analytics", "marketing"]);
+        assert!(posts(&fx).len() == 1);
+        let (s, fx) = update(&s, accept(&["hotjar"]), &ctx());
+        assert_eq!(services_of(&s, "analytics"), [("ga".into(), false), ("hotjar".into(), true)]);
+        assert!(fx.contains(&Effect::DeleteServiceCookies(vec![(id("analytics"), sid("ga"))])), "{fx:?}");
+        let (s, _) = update(&s, accept(&[]), &ctx());
+        assert_eq!(accepted(&s), ["necessary", "marketing"]);
+        let (_, fx) = update(&s, accept(&[]), &ctx());
+        assert!(fx.is_empty(), "the choice in force changes nothing");
+    }
+
+    #[test]
+    fn accept_all_accepts_every_service_and_a_stored_choice_with_services_stands() {
+        let (s, _) = run(with_services(), vec![decide(Choice::AcceptAll, ConsentAction::AcceptAll)]);
+        assert_eq!(services_of(&s, "analytics"), [("ga".into(), true), ("hotjar".into(), true)]);
+        let stored = kuki_core::cookie::decode(&kuki_core::cookie::encode(s.consent.as_ref().unwrap())).unwrap();
+        let mut b = boot();
+        b.config = s.config.clone();
+        b.stored = Some(kuki_core::cookie::in_config_order(stored, &s.config));
+        assert_eq!(init(&b).0.open, Open::Nothing);
+        // A new service asks again.
+        let mut grown = (*s.config).clone();
+        grown.categories[1].services.pop();
+        b.config = Rc::new(grown);
+        assert_eq!(init(&b).0.open, Open::Banner);
     }
 }

@@ -14,7 +14,7 @@
     var NAME = 'kuki';
     var METHODS = ['run', 'show', 'hide', 'showPreferences', 'showPolicy', 'acceptCategory', 'acceptedCategory',
       'getConsent', 'reset', 'requireCategory', 'setLanguage', 'getUserPreferences', 'validConsent', 'hidePreferences',
-      'eraseCookies', 'loadScript'];
+      'eraseCookies', 'loadScript', 'acceptService', 'acceptedService'];
     var log = function (msg, err) {
       try { w.console.error(NAME + ': ' + msg, err === undefined ? '' : err); } catch (_) {}
     };
@@ -75,7 +75,7 @@
     METHODS.forEach(function (m) {
       stub[m] = function () {
         var args = Array.prototype.slice.call(arguments);
-        if (m === 'acceptedCategory') return false;
+        if (m === 'acceptedCategory' || m === 'acceptedService') return false;
         if (m === 'getConsent' || m === 'getUserPreferences') return null;
         if (m === 'validConsent') return false;
         if (failed) return Promise.resolve(nothing(m));

@@ -3,7 +3,7 @@
 //! ("refusing cookies can make services that need login hard to use"), usage records and statistics, and events,
 //! advertising and targeted offers.
 
-pub use crate::token::CategoryId;
+pub use crate::token::{CategoryId, ServiceId};
 use crate::Lang;
 use serde::{Deserialize, Serialize};
 
@@ -37,19 +37,105 @@ pub struct Category {
     pub id: CategoryId,
     /// Strictly necessary: always on, shown locked, never asked.
     pub necessary: bool,
-    /// Names of the cookies this category sets; a trailing `*` matches a prefix (`_ga*`). Deleted on revocation.
-    pub cookies: Vec<String>,
+    /// The cookies this category sets, deleted on revocation (with those of its services).
+    pub cookies: Vec<Cookie>,
     pub name: Localized,
     pub description: Localized,
+    /// Who receives the data ("Google LLC (USA)"), as the preferences show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipients: Option<Localized>,
+    /// The services inside the category, each with its own switch; the category is accepted when one of them is.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<Service>,
+}
+
+/// One service inside a category (vanilla-cookieconsent v3's `services`): its own switch, cookies and recipients.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Service {
+    pub id: ServiceId,
+    pub name: Localized,
+    pub description: Localized,
+    pub cookies: Vec<Cookie>,
+    pub recipients: Option<Localized>,
+}
+
+/// First-party (this site's) or third-party cookie.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Party {
+    First,
+    Third,
+}
+
+/// Which cookie names a listed cookie covers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CookieName {
+    Exact(String),
+    /// `_ga*`: every name starting with the prefix.
+    Prefix(String),
+    /// A JavaScript RegExp, as its source and flags (checked characters, not compiled: core carries no regex
+    /// engine; the browser matches with its own).
+    Pattern {
+        source: String,
+        flags: String,
+    },
+}
+
+impl CookieName {
+    /// Does `name` match? `regex(source, flags, name)` answers for a pattern.
+    pub fn matches(&self, name: &str, regex: &dyn Fn(&str, &str, &str) -> bool) -> bool {
+        match self {
+            CookieName::Exact(n) => n == name,
+            CookieName::Prefix(p) => name.starts_with(p.as_str()),
+            CookieName::Pattern { source, flags } => regex(source, flags, name),
+        }
+    }
+
+    /// As a site writes it: `_gid`, `_ga*`, `/^_ga/i`.
+    pub fn display(&self) -> String {
+        match self {
+            CookieName::Exact(n) => n.clone(),
+            CookieName::Prefix(p) => [p.as_str(), "*"].concat(),
+            CookieName::Pattern { source, flags } => ["/", source.as_str(), "/", flags.as_str()].concat(),
+        }
+    }
+}
+
+/// A cookie as the preferences list it: its name (or pattern), and what the site says about it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cookie {
+    pub name: CookieName,
+    pub purpose: Option<Localized>,
+    pub lifetime: Option<Localized>,
+    pub party: Option<Party>,
+}
+
+impl Cookie {
+    pub fn named(name: CookieName) -> Cookie {
+        Cookie { name, purpose: None, lifetime: None, party: None }
+    }
 }
 
 impl Category {
-    /// Does `cookie_name` belong to this category?
-    pub fn owns_cookie(&self, cookie_name: &str) -> bool {
-        self.cookies.iter().any(|pattern| match pattern.strip_suffix('*') {
-            Some(prefix) => cookie_name.starts_with(prefix),
-            None => cookie_name == pattern,
-        })
+    /// Does `cookie_name` belong to this category or one of its services? `regex` answers for patterns.
+    pub fn owns_cookie(&self, cookie_name: &str, regex: &dyn Fn(&str, &str, &str) -> bool) -> bool {
+        self.cookies
+            .iter()
+            .chain(self.services.iter().flat_map(|s| &s.cookies))
+            .any(|c| c.name.matches(cookie_name, regex))
+    }
+
+    /// Does `cookie_name` belong to the service `service` of this category?
+    pub fn service_owns_cookie(
+        &self,
+        service: &str,
+        cookie_name: &str,
+        regex: &dyn Fn(&str, &str, &str) -> bool,
+    ) -> bool {
+        self.service(service).is_some_and(|s| s.cookies.iter().any(|c| c.name.matches(cookie_name, regex)))
+    }
+
+    pub fn service(&self, id: &str) -> Option<&Service> {
+        self.services.iter().find(|s| s.id.as_str() == id)
     }
 }
 
@@ -69,6 +155,8 @@ pub fn defaults() -> Vec<Category> {
             id: id(NECESSARY),
             necessary: true,
             cookies: vec![],
+            recipients: None,
+            services: vec![],
             name: Localized::new("필수", "Strictly necessary"),
             description: Localized::new(
                 "보안과 이 동의 기록 자체를 위해 필요하며 끌 수 없습니다.",
@@ -79,6 +167,8 @@ pub fn defaults() -> Vec<Category> {
             id: id(FUNCTIONAL),
             necessary: false,
             cookies: vec![],
+            recipients: None,
+            services: vec![],
             name: Localized::new("기능 (로그인 유지)", "Functional (staying logged in)"),
             description: Localized::new(
                 "로그인 상태를 유지하고 로그인이 필요한 서비스를 이용할 수 있게 합니다.",
@@ -89,6 +179,8 @@ pub fn defaults() -> Vec<Category> {
             id: id(ANALYTICS),
             necessary: false,
             cookies: vec![],
+            recipients: None,
+            services: vec![],
             name: Localized::new("분석 및 통계", "Analytics and statistics"),
             description: Localized::new(
                 "서비스 이용기록과 접속 빈도를 분석하여 통계를 내고 서비스를 개선합니다.",
@@ -99,6 +191,8 @@ pub fn defaults() -> Vec<Category> {
             id: id(MARKETING),
             necessary: false,
             cookies: vec![],
+            recipients: None,
+            services: vec![],
             name: Localized::new("마케팅", "Marketing"),
             description: Localized::new(
                 "이벤트 정보, 광고성 정보와 관심에 기반한 맞춤형 서비스를 제공합니다.",
@@ -123,12 +217,20 @@ mod tests {
     }
 
     #[test]
-    fn cookie_patterns_match_names_and_prefixes() {
+    fn cookie_patterns_match_names_prefixes_and_patterns() {
         let mut c = defaults().remove(2);
-        c.cookies = vec!["_ga*".into(), "_gid".into()];
-        assert!(c.owns_cookie("_ga_XYZ"));
-        assert!(c.owns_cookie("_gid"));
-        assert!(!c.owns_cookie("_gidx"));
-        assert!(!c.owns_cookie("session"));
+        c.cookies = vec![
+            Cookie::named(CookieName::Prefix("_ga".into())),
+            Cookie::named(CookieName::Exact("_gid".into())),
+            Cookie::named(CookieName::Pattern { source: "^_hj".into(), flags: "i".into() }),
+        ];
+        // A stand-in for the browser's engine: `^x` as a prefix, nothing else.
+        let regex = |source: &str, _: &str, name: &str| source.strip_prefix('^').is_some_and(|p| name.starts_with(p));
+        assert!(c.owns_cookie("_ga_XYZ", &regex));
+        assert!(c.owns_cookie("_gid", &regex));
+        assert!(c.owns_cookie("_hjSession", &regex));
+        assert!(!c.owns_cookie("_gidx", &regex));
+        assert!(!c.owns_cookie("session", &regex));
+        assert_eq!(c.cookies[2].name.display(), "/^_hj/i");
     }
 }

@@ -7,7 +7,7 @@
 //! The browser reads a site's config with [`Config::read`], which forgives: an unknown field is a warning and is
 //! ignored, an invalid field falls back to its default alone (an error naming it), and the rest stands.
 
-use crate::category::{self, Category, CategoryId, Localized};
+use crate::category::{self, Category, CategoryId, Cookie, CookieName, Localized, Party, Service, ServiceId};
 use crate::gui::{self, Gui};
 use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
 use crate::texts::{self, Overrides};
@@ -27,6 +27,13 @@ pub const DEFAULT_ACCEPT_DAYS: u32 = 365;
 pub const MAX_DAYS: u32 = 395;
 pub const DEFAULT_COOKIE_NAME: &str = "kuki_consent";
 const MAX_CATEGORIES: usize = 16;
+/// Services in one category, and in the whole config: every one has a place in the consent cookie.
+const MAX_SERVICES: usize = 16;
+const MAX_ALL_SERVICES: usize = 32;
+/// Cookies listed for one category or service.
+const MAX_COOKIES: usize = 64;
+/// The longest RegExp source a cookie pattern may have.
+const MAX_PATTERN: usize = 256;
 const MAX_TEXT: usize = 2000;
 
 /// A validated configuration. Build it with [`Config::parse`] or [`Config::default`].
@@ -175,10 +182,34 @@ pub struct RawSite {
 pub struct RawCategory {
     pub id: String,
     pub necessary: Option<bool>,
-    pub cookies: Option<Vec<String>>,
+    pub cookies: Option<Vec<RawCookieEntry>>,
     pub name: Option<RawText>,
     pub description: Option<RawText>,
+    pub recipients: Option<RawText>,
+    pub services: Option<Vec<RawService>>,
 }
+
+/// A service inside a category, as a site writes it.
+#[derive(Clone, Debug)]
+pub struct RawService {
+    pub id: String,
+    pub name: Option<RawText>,
+    pub description: Option<RawText>,
+    pub cookies: Option<Vec<RawCookieEntry>>,
+    pub recipients: Option<RawText>,
+}
+
+/// A listed cookie: a name (`_gid`), a prefix (`_ga*`), a RegExp in its string form (`/^_ga/`; a RegExp object
+/// given to `kuki.run` arrives in that form), or an object with the name and what the preferences say about it.
+#[derive(Clone, Debug)]
+pub enum RawCookieEntry {
+    Name(String),
+    Info { name: String, purpose: Option<RawText>, lifetime: Option<RawText>, party: Option<String> },
+}
+
+const CATEGORY_FIELDS: &[&str] = &["id", "necessary", "cookies", "name", "description", "recipients", "services"];
+const SERVICE_FIELDS: &[&str] = &["id", "name", "description", "cookies", "recipients"];
+const COOKIE_FIELDS: &[&str] = &["name", "purpose", "lifetime", "party"];
 
 #[derive(Clone, Debug)]
 pub struct RawCookie {
@@ -257,13 +288,57 @@ impl RawConfig {
 
 impl RawCategory {
     fn from_value(v: &Value, path: &str) -> Result<RawCategory, ValueError> {
-        let o = Obj::new(v, path, &["id", "necessary", "cookies", "name", "description"])?;
+        let o = Obj::new(v, path, CATEGORY_FIELDS)?;
         Ok(RawCategory {
             id: o.req("id", |v, p| v.as_str(p).map(str::to_owned))?,
             necessary: o.opt_bool("necessary")?,
-            cookies: o.opt("cookies", Value::as_strings)?,
+            cookies: o.opt("cookies", RawCookieEntry::list)?,
             name: o.opt("name", RawText::from_value)?,
             description: o.opt("description", RawText::from_value)?,
+            recipients: o.opt("recipients", RawText::from_value)?,
+            services: o.opt("services", |v, p| {
+                v.as_arr(p)?
+                    .iter()
+                    .enumerate()
+                    .map(|(i, s)| RawService::from_value(s, &crate::value::index(p, i)))
+                    .collect()
+            })?,
+        })
+    }
+}
+
+impl RawService {
+    fn from_value(v: &Value, path: &str) -> Result<RawService, ValueError> {
+        let o = Obj::new(v, path, SERVICE_FIELDS)?;
+        Ok(RawService {
+            id: o.req("id", |v, p| v.as_str(p).map(str::to_owned))?,
+            name: o.opt("name", RawText::from_value)?,
+            description: o.opt("description", RawText::from_value)?,
+            cookies: o.opt("cookies", RawCookieEntry::list)?,
+            recipients: o.opt("recipients", RawText::from_value)?,
+        })
+    }
+}
+
+impl RawCookieEntry {
+    fn list(v: &Value, path: &str) -> Result<Vec<RawCookieEntry>, ValueError> {
+        v.as_arr(path)?
+            .iter()
+            .enumerate()
+            .map(|(i, c)| RawCookieEntry::from_value(c, &crate::value::index(path, i)))
+            .collect()
+    }
+
+    fn from_value(v: &Value, path: &str) -> Result<RawCookieEntry, ValueError> {
+        if let Value::Str(s) = v {
+            return Ok(RawCookieEntry::Name(s.clone()));
+        }
+        let o = Obj::new(v, path, COOKIE_FIELDS)?;
+        Ok(RawCookieEntry::Info {
+            name: o.req("name", |v, p| v.as_str(p).map(str::to_owned))?,
+            purpose: o.opt("purpose", RawText::from_value)?,
+            lifetime: o.opt("lifetime", RawText::from_value)?,
+            party: o.opt_string("party")?,
         })
     }
 }
@@ -397,7 +472,7 @@ fn known_fields(path: &str) -> Option<&'static [&'static str]> {
         "guiOptions" => Some(gui::FIELDS),
         "guiOptions.consentModal" => Some(gui::CONSENT_MODAL_FIELDS),
         "guiOptions.preferencesModal" => Some(gui::PREFERENCES_MODAL_FIELDS),
-        "category" => Some(&["id", "necessary", "cookies", "name", "description"]),
+        "category" => Some(CATEGORY_FIELDS),
         "texts.lang" => Some(texts::KEYS),
         _ => None,
     }
@@ -418,6 +493,57 @@ fn strip(v: &Value, path: &str, known: &[&str], diags: &mut Vec<Diagnostic>) -> 
     Value::Obj(kept)
 }
 
+/// A category's services with their unknown fields dropped, and their cookies' (and the category's own).
+fn strip_services(c: Value, at: &str, diags: &mut Vec<Diagnostic>) -> Value {
+    let strip_cookies = |v: &Value, at: &str, diags: &mut Vec<Diagnostic>| match v {
+        Value::Arr(items) => Value::Arr(
+            items
+                .iter()
+                .enumerate()
+                .map(|(j, x)| strip(x, &crate::value::index(at, j), COOKIE_FIELDS, diags))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    let Value::Obj(fields) = c else { return c };
+    let fields = fields
+        .into_iter()
+        .map(|(k, v)| {
+            let here = crate::value::field(at, &k);
+            let v = match (k.as_str(), &v) {
+                ("cookies", _) => strip_cookies(&v, &here, diags),
+                ("services", Value::Arr(items)) => Value::Arr(
+                    items
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| {
+                            let sat = crate::value::index(&here, i);
+                            match strip(s, &sat, SERVICE_FIELDS, diags) {
+                                Value::Obj(sf) => Value::Obj(
+                                    sf.into_iter()
+                                        .map(|(sk, sv)| {
+                                            let sv = if sk == "cookies" {
+                                                strip_cookies(&sv, &crate::value::field(&sat, &sk), diags)
+                                            } else {
+                                                sv
+                                            };
+                                            (sk, sv)
+                                        })
+                                        .collect(),
+                                ),
+                                other => other,
+                            }
+                        })
+                        .collect(),
+                ),
+                _ => v,
+            };
+            (k, v)
+        })
+        .collect();
+    Value::Obj(fields)
+}
+
 /// A config's top level with every unknown field, here and in the nested objects kuki knows, dropped.
 fn strip_unknown(v: &Value, diags: &mut Vec<Diagnostic>) -> Value {
     let Value::Obj(_) = v else { return v.clone() };
@@ -432,7 +558,9 @@ fn strip_unknown(v: &Value, diags: &mut Vec<Diagnostic>) -> Value {
                         .iter()
                         .enumerate()
                         .map(|(i, c)| {
-                            strip(c, &crate::value::index("categories", i), known_fields("category").unwrap(), diags)
+                            let at = crate::value::index("categories", i);
+                            let c = strip(c, &at, CATEGORY_FIELDS, diags);
+                            strip_services(c, &at, diags)
                         })
                         .collect(),
                 ),
@@ -712,19 +840,14 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
         return Err(ConfigError::new("categories", format!("at most {MAX_CATEGORIES} categories")));
     }
     let mut out: Vec<Category> = Vec::with_capacity(raw.len());
+    let mut all_services = 0;
     for (i, c) in raw.into_iter().enumerate() {
         let at = |f: &str| format!("categories[{i}].{f}");
         let id = CategoryId::parse(&c.id).map_err(|m| ConfigError::new(at("id"), m))?;
         if out.iter().any(|o| o.id == id) {
             return Err(ConfigError::new(at("id"), format!("{id:?} is declared twice")));
         }
-        let cookies = c.cookies.unwrap_or_default();
-        for (j, name) in cookies.iter().enumerate() {
-            let bare = name.strip_suffix('*').unwrap_or(name);
-            if bare.is_empty() || !bare.bytes().all(is_cookie_name_byte) {
-                return Err(ConfigError::new(at(&format!("cookies[{j}]")), "is not a cookie name (or prefix*)"));
-            }
-        }
+        let cookies = parse_cookies(c.cookies.unwrap_or_default(), &at("cookies"))?;
         let name = match c.name {
             Some(t) => t.parse(&at("name"))?,
             None => match category::defaults().into_iter().find(|d| d.id == id) {
@@ -737,9 +860,99 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
             None => category::defaults().into_iter().find(|d| d.id == id).map(|d| d.description).unwrap_or_default(),
         };
         let necessary = c.necessary.unwrap_or(id.as_str() == category::NECESSARY);
-        out.push(Category { id, necessary, cookies, name, description });
+        let recipients = c.recipients.map(|t| t.parse(&at("recipients"))).transpose()?;
+        let raw_services = c.services.unwrap_or_default();
+        if raw_services.len() > MAX_SERVICES {
+            return Err(ConfigError::new(at("services"), format!("at most {MAX_SERVICES} services in a category")));
+        }
+        all_services += raw_services.len();
+        if all_services > MAX_ALL_SERVICES {
+            return Err(ConfigError::new(at("services"), format!("at most {MAX_ALL_SERVICES} services in all")));
+        }
+        let mut services: Vec<Service> = Vec::with_capacity(raw_services.len());
+        for (j, s) in raw_services.into_iter().enumerate() {
+            let sat = |f: &str| format!("categories[{i}].services[{j}].{f}");
+            let sid = ServiceId::parse(&s.id).map_err(|m| ConfigError::new(sat("id"), m))?;
+            if services.iter().any(|o| o.id == sid) {
+                return Err(ConfigError::new(
+                    sat("id"),
+                    ["\"", sid.as_str(), "\" is declared twice in this category"].concat(),
+                ));
+            }
+            let name = match s.name {
+                Some(t) => t.parse(&sat("name"))?,
+                None => Localized::new(sid.as_str(), sid.as_str()),
+            };
+            services.push(Service {
+                name,
+                description: s.description.map(|t| t.parse(&sat("description"))).transpose()?.unwrap_or_default(),
+                cookies: parse_cookies(s.cookies.unwrap_or_default(), &sat("cookies"))?,
+                recipients: s.recipients.map(|t| t.parse(&sat("recipients"))).transpose()?,
+                id: sid,
+            });
+        }
+        out.push(Category { id, necessary, cookies, name, description, recipients, services });
     }
     Ok(out)
+}
+
+/// Listed cookies: names, `prefix*`, RegExps written `/source/flags`, or objects with a name and its details.
+fn parse_cookies(raw: Vec<RawCookieEntry>, field: &str) -> Result<Vec<Cookie>, ConfigError> {
+    if raw.len() > MAX_COOKIES {
+        return Err(ConfigError::new(field, format!("at most {MAX_COOKIES} cookies")));
+    }
+    raw.into_iter()
+        .enumerate()
+        .map(|(j, entry)| {
+            let at = format!("{field}[{j}]");
+            match entry {
+                RawCookieEntry::Name(name) => Ok(Cookie::named(parse_cookie_name(&name, &at)?)),
+                RawCookieEntry::Info { name, purpose, lifetime, party } => Ok(Cookie {
+                    name: parse_cookie_name(&name, &format!("{at}.name"))?,
+                    purpose: purpose.map(|t| t.parse(&format!("{at}.purpose"))).transpose()?,
+                    lifetime: lifetime.map(|t| t.parse(&format!("{at}.lifetime"))).transpose()?,
+                    party: party
+                        .map(|p| match p.as_str() {
+                            "first" => Ok(Party::First),
+                            "third" => Ok(Party::Third),
+                            _ => Err(ConfigError::new(format!("{at}.party"), "must be \"first\" or \"third\"")),
+                        })
+                        .transpose()?,
+                }),
+            }
+        })
+        .collect()
+}
+
+/// `_gid`, `_ga*` or `/^_ga/i`. A pattern's characters and flags are checked here; whether the browser's engine
+/// compiles it is checked where it runs (the page logs a pattern it cannot compile, and it matches nothing).
+pub fn parse_cookie_name(name: &str, field: &str) -> Result<CookieName, ConfigError> {
+    if let Some(rest) = name.strip_prefix('/') {
+        let (source, flags) =
+            rest.rsplit_once('/').ok_or_else(|| ConfigError::new(field, "a RegExp is written /source/flags"))?;
+        if source.is_empty() || source.len() > MAX_PATTERN || source.chars().any(char::is_control) {
+            return Err(ConfigError::new(field, format!("a RegExp's source must be 1 to {MAX_PATTERN} bytes")));
+        }
+        let mut seen = String::new();
+        for f in flags.chars() {
+            if !"dgimsuvy".contains(f) || seen.contains(f) {
+                return Err(ConfigError::new(
+                    field,
+                    ["flag ", f.encode_utf8(&mut [0; 4]), " is not a RegExp flag (or is given twice)"].concat(),
+                ));
+            }
+            seen.push(f);
+        }
+        return Ok(CookieName::Pattern { source: source.to_owned(), flags: flags.to_owned() });
+    }
+    let (bare, prefix) = match name.strip_suffix('*') {
+        Some(p) => (p, true),
+        None => (name, false),
+    };
+    if bare.is_empty() || bare.len() > 256 || !bare.bytes().all(is_cookie_name_byte) {
+        return Err(ConfigError::new(field, "is not a cookie name (or prefix*, or /RegExp/)"));
+    }
+    Ok(if prefix { CookieName::Prefix(bare.to_owned()) } else { CookieName::Exact(bare.to_owned()) })
 }
 
 /// RFC 6265 token characters: what a cookie name may contain.
@@ -961,6 +1174,58 @@ mod tests {
         assert_eq!(c.categories[0].name.get(Lang::Ko), "Needed", "Korean falls back to English, then any");
         let (_, diags) = read(r#"{"texts":{"fr":{"bannerTitle":""}}}"#);
         assert_eq!(fields(&diags, false), ["texts.fr.bannerTitle"]);
+    }
+
+    #[test]
+    fn categories_list_services_and_cookies_with_their_details() {
+        let c =
+            Config::parse(raw(r#"{"categories":[{"id":"necessary"},{"id":"analytics","recipients":"Google LLC (USA)",
+            "cookies":["_gid",{"name":"_ga*","purpose":{"ko":"방문자 구분","en":"Tells visitors apart"},
+            "lifetime":"2 years","party":"third"},"/^_hj/i"],
+            "services":[{"id":"ga","name":"Google Analytics","cookies":[{"name":"/^_gat/","party":"first"}],
+            "recipients":{"ko":"구글","en":"Google"}},{"id":"hotjar"}]}]}"#))
+            .unwrap();
+        let a = &c.categories[1];
+        assert_eq!(a.recipients.as_ref().unwrap().get(Lang::En), "Google LLC (USA)");
+        assert_eq!(a.cookies[0].name, CookieName::Exact("_gid".into()));
+        assert_eq!(a.cookies[1].name, CookieName::Prefix("_ga".into()));
+        assert_eq!(a.cookies[1].purpose.as_ref().unwrap().get(Lang::Ko), "방문자 구분");
+        assert_eq!(a.cookies[1].party, Some(Party::Third));
+        assert_eq!(a.cookies[2].name, CookieName::Pattern { source: "^_hj".into(), flags: "i".into() });
+        let ids: Vec<_> = a.services.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(ids, ["ga", "hotjar"]);
+        assert_eq!(a.services[0].cookies[0].party, Some(Party::First));
+        assert_eq!(a.services[1].name.get(Lang::En), "hotjar", "a service without a name shows its id");
+    }
+
+    #[test]
+    fn a_bad_service_or_cookie_falls_back_alone_and_is_named() {
+        let (c, diags) = read(
+            r#"{"revision":2,"categories":[{"id":"necessary"},{"id":"ads","name":"Ads","services":[{"id":"px","colour":1}]}]}"#,
+        );
+        assert_eq!(fields(&diags, true), ["categories[1].services[0].colour"]);
+        assert_eq!(c.categories[1].services[0].id.as_str(), "px");
+        for (json, field) in [
+            (r#"{"categories":[{"id":"a","name":"A","services":[{"id":"Bad"}]}]}"#, "categories[0].services[0].id"),
+            (
+                r#"{"categories":[{"id":"a","name":"A","services":[{"id":"x"},{"id":"x"}]}]}"#,
+                "categories[0].services[1].id",
+            ),
+            (r#"{"categories":[{"id":"a","name":"A","cookies":["/^a/z"]}]}"#, "categories[0].cookies[0]"),
+            (r#"{"categories":[{"id":"a","name":"A","cookies":["//"]}]}"#, "categories[0].cookies[0]"),
+            (r#"{"categories":[{"id":"a","name":"A","cookies":["/abc"]}]}"#, "categories[0].cookies[0]"),
+            (
+                r#"{"categories":[{"id":"a","name":"A","cookies":[{"name":"x","party":"fourth"}]}]}"#,
+                "categories[0].cookies[0].party",
+            ),
+            (
+                r#"{"categories":[{"id":"a","name":"A","services":[{"id":"s","cookies":["a b"]}]}]}"#,
+                "categories[0].services[0].cookies[0]",
+            ),
+        ] {
+            let err = Config::parse(raw(json)).unwrap_err();
+            assert_eq!(err.field, field, "{json}: {err}");
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! A [`Consent`] is what a visitor decided, under which configuration revision and policy version, and when.
 //! [`Consent::decide`] makes one from a [`Choice`]; [`status`] says whether a stored one still stands.
 
-use crate::category::CategoryId;
+use crate::category::{CategoryId, ServiceId};
 use crate::config::Config;
 use crate::token::PolicyVersion;
 use crate::{ConsentId, Lang};
@@ -14,15 +14,34 @@ use serde::{Deserialize, Serialize};
 pub enum Choice {
     AcceptAll,
     RejectAll,
-    /// Exactly these optional categories are accepted; the rest are refused.
+    /// Exactly these optional categories are accepted, with all their services; the rest are refused.
     Only(Vec<CategoryId>),
+    /// Switch by switch (the preferences' draft, `acceptService`): each category as decided, and a category with
+    /// services by its services: accepted when at least one of them is (vanilla-cookieconsent v3's rule).
+    Custom(Vec<Decision>),
 }
 
-/// The decision for one category.
+/// The decision for one category, and for each of its services (empty when it has none).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Decision {
     pub category: CategoryId,
     pub granted: bool,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub services: Vec<ServiceDecision>,
+}
+
+/// The decision for one service, in configuration order inside its category.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceDecision {
+    pub service: ServiceId,
+    pub granted: bool,
+}
+
+impl Decision {
+    /// Is this service of the category granted?
+    pub fn service_granted(&self, id: &str) -> bool {
+        self.services.iter().any(|s| s.granted && s.service.as_str() == id)
+    }
 }
 
 /// A visitor's consent as kept in the browser.
@@ -82,14 +101,35 @@ impl Consent {
         let decisions = config
             .categories
             .iter()
-            .map(|c| Decision {
-                category: c.id.clone(),
-                granted: c.necessary
-                    || match choice {
-                        Choice::AcceptAll => true,
-                        Choice::RejectAll => false,
-                        Choice::Only(ids) => ids.contains(&c.id),
-                    },
+            .map(|c| {
+                let all = |granted: bool| {
+                    let services =
+                        c.services.iter().map(|s| ServiceDecision { service: s.id.clone(), granted }).collect();
+                    Decision { category: c.id.clone(), granted, services }
+                };
+                if c.necessary {
+                    return all(true);
+                }
+                match choice {
+                    Choice::AcceptAll => all(true),
+                    Choice::RejectAll => all(false),
+                    Choice::Only(ids) => all(ids.contains(&c.id)),
+                    Choice::Custom(picked) => {
+                        let d = picked.iter().find(|d| d.category == c.id);
+                        if c.services.is_empty() {
+                            return all(d.is_some_and(|d| d.granted));
+                        }
+                        let services: Vec<ServiceDecision> = c
+                            .services
+                            .iter()
+                            .map(|s| ServiceDecision {
+                                service: s.id.clone(),
+                                granted: d.is_some_and(|d| d.service_granted(s.id.as_str())),
+                            })
+                            .collect();
+                        Decision { category: c.id.clone(), granted: services.iter().any(|s| s.granted), services }
+                    }
+                }
             })
             .collect();
         let (id, seq, given_at) = match previous {
@@ -112,6 +152,20 @@ impl Consent {
     /// Is this category granted? Unknown categories are not.
     pub fn granted(&self, id: &str) -> bool {
         self.decisions.iter().any(|d| d.granted && d.category.as_str() == id)
+    }
+
+    /// Is this service of this category granted? A category without services has none.
+    pub fn service_granted(&self, category: &str, service: &str) -> bool {
+        self.decision(category).is_some_and(|d| d.service_granted(service))
+    }
+
+    pub fn decision(&self, category: &str) -> Option<&Decision> {
+        self.decisions.iter().find(|d| d.category.as_str() == category)
+    }
+
+    /// Does any category have services (so the record carries them)?
+    pub fn has_services(&self) -> bool {
+        self.decisions.iter().any(|d| !d.services.is_empty())
     }
 
     pub fn accepted(&self) -> impl Iterator<Item = &CategoryId> {
@@ -137,11 +191,34 @@ impl Consent {
     }
 }
 
+/// Services granted in `previous` and not granted now, in categories still granted (a revoked category's cookies
+/// go with it, its services' included): their cookies are to be deleted.
+pub fn revoked_services_since<'a>(
+    now: &'a Consent,
+    previous: Option<&'a Consent>,
+) -> Vec<(&'a CategoryId, &'a ServiceId)> {
+    let Some(p) = previous else { return vec![] };
+    now.decisions
+        .iter()
+        .filter(|d| d.granted)
+        .flat_map(|d| {
+            d.services
+                .iter()
+                .filter(|s| !s.granted && p.service_granted(d.category.as_str(), s.service.as_str()))
+                .map(move |s| (&d.category, &s.service))
+        })
+        .collect()
+}
+
 /// Does a stored consent still stand under this configuration at `now` (unix seconds)?
 pub fn status(consent: Option<&Consent>, config: &Config, now: u64) -> Status {
     let Some(c) = consent else { return Status::Missing };
     let same_categories = c.decisions.len() == config.categories.len()
-        && config.categories.iter().zip(&c.decisions).all(|(cat, d)| cat.id == d.category);
+        && config.categories.iter().zip(&c.decisions).all(|(cat, d)| {
+            cat.id == d.category
+                && cat.services.len() == d.services.len()
+                && cat.services.iter().zip(&d.services).all(|(s, sd)| s.id == sd.service)
+        });
     if c.revision != config.revision || !same_categories {
         return Status::StaleRevision;
     }

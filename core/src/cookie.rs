@@ -12,18 +12,26 @@
 //! - `accepted` and `refused` list category ids separated by `|` (either may be empty).
 //! - `crc` is the CRC-32 (IEEE) of everything before its dot, as 8 lowercase hex digits.
 //!
+//!
+//! A choice with services (a category lists `services`) is written in format `2`: format `1` with one more field
+//! before the checksum, the services by category: `analytics:+ga-hotjar|marketing:-pixel`, each service after `+`
+//! (accepted) or `-` (refused). A choice without services is still written in format `1`, byte for byte as
+//! before, and both formats are read.
+//!
 //! Every character is a valid cookie octet, so the value needs no escaping. A value that is garbled, edited by
 //! hand (the checksum no longer matches) or lists a category twice does not decode: kuki then treats the visitor
 //! as having made no choice and asks again.
 
-use crate::category::CategoryId;
-use crate::consent::{Consent, Decision};
+use crate::category::{CategoryId, ServiceId};
+use crate::consent::{Consent, Decision, ServiceDecision};
 use crate::token::PolicyVersion;
 use crate::{ConsentId, Lang};
 
 pub const FORMAT_VERSION: &str = "1";
-/// Longer values are not read; a browser keeps 4 KiB per cookie.
-pub const MAX_LEN: usize = 1024;
+/// The format of a choice with services.
+pub const FORMAT_WITH_SERVICES: &str = "2";
+/// Longer values are not read; a browser keeps 4 KiB per cookie (32 services of 32 characters fit).
+pub const MAX_LEN: usize = 3072;
 
 /// Why a stored value was not read. It is never shown to visitors; the app logs it once.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,8 +46,8 @@ pub fn encode(c: &Consent) -> String {
     let join = |granted: bool| {
         c.decisions.iter().filter(|d| d.granted == granted).map(|d| d.category.as_str()).collect::<Vec<_>>().join("|")
     };
-    let body = [
-        FORMAT_VERSION.to_string(),
+    let mut fields = vec![
+        if c.has_services() { FORMAT_WITH_SERVICES } else { FORMAT_VERSION }.to_string(),
         c.id.to_simple(),
         c.seq.to_string(),
         c.revision.to_string(),
@@ -49,8 +57,24 @@ pub fn encode(c: &Consent) -> String {
         [c.lang.as_str(), if c.gpc { "1" } else { "0" }].concat(),
         join(true),
         join(false),
-    ]
-    .join(".");
+    ];
+    if c.has_services() {
+        let by_category: Vec<String> = c
+            .decisions
+            .iter()
+            .filter(|d| !d.services.is_empty())
+            .map(|d| {
+                let mut one = [d.category.as_str(), ":"].concat();
+                for s in &d.services {
+                    one.push(if s.granted { '+' } else { '-' });
+                    one.push_str(s.service.as_str());
+                }
+                one
+            })
+            .collect();
+        fields.push(by_category.join("|"));
+    }
+    let body = fields.join(".");
     let crc = crc32(body.as_bytes());
     let mut out = body;
     out.push('.');
@@ -65,12 +89,18 @@ pub fn decode(value: &str) -> Result<Consent, DecodeError> {
     }
     let (body, crc) = value.rsplit_once('.').ok_or(Malformed("no checksum"))?;
     let fields: Vec<&str> = body.split('.').collect();
-    if fields.first() != Some(&FORMAT_VERSION) {
-        return Err(UnknownVersion);
-    }
+    let with_services = match fields.first() {
+        Some(&FORMAT_VERSION) => false,
+        Some(&FORMAT_WITH_SERVICES) => true,
+        _ => return Err(UnknownVersion),
+    };
     if crc.len() != 8 || u32::from_str_radix(crc, 16).ok() != Some(crc32(body.as_bytes())) {
         return Err(Checksum);
     }
+    let (fields, services) = match (with_services, fields.split_last()) {
+        (true, Some((last, rest))) => (rest, Some(*last)),
+        _ => (&fields[..], None),
+    };
     let [_, id, seq, rev, policy, given, updated, lang_gpc, accepted, refused] = fields[..] else {
         return Err(Malformed("wrong number of fields"));
     };
@@ -98,16 +128,69 @@ pub fn decode(value: &str) -> Result<Consent, DecodeError> {
             if decisions.iter().any(|d| d.category == category) {
                 return Err(Malformed("category listed twice"));
             }
-            decisions.push(Decision { category, granted });
+            decisions.push(Decision { category, granted, services: Vec::new() });
         }
     }
+    if let Some(services) = services {
+        decode_services(services, &mut decisions)?;
+    }
     Ok(Consent { id, seq, decisions, policy_version, revision, given_at, updated_at, lang, gpc })
+}
+
+/// `analytics:+ga-hotjar|marketing:-pixel` into the decisions it belongs to. Each category at most once, each
+/// service at most once in it, and at least one service: format `2` is only written for choices with services.
+fn decode_services(field: &str, decisions: &mut [Decision]) -> Result<(), DecodeError> {
+    use DecodeError::Malformed;
+    if field.is_empty() {
+        return Err(Malformed("services"));
+    }
+    for part in field.split('|') {
+        let (category, list) = part.split_once(':').ok_or(Malformed("services"))?;
+        let d = decisions.iter_mut().find(|d| d.category.as_str() == category).ok_or(Malformed("service category"))?;
+        if !d.services.is_empty() || list.is_empty() {
+            return Err(Malformed("services"));
+        }
+        let mut rest = list;
+        while !rest.is_empty() {
+            let granted = match rest.as_bytes()[0] {
+                b'+' => true,
+                b'-' => false,
+                _ => return Err(Malformed("service")),
+            };
+            let end = rest[1..].find(['+', '-']).map_or(rest.len(), |i| i + 1);
+            let service = ServiceId::parse(&rest[1..end]).map_err(|_| Malformed("service"))?;
+            if d.services.iter().any(|s| s.service == service) {
+                return Err(Malformed("service listed twice"));
+            }
+            d.services.push(ServiceDecision { service, granted });
+            rest = &rest[end..];
+        }
+        // A category is granted exactly when one of its services is (necessary ones: all of them).
+        if d.granted != d.services.iter().any(|s| s.granted) {
+            return Err(Malformed("category and services disagree"));
+        }
+    }
+    Ok(())
 }
 
 /// Puts decoded decisions back in configuration order (the cookie groups them by accepted and refused).
 /// [`crate::consent::status`] compares this order with the configuration's.
 pub fn in_config_order(mut c: Consent, config: &crate::Config) -> Consent {
     c.decisions.sort_by_key(|d| config.categories.iter().position(|cat| cat.id == d.category).unwrap_or(usize::MAX));
+    // Services by picking them out in the configuration's order (no second sort in the bundle); any the
+    // configuration does not know stay at the end, so `status` sees the difference.
+    for d in &mut c.decisions {
+        if let Some(cat) = config.category(d.category.as_str()) {
+            let mut ordered = Vec::with_capacity(d.services.len());
+            for s in &cat.services {
+                if let Some(at) = d.services.iter().position(|x| x.service == s.id) {
+                    ordered.push(d.services.remove(at));
+                }
+            }
+            ordered.append(&mut d.services);
+            d.services = ordered;
+        }
+    }
     c
 }
 
@@ -134,6 +217,7 @@ pub fn crc32(data: &[u8]) -> u32 {
 mod tests {
     use super::*;
     use crate::consent::{status, Choice, Context, Status};
+    use crate::consent::{Decision, ServiceDecision};
     use crate::Config;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -173,9 +257,71 @@ mod tests {
         assert_eq!(decode(&s), Err(DecodeError::Checksum));
     }
 
+    fn with_services() -> Config {
+        let json = r#"{"categories":[{"id":"necessary","services":[{"id":"csrf"}]},{"id":"analytics",
+            "services":[{"id":"ga"},{"id":"hotjar"}]},{"id":"marketing"}]}"#;
+        Config::from_value(&crate::value::from_json(json)).unwrap()
+    }
+
+    fn services_choice(config: &Config) -> Consent {
+        let pick = Decision {
+            category: CategoryId::parse("analytics").unwrap(),
+            granted: true,
+            services: vec![ServiceDecision { service: ServiceId::parse("hotjar").unwrap(), granted: true }],
+        };
+        let ctx = Context { now: 1_790_000_000, lang: Lang::Ko, gpc: false, new_id: ConsentId::from_random([3; 16]) };
+        Consent::decide(config, &Choice::Custom(vec![pick]), None, ctx)
+    }
+
+    #[test]
+    fn a_choice_with_services_survives_the_round_trip_in_format_2() {
+        let config = with_services();
+        let c = services_choice(&config);
+        let s = encode(&c);
+        assert!(s.starts_with("2."), "{s}");
+        assert!(s.contains(".ko0.necessary|analytics.marketing.necessary:+csrf|analytics:-ga+hotjar."), "{s}");
+        let back = in_config_order(decode(&s).unwrap(), &config);
+        assert_eq!(back, c);
+        assert!(back.service_granted("analytics", "hotjar") && !back.service_granted("analytics", "ga"));
+        assert_eq!(status(Some(&back), &config, 1_790_000_001), Status::Valid);
+    }
+
+    /// A value as the format-1 bundle (before services existed) wrote it, checksum included.
+    #[test]
+    fn a_value_of_the_previous_format_is_still_read() {
+        let value = "1.03030303030343038303030303030303.1.0.2026-11-24.1790000000.1790000000.ko0.necessary|analytics.functional|marketing.e9c11631";
+        let c = in_config_order(decode(value).unwrap(), &Config::default());
+        assert_eq!(c.accepted().map(CategoryId::as_str).collect::<Vec<_>>(), ["necessary", "analytics"]);
+        assert!(!c.has_services());
+        assert_eq!(encode(&c), value, "a choice without services is still written in format 1");
+    }
+
+    #[test]
+    fn an_edited_or_inconsistent_services_field_is_not_read() {
+        let config = with_services();
+        let s = encode(&services_choice(&config));
+        assert_eq!(decode(&s.replace("-ga+hotjar", "+ga+hotjar")), Err(DecodeError::Checksum));
+        let forge = |body: &str| [body, ".", &format!("{:08x}", crc32(body.as_bytes()))].concat();
+        let body = s.rsplit_once('.').unwrap().0;
+        assert!(decode(&forge(body)).is_ok());
+        for bad in [
+            body.replace("-ga+hotjar", "-ga-hotjar"),
+            body.replace("-ga+hotjar", "-ga+ga"),
+            body.replace("-ga+hotjar", "*ga+hotjar"),
+            body.replace("-ga+hotjar", "-Ga+hotjar"),
+            body.replace("analytics:", "nosuch:"),
+            body.replace("|analytics:-ga+hotjar", "|analytics:"),
+            body.replace("|analytics:-ga+hotjar", "|analytics:-ga|analytics:+hotjar"),
+            body.replacen("2.", "1.", 1),
+            body.rsplit_once('.').unwrap().0.to_owned() + ".",
+        ] {
+            assert!(decode(&forge(&bad)).is_err(), "{bad}");
+        }
+    }
+
     #[test]
     fn garbage_is_not_read() {
-        for bad in ["", "1", "2.abc.00000000", "garbage", "1.x.y.z.12345678", &"1.".repeat(600)] {
+        for bad in ["", "1", "2.abc.00000000", "garbage", "1.x.y.z.12345678", &"1.".repeat(1600)] {
             assert!(decode(bad).is_err(), "{bad}");
         }
     }

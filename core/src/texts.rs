@@ -65,6 +65,14 @@ pub const KEYS: &[&str] = &[
     "alwaysAllow",
     "settingsButton",
     "policyChanged",
+    "cookieDetails",
+    "cookieName",
+    "cookiePurpose",
+    "cookieLifetime",
+    "cookieParty",
+    "firstParty",
+    "thirdParty",
+    "recipients",
 ];
 
 /// A site's replacements for one language: `(key, text)`, keys from [`KEYS`].

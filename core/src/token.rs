@@ -69,6 +69,16 @@ token!(
 );
 
 token!(
+    /// A service id inside a category (`ga`, `youtube`): the same alphabet as a category id, so the cookie format
+    /// stays unambiguous.
+    ServiceId,
+    max = 32,
+    first = |c| c.is_ascii_lowercase(),
+    rest = |c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'_',
+    what = "a service id"
+);
+
+token!(
     /// A policy version such as `2025-01-01` or `v3`: ASCII letters, digits, `-` and `_`; at most 32 characters.
     PolicyVersion,
     max = 32,

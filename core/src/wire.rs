@@ -3,7 +3,7 @@
 //! Both sides use these types, so a change here is a change to the API: the server's OpenAPI document describes
 //! exactly these shapes.
 
-use crate::category::CategoryId;
+use crate::category::{CategoryId, ServiceId};
 use crate::consent::Consent;
 use crate::token::PolicyVersion;
 use crate::{ConsentId, Lang};
@@ -16,6 +16,12 @@ pub const MAX_BODY_BYTES: usize = 8 * 1024;
 /// The most categories one event may decide. A site's config declares at most 16, so every event a valid config
 /// produces fits, with room to grow; the server refuses more (422 `invalid_field`, naming `categories`).
 pub const MAX_EVENT_CATEGORIES: usize = 32;
+
+/// The most services one event may decide (a config declares at most 32).
+pub const MAX_EVENT_SERVICES: usize = 64;
+
+/// The decision per service, by category: `{"analytics": {"ga": true, "hotjar": false}}`.
+pub type ServiceDecisions = BTreeMap<CategoryId, BTreeMap<ServiceId, bool>>;
 
 /// What a visitor did: the event's name in the record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -64,6 +70,21 @@ pub struct ConsentEvent {
     pub gpc: bool,
     /// The browser's clock, unix milliseconds (informative only: the server records its own time).
     pub client_time: i64,
+    /// The decision per service, for the categories that have services; absent when none has (so events of
+    /// bundles without services, and their stored form and hash, are unchanged).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<ServiceDecisions>,
+}
+
+/// The services of a consent by category (`None` when no category has any).
+pub fn service_decisions(c: &Consent) -> Option<ServiceDecisions> {
+    c.has_services().then(|| {
+        c.decisions
+            .iter()
+            .filter(|d| !d.services.is_empty())
+            .map(|d| (d.category.clone(), d.services.iter().map(|s| (s.service.clone(), s.granted)).collect()))
+            .collect()
+    })
 }
 
 impl ConsentEvent {
@@ -78,6 +99,7 @@ impl ConsentEvent {
             lang: c.lang,
             gpc: c.gpc,
             client_time: client_time_ms,
+            services: service_decisions(c),
         }
     }
 }
@@ -133,6 +155,8 @@ pub struct StoredEvent {
     pub client_time: i64,
     pub received_at: i64,
     pub hash: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub services: Option<ServiceDecisions>,
 }
 
 /// `GET /api/v1/consents/{id}`.
@@ -263,9 +287,8 @@ pub mod browser {
     pub fn event(c: &Consent, action: ConsentAction, client_time_ms: i64) -> Value {
         let mut categories: Vec<(String, Value)> =
             c.decisions.iter().map(|d| (d.category.to_string(), Value::Bool(d.granted))).collect();
-        // serde writes a BTreeMap: keys in order.
-        categories.sort_by(|a, b| a.0.cmp(&b.0));
-        Value::Obj(vec![
+        sort_keys(&mut categories);
+        let mut fields = vec![
             ("consentId".into(), Value::Str(c.id.to_string())),
             ("seq".into(), Value::Num(f64::from(c.seq))),
             ("action".into(), Value::Str(action.as_str().into())),
@@ -275,7 +298,25 @@ pub mod browser {
             ("lang".into(), Value::Str(c.lang.as_str().into())),
             ("gpc".into(), Value::Bool(c.gpc)),
             ("clientTime".into(), Value::Num(client_time_ms as f64)),
-        ])
+        ];
+        if c.has_services() {
+            // Built as `Value`s with one sort for every level: no BTreeMap nor another sort in the bundle.
+            let mut by_category: Vec<(String, Value)> = Vec::new();
+            for d in c.decisions.iter().filter(|d| !d.services.is_empty()) {
+                let mut list: Vec<(String, Value)> =
+                    d.services.iter().map(|x| (x.service.to_string(), Value::Bool(x.granted))).collect();
+                sort_keys(&mut list);
+                by_category.push((d.category.to_string(), Value::Obj(list)));
+            }
+            sort_keys(&mut by_category);
+            fields.push(("services".into(), Value::Obj(by_category)));
+        }
+        Value::Obj(fields)
+    }
+
+    /// serde writes a BTreeMap: keys in order.
+    fn sort_keys(fields: &mut [(String, Value)]) {
+        fields.sort_by(|a, b| a.0.cmp(&b.0));
     }
 
     pub fn receipt_value(r: &Receipt) -> Value {
@@ -429,6 +470,28 @@ mod tests {
     }
 
     #[test]
+    fn an_event_with_services_carries_them_and_one_without_has_no_services_field() {
+        let config = Config::from_value(&crate::value::from_json(
+            r#"{"categories":[{"id":"necessary"},{"id":"analytics","services":[{"id":"ga"},{"id":"hotjar"}]}]}"#,
+        ))
+        .unwrap();
+        let pick = crate::consent::Decision {
+            category: CategoryId::parse("analytics").unwrap(),
+            granted: true,
+            services: vec![crate::consent::ServiceDecision { service: ServiceId::parse("ga").unwrap(), granted: true }],
+        };
+        let ctx = Context { now: 100, lang: Lang::Ko, gpc: false, new_id: ConsentId::from_random([5; 16]) };
+        let c = Consent::decide(&config, &Choice::Custom(vec![pick]), None, ctx);
+        let by_serde = serde_json::to_string(&ConsentEvent::from_consent(&c, ConsentAction::Custom, 1)).unwrap();
+        assert!(by_serde.ends_with(r#","services":{"analytics":{"ga":true,"hotjar":false}}}"#), "{by_serde}");
+        assert_eq!(crate::value::to_json(&browser::event(&c, ConsentAction::Custom, 1)), by_serde);
+        let plain = Consent::decide(&Config::default(), &Choice::AcceptAll, None, ctx);
+        let json = crate::value::to_json(&browser::event(&plain, ConsentAction::AcceptAll, 1));
+        assert!(!json.contains("services"), "{json}");
+        assert_eq!(serde_json::from_str::<ConsentEvent>(&json).unwrap().services, None);
+    }
+
+    #[test]
     fn the_browser_reads_receipts_and_histories_the_server_writes() {
         let id = ConsentId::from_random([6; 16]);
         let receipt = Receipt {
@@ -480,6 +543,7 @@ mod tests {
             client_time: 5,
             received_at: 6,
             hash: "h".into(),
+            services: None,
         };
         let history = ConsentHistory { consent_id: id, events: vec![stored] };
         let lines = browser::history(&crate::value::from_json(&serde_json::to_string(&history).unwrap())).unwrap();

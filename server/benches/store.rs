@@ -34,6 +34,7 @@ fn record_of(n: u64, seq: u32) -> NewRecord {
         lang: kuki_core::Lang::Ko,
         gpc: false,
         client_time: 1_700_000_000_000,
+        services: None,
     };
     NewRecord {
         event_json: kuki_server::event::canonical_json(&event),

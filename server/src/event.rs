@@ -8,9 +8,9 @@
 //! Category ids follow [`CategoryId`]'s grammar: a lowercase ASCII letter, then lowercase letters, digits or `_`,
 //! 1 to 32 bytes in all; an event decides 1 to [`MAX_EVENT_CATEGORIES`] of them.
 
-use kuki_core::category::CategoryId;
+use kuki_core::category::{CategoryId, ServiceId};
 use kuki_core::token::PolicyVersion;
-use kuki_core::wire::{ConsentAction, ConsentEvent, MAX_EVENT_CATEGORIES};
+use kuki_core::wire::{ConsentAction, ConsentEvent, ServiceDecisions, MAX_EVENT_CATEGORIES, MAX_EVENT_SERVICES};
 use kuki_core::{ConsentId, Lang};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -32,6 +32,9 @@ pub struct RawEvent {
     lang: String,
     gpc: bool,
     client_time: i64,
+    /// Optional: bundles whose config declares no services (and older bundles) leave it out.
+    #[serde(default)]
+    services: Option<BTreeMap<String, BTreeMap<String, bool>>>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -89,6 +92,7 @@ fn validate(raw: RawEvent) -> Result<ConsentEvent, String> {
         })?;
         categories.insert(id, granted);
     }
+    let services = raw.services.map(|s| validate_services(s, &categories)).transpose()?;
     let policy_version = PolicyVersion::parse(&raw.policy_version).map_err(|e| format!("policyVersion: {e}"))?;
     // Any language a site brings texts in: its primary subtag, as the browser records it.
     let lang = Lang::from_tag(&raw.lang)
@@ -104,7 +108,46 @@ fn validate(raw: RawEvent) -> Result<ConsentEvent, String> {
         lang,
         gpc: raw.gpc,
         client_time: raw.client_time,
+        services,
     })
+}
+
+/// The services by category: each category one the event decides, whose decision agrees with its services (a
+/// category is granted exactly when one of its services is), each service id well formed.
+fn validate_services(
+    raw: BTreeMap<String, BTreeMap<String, bool>>,
+    categories: &BTreeMap<CategoryId, bool>,
+) -> Result<ServiceDecisions, String> {
+    if raw.is_empty() {
+        return Err("services: leave the field out when no category has services".into());
+    }
+    let count: usize = raw.values().map(BTreeMap::len).sum();
+    if count > MAX_EVENT_SERVICES {
+        return Err(format!("services: {count} services, at most {MAX_EVENT_SERVICES} in one event"));
+    }
+    let mut out = ServiceDecisions::new();
+    for (category, list) in raw {
+        let id = CategoryId::parse(&category).ok().filter(|id| categories.contains_key(id)).ok_or_else(|| {
+            let shown: String = category.chars().take(40).collect();
+            format!("services: {shown:?} is not one of the event's categories")
+        })?;
+        if list.is_empty() {
+            return Err(format!("services.{id}: at least one service is needed"));
+        }
+        let mut decided = BTreeMap::new();
+        for (service, granted) in list {
+            let sid = ServiceId::parse(&service).map_err(|_| {
+                let shown: String = service.chars().take(40).collect();
+                format!("services.{id}: {shown:?} is not a valid service id ({CATEGORY_ID_GRAMMAR})")
+            })?;
+            decided.insert(sid, granted);
+        }
+        if categories[&id] != decided.values().any(|g| *g) {
+            return Err(format!("services.{id}: the category is granted exactly when one of its services is"));
+        }
+        out.insert(id, decided);
+    }
+    Ok(out)
 }
 
 /// The canonical JSON of an event: what is hashed, stored and compared for idempotency. serde_json writes struct
@@ -258,6 +301,42 @@ mod tests {
             }
         }
         assert!(accepted > 0, "some mutations (in whitespace, digits) stay valid");
+    }
+
+    const WITH_SERVICES: &str = r#"{"consentId":"02020202-0202-4202-8202-020202020202","seq":1,"action":"custom",
+        "categories":{"necessary":true,"analytics":true},"policyVersion":"v1","configRevision":0,"lang":"ko",
+        "gpc":false,"clientTime":1,"services":{"analytics":{"ga":false,"hotjar":true}}}"#;
+
+    #[test]
+    fn an_event_with_services_parses_and_its_canonical_form_keeps_them() {
+        let e = parse_event(WITH_SERVICES.as_bytes(), Some(&defaults())).unwrap();
+        let services = e.services.as_ref().unwrap();
+        assert!(services[&CategoryId::parse("analytics").unwrap()][&ServiceId::parse("hotjar").unwrap()]);
+        let json = canonical_json(&e);
+        assert!(json.ends_with(r#""services":{"analytics":{"ga":false,"hotjar":true}}}"#), "{json}");
+        assert_eq!(parse_event(json.as_bytes(), None).unwrap(), e);
+        // Without services the canonical form is what it always was: old records keep their hashes.
+        let old = canonical_json(&parse_event(GOOD.as_bytes(), None).unwrap());
+        assert!(!old.contains("services"), "{old}");
+    }
+
+    #[test]
+    fn bad_services_are_invalid_and_named() {
+        for (from, to, start) in [
+            (r#""ga":false"#, r#""Bad Id":false"#, "services.analytics: \"Bad Id\""),
+            (r#"{"analytics":{"ga""#, r#"{"marketing":{"ga""#, "services: \"marketing\""),
+            (r#""hotjar":true"#, r#""hotjar":false"#, "services.analytics: the category"),
+            (r#"{"analytics":{"ga":false,"hotjar":true}}"#, "{}", "services: leave"),
+            (r#"{"analytics":{"ga":false,"hotjar":true}}"#, r#"{"analytics":{}}"#, "services.analytics: at least"),
+        ] {
+            let bad = WITH_SERVICES.replace(from, to);
+            match parse_event(bad.as_bytes(), None) {
+                Err(EventError::Invalid(m)) => assert!(m.starts_with(start), "{m}"),
+                other => panic!("{bad}: {other:?}"),
+            }
+        }
+        let wrong_type = WITH_SERVICES.replace(r#""ga":false"#, r#""ga":"no""#);
+        assert!(matches!(parse_event(wrong_type.as_bytes(), None), Err(EventError::Malformed(_))));
     }
 
     #[test]

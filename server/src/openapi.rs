@@ -70,7 +70,13 @@ pub fn document() -> Value {
                         "configRevision": {"type": "integer", "minimum": 0, "maximum": 4294967295u64},
                         "lang": {"type": "string", "enum": ["ko", "en"]},
                         "gpc": {"type": "boolean"},
-                        "clientTime": {"type": "integer", "description": "The browser's clock, unix ms (informative)."}}},
+                        "clientTime": {"type": "integer", "description": "The browser's clock, unix ms (informative)."},
+                        "services": {"$ref": "#/components/schemas/ServiceDecisions"}}},
+                "ServiceDecisions": {"type": "object", "minProperties": 1,
+                    "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,31}$"},
+                    "additionalProperties": {"type": "object", "minProperties": 1, "additionalProperties": {"type": "boolean"},
+                        "propertyNames": {"pattern": "^[a-z][a-z0-9_]{0,31}$"}},
+                    "description": "Optional: the decision per service, by category, for the categories that have services (at most 64 in all); each category one of `categories`, granted exactly when one of its services is. Absent when the site declares no services."},
                 "ConsentAction": {"type": "string", "enum": ["accept_all", "reject_all", "custom", "accept_category", "withdraw"]},
                 "Receipt": {"type": "object", "required": ["consentId", "seq", "receivedAt", "hash", "signature"],
                     "properties": {"consentId": {"type": "string", "format": "uuid"}, "seq": {"type": "integer"},
@@ -88,7 +94,8 @@ pub fn document() -> Value {
                         "categories": {"type": "object", "additionalProperties": {"type": "boolean"}},
                         "policyVersion": {"type": "string"}, "configRevision": {"type": "integer"},
                         "lang": {"type": "string", "enum": ["ko", "en"]}, "gpc": {"type": "boolean"},
-                        "clientTime": {"type": "integer"}, "receivedAt": {"type": "integer"}, "hash": {"type": "string"}}},
+                        "clientTime": {"type": "integer"}, "receivedAt": {"type": "integer"}, "hash": {"type": "string"},
+                        "services": {"$ref": "#/components/schemas/ServiceDecisions"}}},
                 "ConsentHistory": {"type": "object", "required": ["consentId", "events"],
                     "properties": {"consentId": {"type": "string", "format": "uuid"},
                         "events": {"type": "array", "items": {"$ref": "#/components/schemas/StoredEvent"}},
@@ -139,7 +146,8 @@ mod tests {
     #[test]
     fn the_event_schema_names_exactly_the_wire_fields() {
         let good = r#"{"consentId":"02020202-0202-4202-8202-020202020202","seq":1,"action":"custom",
-            "categories":{"necessary":true},"policyVersion":"v1","configRevision":0,"lang":"ko","gpc":false,"clientTime":1}"#;
+            "categories":{"necessary":true},"policyVersion":"v1","configRevision":0,"lang":"ko","gpc":false,"clientTime":1,
+            "services":{"necessary":{"csrf":true}}}"#;
         let event: kuki_core::wire::ConsentEvent = serde_json::from_str(good).unwrap();
         let wire = serde_json::to_value(event).unwrap();
         let mut wire_fields: Vec<&String> = wire.as_object().unwrap().keys().collect();

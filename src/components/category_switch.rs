@@ -1,7 +1,9 @@
+use kuki_core::category::ServiceId;
 use kuki_core::{Category, Lang};
 use std::rc::Rc;
 use yew::prelude::*;
 
+use crate::components::CookieDetails;
 use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
@@ -17,9 +19,15 @@ pub struct CategorySwitchProps {
     #[prop_or_default]
     pub why_off: Option<AttrValue>,
     pub ontoggle: Callback<()>,
+    /// Each service's switch, in the category's order.
+    #[prop_or_default]
+    pub services_on: Vec<bool>,
+    #[prop_or_default]
+    pub ontoggleservice: Callback<ServiceId>,
 }
 
-/// One category: its name (the switch's accessible name), a switch, and its description.
+/// One category: its name (the switch's accessible name), a switch, and its description; then a switch per
+/// service, and what it holds (cookies, recipients) behind a disclosure.
 #[component]
 pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
     let t = &props.texts;
@@ -58,6 +66,37 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
             if warn {
                 <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline.clone() }</p>
             }
+            if !c.services.is_empty() {
+                <ul class="kuki-services" part="services">{ for c.services.iter().enumerate().map(|(i, svc)| {
+                    let on = locked || props.services_on.get(i).copied().unwrap_or(false);
+                    let name_id = ["kuki-svc-", id, "-", svc.id.as_str()].concat();
+                    let desc_id = ["kuki-svcdesc-", id, "-", svc.id.as_str()].concat();
+                    let onclick = {
+                        let cb = props.ontoggleservice.clone();
+                        let sid = svc.id.clone();
+                        Callback::from(move |_: MouseEvent| if !locked { cb.emit(sid.clone()) })
+                    };
+                    let description = svc.description.get(props.lang);
+                    html! {
+                        <li class="kuki-service" part="service" key={svc.id.as_str()}>
+                            <div class="kuki-cat-head">
+                                <span id={name_id.clone()} class="kuki-service-name">{ svc.name.get(props.lang) }</span>
+                                <button type="button" role="switch" class="kuki-switch" part="switch"
+                                    aria-checked={if on { "true" } else { "false" }}
+                                    aria-disabled={locked.then_some("true")}
+                                    aria-labelledby={name_id}
+                                    aria-describedby={(!description.is_empty()).then(|| desc_id.clone())} {onclick}>
+                                    <span class="kuki-knob"></span>
+                                </button>
+                            </div>
+                            if !description.is_empty() {
+                                <p id={desc_id} class="kuki-text kuki-cat-desc">{ description }</p>
+                            }
+                        </li>
+                    }
+                }) }</ul>
+            }
+            <CookieDetails category={c.clone()} lang={props.lang} texts={props.texts.clone()} />
         </li>
     }
 }

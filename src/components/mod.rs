@@ -4,6 +4,7 @@
 
 pub mod banner;
 pub mod category_switch;
+pub mod cookie_details;
 pub mod dialog;
 pub mod notices;
 pub mod placeholder;
@@ -17,6 +18,7 @@ pub mod settings_button;
 
 pub use banner::Banner;
 pub use category_switch::CategorySwitch;
+pub use cookie_details::CookieDetails;
 pub use dialog::Dialog;
 pub use notices::Notices;
 pub use placeholder::Placeholder;

@@ -1,3 +1,4 @@
+use kuki_core::category::ServiceId;
 use kuki_core::consent::Decision;
 use kuki_core::gui::{PrefsLayout, Side};
 use kuki_core::{CategoryId, Config, Consent, Lang};
@@ -21,6 +22,7 @@ pub struct PreferencesProps {
     /// The server's history of that choice.
     pub history: History,
     pub ontoggle: Callback<CategoryId>,
+    pub ontoggleservice: Callback<(CategoryId, ServiceId)>,
     pub onsave: Callback<()>,
     pub onaccept: Callback<()>,
     pub onreject: Callback<()>,
@@ -56,8 +58,17 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
             let id = c.id.clone();
             Callback::from(move |_| cb.emit(id.clone()))
         };
+        let ontoggleservice = {
+            let cb = props.ontoggleservice.clone();
+            let id = c.id.clone();
+            Callback::from(move |service| cb.emit((id.clone(), service)))
+        };
+        let decision = props.draft.iter().find(|d| d.category == c.id);
+        let services_on: Vec<bool> =
+            c.services.iter().map(|s| decision.is_some_and(|d| d.service_granted(s.id.as_str()))).collect();
         html! {
-            <CategorySwitch key={c.id.as_str()} category={c.clone()} lang={props.lang} texts={props.texts.clone()} {on} {warns_login} {why_off} {ontoggle} />
+            <CategorySwitch key={c.id.as_str()} category={c.clone()} lang={props.lang} texts={props.texts.clone()} {on} {warns_login} {why_off} {ontoggle}
+                {services_on} {ontoggleservice} />
         }
     });
     html! {

@@ -58,6 +58,10 @@ pub fn Root(props: &RootProps) -> Html {
         let rt = rt.clone();
         Callback::from(move |id| rt.dispatch(Action::Toggle(id)))
     };
+    let ontoggleservice = {
+        let rt = rt.clone();
+        Callback::from(move |(id, service)| rt.dispatch(Action::ToggleService(id, service)))
+    };
     let ondismiss = {
         let rt = rt.clone();
         Callback::from(move |n| rt.dispatch(Action::Dismiss(n)))
@@ -105,7 +109,7 @@ pub fn Root(props: &RootProps) -> Html {
     let preferences = || {
         html! {
             <Preferences config={s.config.clone()} lang={s.lang} texts={texts.clone()} gpc={s.gpc} draft={s.draft.clone()}
-                consent={s.consent.clone()} history={s.history.clone()} ontoggle={ontoggle.clone()}
+                consent={s.consent.clone()} history={s.history.clone()} ontoggle={ontoggle.clone()} ontoggleservice={ontoggleservice.clone()}
                 onsave={send(|| Action::SaveSelection)} onaccept={onaccept.clone()} onreject={onreject.clone()}
                 onwithdraw={send(|| Action::Withdraw)} onerase={send(|| Action::Erase)} synced={s.synced}
                 onclose={send(|| Action::ClosePreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} {gui} />

@@ -4,6 +4,8 @@
 use kuki_core::value::Value;
 use kuki_core::wire::{browser::receipt_value, Receipt};
 use kuki_core::Consent;
+
+use crate::state::Changes;
 use wasm_bindgen::JsValue;
 
 use crate::{browser, js};
@@ -20,6 +22,19 @@ pub fn consent_object(consent: Option<&Consent>, receipt: Option<&Receipt>) -> J
             Value::Obj(c.decisions.iter().map(|d| (d.category.to_string(), Value::Bool(d.granted))).collect()),
         ),
         ("acceptedCategories".into(), Value::Arr(c.accepted().map(|id| s(id.as_str())).collect())),
+        (
+            "services".into(),
+            Value::Obj(
+                c.decisions
+                    .iter()
+                    .filter(|d| !d.services.is_empty())
+                    .map(|d| {
+                        let list = d.services.iter().map(|x| (x.service.to_string(), Value::Bool(x.granted))).collect();
+                        (d.category.to_string(), Value::Obj(list))
+                    })
+                    .collect(),
+            ),
+        ),
         ("policyVersion".into(), s(c.policy_version.as_str())),
         ("revision".into(), Value::Num(f64::from(c.revision))),
         ("givenAt".into(), Value::Num(c.given_at as f64 * 1000.0)),
@@ -29,6 +44,26 @@ pub fn consent_object(consent: Option<&Consent>, receipt: Option<&Receipt>) -> J
         ("receipt".into(), receipt.filter(|r| r.consent_id == c.id).map(receipt_value).unwrap_or(Value::Null)),
     ]);
     js::to_js(&view)
+}
+
+/// The detail of `kuki:consent` and `kuki:change`: the consent object with vanilla-cookieconsent v3's
+/// `changedCategories` and `changedServices` (`{category: [service]}`). A withdrawal's detail stays `null`.
+pub fn with_changes(detail: JsValue, changes: &Changes) -> JsValue {
+    if !detail.is_object() {
+        return detail;
+    }
+    let target = detail;
+    let ids = |list: &[kuki_core::CategoryId]| Value::Arr(list.iter().map(|id| Value::Str(id.to_string())).collect());
+    let services = Value::Obj(
+        changes
+            .services
+            .iter()
+            .map(|(c, list)| (c.to_string(), Value::Arr(list.iter().map(|s| Value::Str(s.to_string())).collect())))
+            .collect(),
+    );
+    let _ = js_sys::Reflect::set(&target, &"changedCategories".into(), &js::to_js(&ids(&changes.categories)));
+    let _ = js_sys::Reflect::set(&target, &"changedServices".into(), &js::to_js(&services));
+    target
 }
 
 /// Dispatches `name` on `window` with `detail`. A listener that throws cannot break kuki.

@@ -195,6 +195,13 @@ impl Runtime {
                     storage::delete_category_cookies(category);
                 }
             }
+            Effect::DeleteServiceCookies(list) => {
+                for (id, service) in &list {
+                    if let Some(category) = config.category(id.as_str()) {
+                        storage::delete_service_cookies(category, service.as_str());
+                    }
+                }
+            }
             Effect::ActivateScripts => {
                 self.activate_scripts();
                 self.embeds.apply();
@@ -208,12 +215,13 @@ impl Runtime {
                     Action::HistoryLoaded { id, entries: outbox::history(endpoint.as_deref(), id).await }
                 });
             }
-            Effect::Emit { event, consent } => {
+            Effect::Emit { event, consent, changes } => {
                 let name = match event {
                     ConsentEvent::First => "kuki:consent",
                     ConsentEvent::Change => "kuki:change",
                 };
-                events::dispatch(name, &events::consent_object(consent.as_ref(), outbox::receipt().as_ref()));
+                let detail = events::consent_object(consent.as_ref(), outbox::receipt().as_ref());
+                events::dispatch(name, &events::with_changes(detail, &changes));
             }
             Effect::Answer { request, allowed } => self.answer(request, allowed),
             Effect::Language(lang) => {
@@ -235,15 +243,17 @@ impl Runtime {
 
     /// Starts a pass over the pending blocked scripts the consent of now allows (none before a choice).
     fn activate_scripts(&self) {
-        // What the consent allows now: accepted ids, and `!id` for the refused ones.
-        let allowed: Vec<String> = self
-            .state()
-            .consent
-            .iter()
-            .flat_map(|c| {
-                c.accepted().map(CategoryId::to_string).chain(c.refused().map(|id| ["!", id.as_str()].concat()))
-            })
-            .collect();
+        // What the consent allows now, as the scripts' keys: `analytics` accepted, `!analytics` refused,
+        // `analytics:ga` a service accepted, `analytics:!ga` refused.
+        let state = self.state();
+        let mut allowed = Vec::new();
+        for d in state.consent.iter().flat_map(|c| &c.decisions) {
+            let id = d.category.as_str();
+            allowed.push(if d.granted { id.to_owned() } else { ["!", id].concat() });
+            for x in &d.services {
+                allowed.push([id, if x.granted { ":" } else { ":!" }, x.service.as_str()].concat());
+            }
+        }
         if !allowed.is_empty() {
             self.scripts.activate(allowed);
         }
@@ -266,24 +276,42 @@ impl Runtime {
         self.state.borrow().granted(id)
     }
 
-    /// Does the consent of this moment allow a blocked script's category token: `analytics` when accepted,
-    /// `!analytics` when a choice refused it.
-    pub fn allows(&self, token: &str) -> bool {
+    /// Does the category of this `data-category` token declare this `data-service` token (`!` aside on both)?
+    pub fn declares(&self, category: &str, service: &str) -> bool {
+        declares(&self.state.borrow().config, category, service)
+    }
+
+    /// The one consent check for blocked content (scripts, and whatever else waits on consent), with the tokens
+    /// of `data-category` and `data-service`: `analytics` (accepted) or `!analytics` (refused by a choice); with
+    /// a service of that category, `ga` (accepted) or `!ga` (refused by a choice, its category's refusal
+    /// included). Nothing is allowed before a choice.
+    pub fn allows(&self, category: &str, service: Option<&str>) -> bool {
         let state = self.state.borrow();
-        match token.strip_prefix('!') {
-            Some(id) => state.consent.as_ref().is_some_and(|c| !c.granted(id)),
-            None => state.granted(token),
+        let Some(c) = state.consent.as_ref() else { return false };
+        let (id, category_ok) = match category.strip_prefix('!') {
+            Some(id) => (id, !c.granted(id)),
+            None => (category, c.granted(category)),
+        };
+        // A `data-service` the category does not declare (a label such as "YouTube" on an iframe) names no switch
+        // of its own: the category's consent decides.
+        match service.filter(|s| declares(&state.config, id, s)) {
+            None => category_ok,
+            Some(s) => match s.strip_prefix('!') {
+                // `!analytics` with `!ga` asks for both refusals; plain `analytics` with `!ga` for ga's alone.
+                Some(s) => !c.service_granted(id, s) && (category_ok || !category.starts_with('!')),
+                None => c.service_granted(id, s) && category_ok,
+            },
         }
     }
 
     /// The one consent check for a blocked script or iframe: does the consent of this moment allow every token of
-    /// its `data-category` (see [`Runtime::allows`])? An element that lists none is never allowed.
+    /// its `data-category`, with its `data-service` (see [`Runtime::allows`])? An element that lists none is never
+    /// allowed.
     pub fn allows_element(&self, el: &Element) -> bool {
         let categories = el.get_attribute("data-category").unwrap_or_default();
-        // Read here so that a check by service can take it: `allows` does not yet know services.
-        let _service = el.get_attribute("data-service");
+        let service = el.get_attribute("data-service").map(|x| x.trim().to_owned()).filter(|x| !x.is_empty());
         let mut tokens = categories.split_whitespace().peekable();
-        tokens.peek().is_some() && tokens.all(|token| self.allows(token))
+        tokens.peek().is_some() && tokens.all(|token| self.allows(token, service.as_deref()))
     }
 
     /// The consent in force as the page sees it, or `null`.
@@ -323,4 +351,10 @@ impl Runtime {
             Waiter::Click(_) => {}
         }
     }
+}
+
+/// Does `category` (a `data-category` token) declare `service` (a `data-service` token)? `!` aside on both.
+fn declares(config: &kuki_core::Config, category: &str, service: &str) -> bool {
+    let (category, service) = (category.trim_start_matches('!'), service.trim_start_matches('!'));
+    config.category(category).is_some_and(|c| c.services.iter().any(|x| x.id.as_str() == service))
 }

@@ -2,7 +2,9 @@
 //! categories are accepted they run once, in document order, keeping `nonce` and their other attributes.
 //!
 //! A script may name several categories (`data-category="analytics marketing"`); it runs when all are accepted.
-//! `!analytics` asks for the opposite: the script runs once a choice refused analytics. An external script may
+//! `!analytics` asks for the opposite: the script runs once a choice refused analytics. `data-service="ga"` (with
+//! one category) runs it only when that service of the category is accepted, `data-service="!ga"` once a choice
+//! refused it. [`Runtime::allows`] is the check. An external script may
 //! keep its address in `data-src` (so nothing is fetched while it waits) or in `src`.
 //! Each is replaced by a live copy one at a time: an external script's copy is awaited (load, error, or the
 //! time limit) before the next one is inserted, because an inline script inserted meanwhile would otherwise run
@@ -79,8 +81,24 @@ fn next_runnable(rt: &Weak<Runtime>, id: u32) -> Option<HtmlScriptElement> {
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<HtmlScriptElement>().ok()).find(|s| {
         let cats = s.get_attribute("data-category").unwrap_or_default();
         let ids: Vec<&str> = cats.split_whitespace().collect();
-        let within = |set: &[String]| ids.iter().all(|c| set.iter().any(|a| a == c));
-        !ids.is_empty() && within(&mine) && !earlier.iter().any(|e| within(e)) && rt.allows_element(s)
+        // A service its categories do not declare is a label: the categories decide (as in `Runtime::allows`).
+        let service = s
+            .get_attribute("data-service")
+            .map(|x| x.trim().to_owned())
+            .filter(|x| !x.is_empty() && ids.iter().all(|c| rt.declares(c, x)));
+        // The keys `Effect::ActivateScripts` lists: `analytics`, `!analytics`, `analytics:ga`, `analytics:!ga`.
+        let keys: Vec<String> = ids
+            .iter()
+            .map(|c| match &service {
+                Some(x) => [c, ":", x.as_str()].concat(),
+                None => (*c).to_owned(),
+            })
+            .collect();
+        let within = |set: &[String]| keys.iter().all(|k| set.contains(k));
+        !ids.is_empty()
+            && within(&mine)
+            && !earlier.iter().any(|e| within(e))
+            && ids.iter().all(|c| rt.allows(c, service.as_deref()))
     })
 }
 
@@ -116,7 +134,7 @@ fn copy(original: &HtmlScriptElement) -> Option<HtmlScriptElement> {
         let Some(attr) = attrs.item(i) else { continue };
         let name = attr.name();
         match name.as_str() {
-            "type" | "data-category" | "data-kuki-run" | "data-type" | "data-src" => {}
+            "type" | "data-category" | "data-service" | "data-kuki-run" | "data-type" | "data-src" => {}
             _ => {
                 let _ = live.set_attribute(&name, &attr.value());
             }

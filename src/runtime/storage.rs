@@ -173,26 +173,53 @@ fn cookies_work() -> bool {
     written
 }
 
-/// Deletes the cookies a revoked category lists, on this host and each parent domain (where trackers put them).
-pub fn delete_category_cookies(category: &Category) {
-    erase_cookies(|name| category.owns_cookie(name), "/", None);
+/// Does `name` match the JavaScript RegExp `source`/`flags`? The page's own engine answers (core carries none);
+/// `g` and `y` are dropped, since they make `test` depend on the previous call. A pattern the engine cannot
+/// compile matches nothing (the config reader logged it).
+pub fn regex_matches(source: &str, flags: &str, name: &str) -> bool {
+    compile(source, flags).is_some_and(|re| re.test(name))
 }
 
-/// Deletes every cookie of this page whose name `matches`, at `path`: on `domain` when given, else on this host
-/// and on each parent domain (where trackers put them).
-pub fn erase_cookies(matches: impl Fn(&str) -> bool, path: &str, domain: Option<&str>) {
-    let Some(jar) = read_cookie_jar() else { return };
+/// `new RegExp(source, flags)` without `g`/`y`, or `None` if the engine refuses it (caught, never thrown).
+pub fn compile(source: &str, flags: &str) -> Option<js_sys::RegExp> {
+    let flags: String = flags.chars().filter(|f| !matches!(f, 'g' | 'y')).collect();
+    let ctor: js_sys::Function = js_sys::RegExp::new("", "").constructor();
+    let args = js_sys::Array::of2(&source.into(), &flags.into());
+    js_sys::Reflect::construct(&ctor, &args).ok()?.dyn_into().ok()
+}
+
+/// Deletes the cookies a revoked category lists (its services' too), on this host and each parent domain
+/// (where trackers put them).
+pub fn delete_category_cookies(category: &Category) {
+    erase_cookies(|name| category.owns_cookie(name, &regex_matches), &[], "/", None);
+}
+
+/// Deletes the cookies one revoked service lists.
+pub fn delete_service_cookies(category: &Category, service: &str) {
+    erase_cookies(|name| category.service_owns_cookie(service, name, &regex_matches), &[], "/", None);
+}
+
+/// Deletes the cookies named in `names` (whether this page sees them or not: a cookie of another path is not in
+/// `document.cookie`) and every cookie this page sees whose name `matches`, at `path`: on this host without a
+/// `Domain`, then on `domain` when given, else on each parent domain of this host (where trackers put them).
+pub fn erase_cookies(matches: impl Fn(&str) -> bool, names: &[String], path: &str, domain: Option<&str>) {
+    let jar = read_cookie_jar().unwrap_or_default();
     let host = browser::window().and_then(|w| w.location().hostname().ok()).unwrap_or_default();
-    for name in jar.split(';').filter_map(|p| p.trim().split_once('=').map(|(k, _)| k.to_string())) {
-        if !matches(&name) {
-            continue;
+    let seen =
+        jar.split(';').filter_map(|p| p.trim().split_once('=').map(|(k, _)| k.to_string())).filter(|n| matches(n));
+    let mut all: Vec<String> = names.to_vec();
+    for name in seen {
+        if !all.contains(&name) {
+            all.push(name);
         }
+    }
+    for name in all {
         let expire = [name.as_str(), "=; Path=", path, "; Max-Age=0"].concat();
+        write_cookie(&expire);
         if let Some(d) = domain {
             write_cookie(&[expire.as_str(), "; Domain=", d].concat());
             continue;
         }
-        write_cookie(&expire);
         let mut domain = host.as_str();
         loop {
             write_cookie(&[expire.as_str(), "; Domain=", domain].concat());

@@ -6,15 +6,15 @@
 // Map:
 // - CONFIG: v3's tests/config/full-config.js in kuki's shape; `start()` opens tests/e2e/pages/v3-port.html (the
 //   page starts kuki itself, as v3's tests call `run(config)`) and runs it.
-// - one describe per v3 file; the tests about services (built on branch i-svc) carry `SERVICES` (node:test's
-//   `todo`): they run, and do not fail the suite until services land.
+// - one describe per v3 file; the tests about services carry `SERVICES` (no options now that services are built;
+//   kept as the mark of which ports are about services).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { requireBuiltApp, startStack, visit, waitForKuki, banner, preferences, kukiRoot, focused, NAMES } from './helpers.mjs';
 
 requireBuiltApp();
 const en = NAMES.en;
-const SERVICES = { todo: 'services: branch i-svc' };
+const SERVICES = {};
 
 /** An object `{ $regexp: source }` in a config stands for a RegExp (page.evaluate carries JSON only). */
 const re = (source) => ({ $regexp: source });

@@ -35,6 +35,8 @@ describe('the vanilla-cookieconsent v3 API', () => {
       acceptType: 'necessary',
       acceptedCategories: ['necessary'],
       rejectedCategories: ['functional', 'analytics', 'marketing'],
+      acceptedServices: { necessary: [], functional: [], analytics: [], marketing: [] },
+      rejectedServices: { necessary: [], functional: [], analytics: [], marketing: [] },
     });
   });
 
@@ -70,6 +72,8 @@ describe('the vanilla-cookieconsent v3 API', () => {
       acceptType: 'custom',
       acceptedCategories: ['necessary', 'analytics'],
       rejectedCategories: ['functional', 'marketing'],
+      acceptedServices: { necessary: [], functional: [], analytics: [], marketing: [] },
+      rejectedServices: { necessary: [], functional: [], analytics: [], marketing: [] },
     });
   });
 

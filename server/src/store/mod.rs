@@ -615,6 +615,7 @@ pub(crate) fn page_from_rows(
                 client_time: e.client_time,
                 received_at,
                 hash,
+                services: e.services,
             })
         })
         .collect::<Result<_, StoreError>>()?;

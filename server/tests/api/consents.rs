@@ -226,3 +226,41 @@ async fn a_write_the_database_cannot_commit_is_503_and_not_stored() {
     assert_eq!(app.get_history(&id).await.status(), 404, "nothing was stored");
     assert_eq!(app.post_event(&event(&id, 1, true)).await.status(), 201, "the retry succeeds");
 }
+
+#[tokio::test]
+async fn events_with_and_without_services_are_recorded_and_the_services_are_in_what_is_hashed() {
+    let app = spawn_app().await;
+    let id = new_id();
+    let plain = event(&id, 1, false);
+    assert_eq!(app.post_event(&plain).await.status(), 201);
+    let mut with = event(&id, 2, true);
+    with["services"] = serde_json::json!({"analytics": {"ga": false, "hotjar": true}});
+    let receipt: Receipt = app.post_event(&with).await.json().await.unwrap();
+    // The same (id, seq) with other services is another event: the stored one is not silently replaced.
+    let mut other = with.clone();
+    other["services"] = serde_json::json!({"analytics": {"ga": true, "hotjar": true}});
+    let res = app.post_event(&other).await;
+    assert_eq!(res.status(), 409);
+    assert_eq!(error_code(res).await, "conflict");
+
+    let history: ConsentHistory = app.get_history(&id).await.json().await.unwrap();
+    assert_eq!(history.events.len(), 2);
+    assert_eq!(history.events[0].services, None);
+    let services = history.events[1].services.as_ref().expect("the services are kept");
+    let analytics: Vec<(&str, bool)> =
+        services.values().next().unwrap().iter().map(|(s, g)| (s.as_str(), *g)).collect();
+    assert_eq!(analytics, [("ga", false), ("hotjar", true)]);
+    assert_eq!(history.events[1].hash, receipt.hash);
+    let raw: serde_json::Value = app.get_history(&id).await.json().await.unwrap();
+    assert!(raw["events"][0].get("services").is_none(), "absent, not null, without services");
+}
+
+#[tokio::test]
+async fn services_that_disagree_with_their_category_are_422() {
+    let app = spawn_app().await;
+    let mut bad = event(&new_id(), 1, false);
+    bad["services"] = serde_json::json!({"analytics": {"ga": true}});
+    let res = app.post_event(&bad).await;
+    assert_eq!(res.status(), 422);
+    assert_eq!(error_code(res).await, "invalid_field");
+}
