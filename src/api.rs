@@ -550,19 +550,21 @@ const TS_SERVICE: &'static str = r#"
 /**
  * vanilla-cookieconsent v3's `acceptService`: in `category`, accepts exactly `service` (one id), the listed ids,
  * `'all'` of them, or none (`[]`); the category's other services are refused, the other categories keep the
- * choice in force. The category counts as accepted while one of its services is.
+ * choice in force. The category counts as accepted while one of its services is. `false` (as v3) when it does
+ * nothing: no such category with services, or an argument of the wrong kind.
  */
-export function acceptService(service: 'all' | string | string[], category: string): void;
+export function acceptService(service: 'all' | string | string[], category: string): boolean;
 "#;
 
 #[wasm_bindgen(js_name = acceptService, skip_typescript)]
-pub fn accept_service(service: JsValue, category: &str) {
-    let Some(rt) = runtime() else { return };
+pub fn accept_service(service: JsValue, category: &str) -> bool {
+    let Some(rt) = runtime() else { return false };
     let state = rt.state();
     let Some(cat) = state.config.category(category).filter(|c| !c.services.is_empty()) else {
-        return browser::console_error(
+        browser::console_error(
             &["kuki: acceptService: no category \"", category, "\" with services is configured"].concat(),
         );
+        return false;
     };
     let wanted: Vec<String> = match service.as_string() {
         Some(all) if all == "all" => cat.services.iter().map(|s| s.id.to_string()).collect(),
@@ -570,7 +572,10 @@ pub fn accept_service(service: JsValue, category: &str) {
         None if js_sys::Array::is_array(&service) => {
             js_sys::Array::from(&service).iter().filter_map(|x| x.as_string()).collect()
         }
-        None => return browser::console_error("kuki: acceptService takes 'all', a service id or a list of ids"),
+        None => {
+            browser::console_error("kuki: acceptService takes 'all', a service id or a list of ids");
+            return false;
+        }
     };
     let mut services = Vec::new();
     for name in wanted {
@@ -583,13 +588,18 @@ pub fn accept_service(service: JsValue, category: &str) {
     }
     let category = cat.id.clone();
     rt.dispatch(Action::AcceptServices { category, services });
+    true
 }
 
 /// vanilla-cookieconsent v3's `acceptedService(service, category)`: is this service of the category accepted now?
 #[wasm_bindgen(js_name = acceptedService)]
 pub fn accepted_service(service: &str, category: &str) -> bool {
-    running()
-        .is_some_and(|rt| rt.allows(category, Some(service)) && !service.starts_with('!') && !category.starts_with('!'))
+    running().is_some_and(|rt| {
+        !service.starts_with('!')
+            && !category.starts_with('!')
+            && rt.declares(category, service)
+            && rt.allows(category, Some(service))
+    })
 }
 
 /// vanilla-cookieconsent's `validConsent()`: is there a choice that still stands?

@@ -215,11 +215,17 @@ pub fn erase_cookies(matches: impl Fn(&str) -> bool, names: &[String], path: &st
     }
     for name in all {
         let expire = [name.as_str(), "=; Path=", path, "; Max-Age=0"].concat();
-        write_cookie(&expire);
         if let Some(d) = domain {
+            // Only on that domain, as v3: another domain's cookie of the same name stays. A host-only cookie is
+            // on this host, so it goes when the domain is the host itself (on an IP host Chromium keeps a
+            // `Domain=<ip>` cookie host-only).
+            if d.trim_start_matches('.').eq_ignore_ascii_case(&host) {
+                write_cookie(&expire);
+            }
             write_cookie(&[expire.as_str(), "; Domain=", d].concat());
             continue;
         }
+        write_cookie(&expire);
         let mut domain = host.as_str();
         loop {
             write_cookie(&[expire.as_str(), "; Domain=", domain].concat());

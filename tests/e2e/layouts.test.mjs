@@ -228,6 +228,9 @@ describe('layouts, the settings button, the policy-change notice (issue 11)', ()
     const dp = preferences(d.page);
     await dp.waitFor({ state: 'visible' });
     const save = dp.getByRole('button', { name: NAMES.ko.save, exact: true });
+    // The click on Customise left the pointer where the dialog's buttons now are: move it off them first.
+    await d.page.mouse.move(1, 1);
+    await d.page.waitForTimeout(100);
     const before = await save.evaluate((e) => getComputedStyle(e).backgroundColor);
     await save.hover();
     await d.page.waitForTimeout(100);
