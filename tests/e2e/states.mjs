@@ -21,6 +21,12 @@ export const VARIANTS = Object.entries(VIEWPORTS).flatMap(([size, viewport]) =>
 );
 
 const choose = (page, categories) => page.evaluate((c) => window.kuki.acceptCategory(c), categories);
+/** Starts kuki again with the demo's config and these `guiOptions` (a layout the demo does not use itself). */
+const withGui = (page, guiOptions) =>
+  page.evaluate(async (gui) => {
+    const config = await (await fetch('/demo/kuki-config.json')).json();
+    window.kuki.run({ ...config, guiOptions: gui });
+  }, guiOptions);
 const dialog = (page, role, name) => kukiRoot(page).getByRole(role, { name, exact: true });
 
 export const STATES = [
@@ -80,6 +86,40 @@ export const STATES = [
       const other = lang === 'ko' ? 'en' : 'ko';
       await page.click(`button[data-set-lang="${other}"]`);
       await banner(page, other).waitFor({ state: 'visible', timeout: 20_000 });
+    },
+  },
+  {
+    name: 'layout-bar',
+    path: '/',
+    async enter(page, lang) {
+      await withGui(page, { consentModal: { layout: 'bar', position: 'top' } });
+      await banner(page, lang).waitFor({ state: 'visible', timeout: 20_000 });
+    },
+  },
+  {
+    name: 'layout-modal',
+    path: '/',
+    async enter(page, lang) {
+      await withGui(page, { consentModal: { layout: 'modal' } });
+      await banner(page, lang).waitFor({ state: 'visible', timeout: 20_000 });
+    },
+  },
+  {
+    name: 'preferences-side-bar',
+    path: '/',
+    async enter(page, lang) {
+      await withGui(page, { preferencesModal: { layout: 'bar', position: 'right' } });
+      await page.evaluate(() => window.kuki.showPreferences());
+      await preferences(page, lang).waitFor({ state: 'visible' });
+    },
+  },
+  {
+    name: 'settings-button',
+    path: '/',
+    async enter(page, lang) {
+      await withGui(page, { settingsButton: 'bottom right' });
+      await choose(page, ['analytics']);
+      await kukiRoot(page).getByRole('button', { name: lang === 'ko' ? '쿠키 설정' : 'Cookie settings', exact: true }).waitFor({ state: 'visible' });
     },
   },
   { name: 'home-chosen', path: '/', fullPage: true, enter: (page) => choose(page, ['analytics']) },

@@ -80,7 +80,10 @@ pub async fn spawn_app_with(vars: &[(&str, &str)]) -> TestApp {
         .await
         .expect("server ran");
     });
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    // A pooled connection is not reused after 500 ms idle: the edge tests run the server with a 1 s idle timeout,
+    // and a connection the server is closing just then would fail a request that has nothing to do with it.
+    let client =
+        reqwest::Client::builder().no_proxy().pool_idle_timeout(std::time::Duration::from_millis(500)).build().unwrap();
     // The store opens (and migrates) inside `run`: wait until the app says it is ready.
     for _ in 0..200 {
         match client.get(format!("http://{addr}/readyz")).send().await {
