@@ -43,17 +43,9 @@ pub fn depends_on_date(config: &Config) -> bool {
     config.next_policy.is_some()
 }
 
-/// The frame file's JSON: `{"lang":"ko","css":"...","html":"..."}`.
+/// The frame file's JSON: `{"css":"...","html":"...","lang":"ko"}`.
 pub fn json(lang: Lang, html: &str) -> String {
-    let mut out = String::with_capacity(html.len() + crate::mount::CSS.len() + 64);
-    out.push_str("{\"lang\":");
-    push_string(&mut out, lang.as_str());
-    out.push_str(",\"css\":");
-    push_string(&mut out, &minify_css(crate::mount::CSS));
-    out.push_str(",\"html\":");
-    push_string(&mut out, html);
-    out.push('}');
-    out
+    serde_json::json!({ "lang": lang.as_str(), "css": minify_css(crate::mount::CSS), "html": html }).to_string()
 }
 
 /// The stylesheet without its comments and runs of white space: every first visit downloads it. (kuki's CSS has
@@ -69,21 +61,6 @@ fn minify_css(css: &str) -> String {
     out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// A JSON string literal (RFC 8259: quote, backslash and control characters escaped).
-fn push_string(out: &mut String, s: &str) {
-    out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -91,12 +68,5 @@ mod tests {
     #[test]
     fn the_css_loses_comments_and_spaces_only() {
         assert_eq!(minify_css("/* a */ .x {\n  color: red; /* b */\n}\n"), ".x { color: red; }");
-    }
-
-    #[test]
-    fn json_strings_are_escaped() {
-        let mut s = String::new();
-        push_string(&mut s, "a\"b\\c\nd\u{1}e 한");
-        assert_eq!(s, r#""a\"b\\c\nd\u0001e 한""#);
     }
 }
