@@ -2,8 +2,8 @@
 # Assembles dist/, the directory kuki-server serves, from the sources and wasm-pack's pkg/ (layout: docs/contract.md).
 #   dist/index.html       <- index.html (the demo host page)
 #   dist/demo/**          <- www/demo/**
-#   dist/kuki/kuki.js     <- www/kuki.js (the loader)
-#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, pkg/frame.*.json, and pkg/snippets/ (JS that
+#   dist/kuki/kuki.js     <- www/kuki.js (the loader) with pkg/frames.json (the banner's first frame) in it
+#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, and pkg/snippets/ (JS that
 #                            wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
 #   dist/kuki/b-HASH/     <- the same files in a folder named by their content (served immutable); the
 #                            loader dist/kuki/kuki.js imports from it
@@ -21,8 +21,6 @@ mkdir -p "$next/kuki/pkg" "$next/demo"
 cp index.html "$next/index.html"
 if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
 cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
-# The banner's first frame per language (src/frame.rs, written by kuki-frames), which the loader paints.
-cp pkg/frame.*.json "$next/kuki/pkg/" 2>/dev/null || echo "assemble-dist: no pkg/frame.*.json (kuki-frames did not run): no first frame" >&2
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 # The same module in a folder named by its content (b- and 16 hex digits of a SHA-256 over every file in it), which
@@ -33,6 +31,24 @@ cp -R "$next/kuki/pkg" "$next/kuki/b-$hash"
 grep -v '^[[:space:]]*//' www/kuki.js | sed "s#var BUNDLE = 'pkg/';#var BUNDLE = 'b-$hash/';#" > "$next/kuki/kuki.js"
 grep -q "var BUNDLE = 'b-$hash/';" "$next/kuki/kuki.js" ||
   { echo "assemble-dist: www/kuki.js has no \`var BUNDLE = 'pkg/';\` line to point at b-$hash/" >&2; exit 1; }
+# The banner's first frame (src/frame.rs, pkg/frames.json from kuki-frames) goes into the loader itself, in place
+# of its `var FRAMES = null;`, so the banner shows with no request after the loader's.
+if [[ -f pkg/frames.json ]]; then
+  node -e '
+const fs = require("fs");
+const [loader, frames] = process.argv.slice(1);
+const f = JSON.parse(fs.readFileSync(frames, "utf8"));
+if (typeof f.css !== "string" || !f.html || typeof f.html.ko !== "string" || typeof f.html.en !== "string") {
+  console.error("assemble-dist: " + frames + " is not {css, html: {ko, en}}");
+  process.exit(1);
+}
+const js = fs.readFileSync(loader, "utf8");
+const line = "var FRAMES = null;";
+if (js.split(line).length !== 2) { console.error("assemble-dist: www/kuki.js has no single `" + line + "` line"); process.exit(1); }
+fs.writeFileSync(loader, js.replace(line, () => "var FRAMES = " + JSON.stringify(f) + ";"));' "$next/kuki/kuki.js" pkg/frames.json
+else
+  echo "assemble-dist: no pkg/frames.json (kuki-frames did not run or wrote none): the loader paints no first frame" >&2
+fi
 # Precompressed copies beside each text and wasm file (gzip -9 and brotli 11), which kuki-server sends to a
 # browser that accepts them: the bytes on the wire are the compressed ones, as from a CDN.
 node -e '

@@ -2,11 +2,13 @@
 //! without waiting for the wasm.
 //!
 //! `make bundle` runs the `kuki-frames` tool (`src/bin/frames.rs`, this module behind the `ssr` feature), which
-//! writes `pkg/frame.<lang>.json` per built-in language: `{"lang", "css", "html"}`, the HTML being exactly what
-//! [`Root`] renders for a first visit under the built-in configuration. The loader (`www/kuki.js`) paints it into
-//! kuki's shadow root with the stylesheet when nothing can make the app render anything else (no `data-config`,
-//! no stored choice, cookies on: docs/contract.md lists the conditions); [`crate::mount`] then renders the app
-//! beside it and swaps them once rendered.
+//! writes `pkg/frames.json`: `{"css", "html": {"ko", "en"}}`, the minified stylesheet once and per built-in
+//! language the HTML that [`Root`] renders for a first visit under the built-in configuration.
+//! `scripts/assemble-dist.sh` puts that object into the loader (`www/kuki.js`, its `var FRAMES` line), so the
+//! banner costs no request after the loader's own: the loader paints the frame into kuki's shadow root with the
+//! stylesheet while it runs, when nothing can make the app render anything else (no `data-config`, no stored
+//! choice, cookies on: docs/contract.md lists the conditions); [`crate::mount`] then renders the app beside it
+//! and swaps them once rendered.
 //!
 //! Why not yew's `hydration` feature: it adds 13 KiB brotli to the wasm (155.3 → 168.5 KiB, measured), and the
 //! swap gives the same result for a frame this small: the same DOM, replaced in one task, with the click and
@@ -44,8 +46,12 @@ pub fn depends_on_date(config: &Config) -> bool {
 }
 
 /// The frame file's JSON: `{"css":"...","html":"...","lang":"ko"}`.
-pub fn json(lang: Lang, html: &str) -> String {
-    serde_json::json!({ "lang": lang.as_str(), "css": minify_css(crate::mount::CSS), "html": html }).to_string()
+pub fn json(frames: &[(Lang, String)]) -> String {
+    let mut html = serde_json::Map::new();
+    for (lang, h) in frames {
+        html.insert(lang.as_str().to_string(), h.clone().into());
+    }
+    serde_json::json!({ "css": minify_css(crate::mount::CSS), "html": html }).to_string()
 }
 
 /// The stylesheet without its comments and runs of white space: every first visit downloads it. (kuki's CSS has

@@ -101,51 +101,52 @@
         return {};
       });
 
-    // The banner's first frame (src/frame.rs): painted into kuki's shadow root as soon as it arrives, when nothing
-    // can make kuki show anything else (the built-in config run by the loader, no stored choice, cookies on);
-    // the wasm then takes its place (src/mount.rs), carrying out a click made on it meanwhile, once.
+    // The banner's first frame (src/frame.rs): `{css, html: {ko, en}}`, which scripts/assemble-dist.sh writes in
+    // place of the null below, so the banner needs no request after this file. Painted into kuki's shadow root
+    // at once when nothing can make kuki show anything else (the built-in config run by the loader, no stored
+    // choice, cookies on); the wasm then takes its place (src/mount.rs), carrying out a click made on it
+    // meanwhile, once. The wasm is requested only once the frame is on screen, so the few KiB the banner needs
+    // never share the connection with the module (issue 8: at most 15 KiB before the banner is visible).
+    var FRAMES = null;
     var frameHost = null;
-    var paintFrame = function () {
+    var paintFrame = function (then) {
       var lang = 'en', langs = ['ko', 'en'], i, tags = [data('lang')].concat(w.navigator.languages || [w.navigator.language]);
       var primary = function (t) { return String(t || '').trim().split(/[-_]/)[0].toLowerCase(); };
       for (i = 0; i < tags.length; i += 1) if (langs.indexOf(primary(tags[i])) >= 0) { lang = primary(tags[i]); break; }
       var stored = false;
       try { stored = /(^|;\s*)kuki_consent=/.test(d.cookie) || w.localStorage.getItem('kuki_consent') !== null; } catch (_) {}
-      if (configUrl !== undefined || data('autorun') === 'false' || stored || !w.navigator.cookieEnabled ||
-        !('adoptedStyleSheets' in Document.prototype)) return;
-      fetch(base + BUNDLE + 'frame.' + lang + '.json', { credentials: 'omit' })
-        .then(function (r) { return r.ok ? r.json() : null; })
-        .then(function (f) {
-          var paint = function () {
-            if (!f || w.kuki !== stub || failed || d.querySelector('[data-kuki-host]')) return;
-            var host = d.createElement('div');
-            host.setAttribute('data-kuki-host', '');
-            var shadow = host.attachShadow({ mode: 'open' });
-            var sheet = new CSSStyleSheet();
-            sheet.replaceSync(f.css);
-            shadow.adoptedStyleSheets = [sheet];
-            var frame = d.createElement('div');
-            frame.className = 'kuki-root';
-            frame.setAttribute('lang', f.lang);
-            frame.setAttribute('data-kuki-frame', '');
-            frame.innerHTML = f.html;
-            shadow.appendChild(frame);
-            shadow.addEventListener('click', function (e) {
-              var el = e.target && e.target.closest && e.target.closest('button, a[href]');
-              if (!el || !frame.contains(el)) return;
-              e.preventDefault();
-              if (!frame.hasAttribute('data-kuki-clicked')) {
-                frame.setAttribute('data-kuki-clicked', [].indexOf.call(frame.querySelectorAll('button, a[href]'), el));
-              }
-            });
-            d.body.appendChild(host);
-            frameHost = host;
-          };
-          if (d.body) paint(); else d.addEventListener('DOMContentLoaded', paint);
-        })
-        .catch(function () {});
+      if (!FRAMES || !FRAMES.html[lang] || configUrl !== undefined || data('autorun') === 'false' || stored ||
+        !w.navigator.cookieEnabled || !('adoptedStyleSheets' in Document.prototype)) return then();
+      var paint = function () {
+        if (w.kuki !== stub || failed || d.querySelector('[data-kuki-host]')) return then();
+        var host = d.createElement('div');
+        host.setAttribute('data-kuki-host', '');
+        var shadow = host.attachShadow({ mode: 'open' });
+        var sheet = new CSSStyleSheet();
+        sheet.replaceSync(FRAMES.css);
+        shadow.adoptedStyleSheets = [sheet];
+        var frame = d.createElement('div');
+        frame.className = 'kuki-root';
+        frame.setAttribute('lang', lang);
+        frame.setAttribute('data-kuki-frame', '');
+        frame.innerHTML = FRAMES.html[lang];
+        shadow.appendChild(frame);
+        shadow.addEventListener('click', function (e) {
+          var el = e.target && e.target.closest && e.target.closest('button, a[href]');
+          if (!el || !frame.contains(el)) return;
+          e.preventDefault();
+          if (!frame.hasAttribute('data-kuki-clicked')) {
+            frame.setAttribute('data-kuki-clicked', [].indexOf.call(frame.querySelectorAll('button, a[href]'), el));
+          }
+        });
+        d.body.appendChild(host);
+        frameHost = host;
+        // After the frame that shows it (a hidden tab renders no frames, so it need not wait).
+        if (d.visibilityState === 'hidden') then();
+        else w.requestAnimationFrame(function () { w.setTimeout(then, 0); });
+      };
+      if (d.body) paint(); else d.addEventListener('DOMContentLoaded', function () { try { paint(); } catch (e) { then(); } });
     };
-    try { paintFrame(); } catch (e) { log('the first frame failed', e); }
 
     var call = function (api, m, args) {
       var fail = function (e) { log(m + '() failed:', e); return nothing(m); };
@@ -154,38 +155,44 @@
       } catch (e) { return Promise.resolve(fail(e)); }
     };
 
-    import(base + BUNDLE + 'kuki.js')
-      .then(function (mod) {
-        return mod.default({ module_or_path: base + BUNDLE + 'kuki_bg.wasm' }).then(function () { return mod; });
-      })
-      .then(function (mod) {
-        var api = {};
-        Object.keys(mod).forEach(function (k) { if (k !== 'default' && k !== 'initSync') api[k] = mod[k]; });
-        if (typeof api.run !== 'function') throw new Error('pkg/kuki.js exports no run()');
-        api.run = function (c, o) { return mod.run(c === undefined || c === null ? {} : c, withDefaults(o)); };
-        return config.then(function (c) {
-          // The stub stays until the config is here, so a run() the page makes meanwhile is still seen.
-          w.kuki = api;
-          if (!pageCalledRun && data('autorun') !== 'false') return call(api, 'run', [c]);
-        }).then(function () {
-          // Calls made while loading, in the order the page made them. Only run() is awaited: a pending
-          // requireCategory() waits on the visitor and must not hold up the calls after it.
-          var next = function () {
-            var q = queue.shift();
-            if (!q) return;
-            var p = call(api, q.m, q.args).then(q.resolve);
-            return q.m === 'run' ? p.then(next) : next();
-          };
-          return next();
+    var start = function () {
+      if (started) return;
+      started = true;
+      import(base + BUNDLE + 'kuki.js')
+        .then(function (mod) {
+          return mod.default({ module_or_path: base + BUNDLE + 'kuki_bg.wasm' }).then(function () { return mod; });
+        })
+        .then(function (mod) {
+          var api = {};
+          Object.keys(mod).forEach(function (k) { if (k !== 'default' && k !== 'initSync') api[k] = mod[k]; });
+          if (typeof api.run !== 'function') throw new Error('pkg/kuki.js exports no run()');
+          api.run = function (c, o) { return mod.run(c === undefined || c === null ? {} : c, withDefaults(o)); };
+          return config.then(function (c) {
+            // The stub stays until the config is here, so a run() the page makes meanwhile is still seen.
+            w.kuki = api;
+            if (!pageCalledRun && data('autorun') !== 'false') return call(api, 'run', [c]);
+          }).then(function () {
+            // Calls made while loading, in the order the page made them. Only run() is awaited: a pending
+            // requireCategory() waits on the visitor and must not hold up the calls after it.
+            var next = function () {
+              var q = queue.shift();
+              if (!q) return;
+              var p = call(api, q.m, q.args).then(q.resolve);
+              return q.m === 'run' ? p.then(next) : next();
+            };
+            return next();
+          });
+        })
+        .catch(function (e) {
+          log('could not start from ' + base + ':', e);
+          failed = true;
+          // A frame whose buttons would never work must not stay.
+          if (frameHost) frameHost.remove();
+          queue.splice(0).forEach(function (q) { q.resolve(nothing(q.m)); });
         });
-      })
-      .catch(function (e) {
-        log('could not start from ' + base + ':', e);
-        failed = true;
-        // A frame whose buttons would never work must not stay.
-        if (frameHost) frameHost.remove();
-        queue.splice(0).forEach(function (q) { q.resolve(nothing(q.m)); });
-      });
+    };
+    var started = false;
+    try { paintFrame(start); } catch (e) { log('the first frame failed', e); start(); }
   } catch (e) {
     try { w.console.error('kuki: the loader failed', e); } catch (_) {}
   }

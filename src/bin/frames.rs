@@ -1,5 +1,5 @@
-//! `kuki-frames OUT_DIR`: writes the banner's first frame per built-in language (`frame.ko.json`,
-//! `frame.en.json`) for the built-in configuration, as `kuki::frame` describes. Run by `make bundle` into `pkg/`.
+//! `kuki-frames OUT_DIR`: writes the banner's first frame in each built-in language for the built-in configuration
+//! (`frames.json`), as `kuki::frame` describes. Run by `make bundle` into `pkg/`.
 
 use kuki_core::{Config, Lang};
 use std::path::PathBuf;
@@ -13,18 +13,28 @@ fn main() {
     if kuki::frame::depends_on_date(&config) {
         // A frame that is right on one day and wrong on another is no frame: the loader then waits for the app.
         eprintln!("kuki-frames: the built-in configuration shows a dated notice; no first frame written");
+        // Nor an older one left from an earlier build.
+        let _ = std::fs::remove_file(out.join("frames.json"));
         return;
     }
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
-    for lang in [Lang::Ko, Lang::En] {
-        let html =
-            runtime.block_on(tokio::task::LocalSet::new().run_until(kuki::frame::render(Config::default(), lang, now)));
-        let file = out.join(format!("frame.{}.json", lang.as_str()));
-        if let Err(e) = std::fs::write(&file, kuki::frame::json(lang, &html)) {
-            eprintln!("kuki-frames: {}: {e}", file.display());
-            std::process::exit(1);
-        }
-        println!("kuki-frames: {} ({} bytes of HTML)", file.display(), html.len());
+    let frames: Vec<(Lang, String)> = [Lang::Ko, Lang::En]
+        .into_iter()
+        .map(|lang| {
+            let html = runtime.block_on(tokio::task::LocalSet::new().run_until(kuki::frame::render(
+                Config::default(),
+                lang,
+                now,
+            )));
+            println!("kuki-frames: {} ({} bytes of HTML)", lang.as_str(), html.len());
+            (lang, html)
+        })
+        .collect();
+    let file = out.join("frames.json");
+    if let Err(e) = std::fs::write(&file, kuki::frame::json(&frames)) {
+        eprintln!("kuki-frames: {}: {e}", file.display());
+        std::process::exit(1);
     }
+    println!("kuki-frames: {}", file.display());
 }

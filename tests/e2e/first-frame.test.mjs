@@ -111,6 +111,29 @@ describe('the first frame', () => {
     assert.deepEqual(await s.page.evaluate(() => window.__kukiDemoRuns ?? []), [], 'nothing optional ran');
   });
 
+  test('the banner needs no request after the loader, and the module is requested once it is painted', async (t) => {
+    const s = await openPage(stack.browser, { initScripts: [recordEvents] });
+    t.after(() => s.close());
+    const requests = [];
+    s.page.on('request', (r) => requests.push(new URL(r.url()).pathname));
+    // When the glue is asked for, the page is looked at: the frame must already be on screen.
+    let frameAtModule;
+    await s.page.route('**/kuki/b-*/kuki.js', async (route) => {
+      frameAtModule = await s.page.evaluate((sel) => {
+        const b = document.querySelector(sel)?.shadowRoot?.querySelector('[data-kuki-frame] .kuki-banner');
+        return !!b && b.checkVisibility();
+      }, HOST_SELECTOR);
+      await route.continue().catch(() => {});
+    });
+    await s.page.goto(`${stack.host.origin}/first-frame.html`);
+    await waitForKuki(s.page);
+    assert.equal(frameAtModule, true, 'the frame was visible when the module was requested');
+    const kuki = requests.filter((p) => p.startsWith('/kuki/'));
+    assert.equal(kuki[0], '/kuki/kuki.js', 'the loader first');
+    assert.match(kuki[1], /^\/kuki\/b-[0-9a-f]{16}\/kuki\.js$/, 'then the module, nothing for the frame');
+    assert.ok(!kuki.some((p) => p.includes('frame')), `no frame request: ${kuki.join(' ')}`);
+  });
+
   test('no frame for a returning visitor, for a site config, or once the wasm has failed', async (t) => {
     // A returning visitor: choose once, then come back with the wasm held. Nothing may flash.
     const first = await withWasmHeld(t, '/first-frame.html');

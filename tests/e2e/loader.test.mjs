@@ -154,10 +154,17 @@ test('the loader works under a strict CSP with no violation', async (t) => {
   assert.deepEqual(errors, []);
 });
 
-// Every first visit downloads the loader and the first frame before it sees the banner (issue 8: at most 15 KiB
-// brotli before the banner is visible); the loader's share stays small.
-test('the loader as served stays small: under 3 KiB brotli', async () => {
+// Every visit downloads the loader, and a first visit sees the banner from it alone: it carries the first frame
+// (the stylesheet and the banner's HTML in ko and en). Issue 8 allows 15 KiB brotli before the banner is visible;
+// the loader keeps well inside that, and without the frame it is the small script it always was.
+test('the loader as served stays small: under 7 KiB brotli with the frame, 3 KiB without', async () => {
   const { readFileSync } = await import('node:fs');
-  const size = readFileSync(join(ROOT, 'dist', 'kuki', 'kuki.js.br')).length;
-  assert.ok(size < 3072, `dist/kuki/kuki.js is ${size} bytes brotli`);
+  const { brotliCompressSync } = await import('node:zlib');
+  const served = readFileSync(join(ROOT, 'dist', 'kuki', 'kuki.js.br')).length;
+  assert.ok(served < 7 * 1024, `dist/kuki/kuki.js is ${served} bytes brotli`);
+  const js = readFileSync(join(ROOT, 'dist', 'kuki', 'kuki.js'), 'utf8');
+  const frames = js.match(/var FRAMES = (\{.*\});\n/);
+  assert.ok(frames, 'the assembled loader carries the first frame');
+  const size = brotliCompressSync(Buffer.from(js.replace(frames[1], 'null'))).length;
+  assert.ok(size < 3072, `dist/kuki/kuki.js without its frame is ${size} bytes brotli`);
 });
