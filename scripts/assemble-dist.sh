@@ -2,7 +2,7 @@
 # Assembles dist/, the directory kuki-server serves, from the sources and wasm-pack's pkg/ (layout: docs/contract.md).
 #   dist/index.html       <- index.html (the demo host page)
 #   dist/demo/**          <- www/demo/**
-#   dist/kuki/kuki.js     <- www/kuki.js (the loader) with pkg/frames.json (the banner's first frame) in it
+#   dist/kuki/kuki.js     <- www/kuki.js (the loader) with pkg/loader.json (facts from Rust, the first frame) in it
 #   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, and pkg/snippets/ (JS that
 #                            wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
 #   dist/kuki/b-HASH/     <- the same files in a folder named by their content (served immutable); the
@@ -11,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for f in pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts www/kuki.js index.html; do
+for f in pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/loader.json www/kuki.js index.html; do
   [[ -f "$f" ]] || { echo "assemble-dist: $f is missing (run wasm-pack build first)" >&2; exit 1; }
 done
 
@@ -31,24 +31,23 @@ cp -R "$next/kuki/pkg" "$next/kuki/b-$hash"
 grep -v '^[[:space:]]*//' www/kuki.js | sed "s#var BUNDLE = 'pkg/';#var BUNDLE = 'b-$hash/';#" > "$next/kuki/kuki.js"
 grep -q "var BUNDLE = 'b-$hash/';" "$next/kuki/kuki.js" ||
   { echo "assemble-dist: www/kuki.js has no \`var BUNDLE = 'pkg/';\` line to point at b-$hash/" >&2; exit 1; }
-# The banner's first frame (src/frame.rs, pkg/frames.json from kuki-frames) goes into the loader itself, in place
-# of its `var FRAMES = null;`, so the banner shows with no request after the loader's.
-if [[ -f pkg/frames.json ]]; then
-  node -e '
+# What the loader must know from Rust, with the banner's first frame (src/frame.rs: pkg/loader.json, written by
+# kuki-frames), goes into the loader itself in place of its `var BUILT = null;`: the banner then shows with no
+# request after the loader's.
+node -e '
 const fs = require("fs");
-const [loader, frames] = process.argv.slice(1);
-const f = JSON.parse(fs.readFileSync(frames, "utf8"));
-if (typeof f.css !== "string" || !f.html || typeof f.html.ko !== "string" || typeof f.html.en !== "string") {
-  console.error("assemble-dist: " + frames + " is not {css, html: {ko, en}}");
-  process.exit(1);
+const [loader, built] = process.argv.slice(1);
+let b;
+try { b = JSON.parse(fs.readFileSync(built, "utf8")); } catch (e) { console.error("assemble-dist: " + built + ": " + e.message + " (run kuki-frames)"); process.exit(1); }
+const frameOk = b.frame === null || (typeof b.frame.css === "string" && b.frame.html && b.langs.every((l) => typeof b.frame.html[l] === "string"));
+if (typeof b.cookie !== "string" || !Array.isArray(b.langs) || typeof b.consentDefault !== "object" || !frameOk) {
+  console.error("assemble-dist: " + built + " is not {cookie, langs, consentDefault, frame}"); process.exit(1);
 }
+if (b.frame === null) console.error("assemble-dist: no first frame in " + built + ": the banner comes with the wasm");
 const js = fs.readFileSync(loader, "utf8");
-const line = "var FRAMES = null;";
+const line = "var BUILT = null;";
 if (js.split(line).length !== 2) { console.error("assemble-dist: www/kuki.js has no single `" + line + "` line"); process.exit(1); }
-fs.writeFileSync(loader, js.replace(line, () => "var FRAMES = " + JSON.stringify(f) + ";"));' "$next/kuki/kuki.js" pkg/frames.json
-else
-  echo "assemble-dist: no pkg/frames.json (kuki-frames did not run or wrote none): the loader paints no first frame" >&2
-fi
+fs.writeFileSync(loader, js.replace(line, () => "var BUILT = " + JSON.stringify(b) + ";"));' "$next/kuki/kuki.js" pkg/loader.json
 # Precompressed copies beside each text and wasm file (gzip -9 and brotli 11), which kuki-server sends to a
 # browser that accepts them: the bytes on the wire are the compressed ones, as from a CDN.
 node -e '

@@ -2,13 +2,14 @@
 //! without waiting for the wasm.
 //!
 //! `make bundle` runs the `kuki-frames` tool (`src/bin/frames.rs`, this module behind the `ssr` feature), which
-//! writes `pkg/frames.json`: `{"css", "html": {"ko", "en"}}`, the minified stylesheet once and per built-in
-//! language the HTML that [`Root`] renders for a first visit under the built-in configuration.
-//! `scripts/assemble-dist.sh` puts that object into the loader (`www/kuki.js`, its `var FRAMES` line), so the
-//! banner costs no request after the loader's own: the loader paints the frame into kuki's shadow root with the
-//! stylesheet while it runs, when nothing can make the app render anything else (no `data-config`, no stored
-//! choice, cookies on: docs/contract.md lists the conditions); [`crate::mount`] then renders the app beside it
-//! and swaps them once rendered.
+//! writes `pkg/loader.json`: what the loader (`www/kuki.js`) must know before the wasm, taken from the Rust that
+//! defines it (the default cookie name, the built-in languages, Consent Mode's `consent default`), and `frame`:
+//! `{"css", "html": {"ko", "en"}}`, the minified stylesheet once and per built-in language the HTML that [`Root`]
+//! renders for a first visit under the built-in configuration. `scripts/assemble-dist.sh` puts that object into
+//! the served loader (its `var BUILT` line), so the banner costs no request after the loader's own: the loader
+//! paints the frame into kuki's shadow root with the stylesheet while it runs, when nothing can make the app
+//! render anything else (no `data-config`, no stored choice, cookies on: README, "The first frame");
+//! [`crate::mount`] then renders the app beside it and swaps them once rendered.
 //!
 //! Why not yew's `hydration` feature: it adds 13 KiB brotli to the wasm (155.3 → 168.5 KiB, measured), and the
 //! swap gives the same result for a frame this small: the same DOM, replaced in one task, with the click and
@@ -46,12 +47,25 @@ pub fn depends_on_date(config: &Config) -> bool {
 }
 
 /// The frame file's JSON: `{"css":"...","html":"...","lang":"ko"}`.
-pub fn json(frames: &[(Lang, String)]) -> String {
-    let mut html = serde_json::Map::new();
-    for (lang, h) in frames {
-        html.insert(lang.as_str().to_string(), h.clone().into());
+pub fn json(frames: Option<&[(Lang, String)]>) -> String {
+    use kuki_core::category::{CONSENT_MODE_TYPES, CONSENT_MODE_WAIT_MS};
+    let mut consent_default = serde_json::Map::new();
+    for (ty, category) in CONSENT_MODE_TYPES {
+        consent_default.insert(ty.into(), if category.is_none() { "granted" } else { "denied" }.into());
     }
-    serde_json::json!({ "css": minify_css(crate::mount::CSS), "html": html }).to_string()
+    consent_default.insert("wait_for_update".into(), CONSENT_MODE_WAIT_MS.into());
+    let frame = frames.map(|frames| {
+        let html: serde_json::Map<String, serde_json::Value> =
+            frames.iter().map(|(lang, h)| (lang.as_str().to_string(), h.clone().into())).collect();
+        serde_json::json!({ "css": minify_css(crate::mount::CSS), "html": html })
+    });
+    serde_json::json!({
+        "cookie": kuki_core::config::DEFAULT_COOKIE_NAME,
+        "langs": [Lang::Ko.as_str(), Lang::En.as_str()],
+        "consentDefault": consent_default,
+        "frame": frame,
+    })
+    .to_string()
 }
 
 /// The stylesheet without its comments and runs of white space: every first visit downloads it. (kuki's CSS has

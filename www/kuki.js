@@ -32,6 +32,11 @@
     // The module's folder beside the loader. scripts/assemble-dist.sh replaces it with the content-hashed copy
     // (`b-<hash>/`, cached for a year), so only this small file needs a short cache time.
     var BUNDLE = 'pkg/';
+    // What this file must know before the wasm, from the Rust that defines it (src/frame.rs, pkg/loader.json):
+    // `{cookie, langs, consentDefault, frame: {css, html: {ko, en}} | null}`. scripts/assemble-dist.sh writes it in
+    // place of the null; a copy without it (not assembled) sends no Consent Mode default and paints no frame,
+    // leaving both to the wasm.
+    var BUILT = null;
 
     // Options every run() gets unless the page gives its own: the tag's language and the consent endpoint
     // (by default on the loader's own server, not the host page's).
@@ -43,21 +48,17 @@
     // Google Consent Mode v2: `consent default` goes out now, while the loader runs, so it precedes every later
     // script of the page (gtag's among them) rather than waiting for the wasm. Sent when the tag asks for it
     // (`data-consent-mode="true"`) or the page already has gtag or a dataLayer; the same values kuki's runtime
-    // would send (src/runtime/consent_mode.rs), which then sends only the updates.
+    // would send (kuki_core::category::CONSENT_MODE_TYPES), which then sends only the updates.
     var consentMode = data('consent-mode');
-    if (consentMode !== 'false' && (consentMode === 'true' || typeof w.gtag === 'function' || w.dataLayer)) {
+    if (BUILT && consentMode !== 'false' && (consentMode === 'true' || typeof w.gtag === 'function' || w.dataLayer)) {
       try {
         var dataLayer = w.dataLayer = w.dataLayer || [];
         var gtag = typeof w.gtag === 'function' ? w.gtag : function () { dataLayer.push(arguments); };
-        var denied = 'denied';
-        gtag('consent', 'default', {
-          ad_storage: denied, ad_user_data: denied, ad_personalization: denied, analytics_storage: denied,
-          functionality_storage: denied, personalization_storage: denied, security_storage: 'granted',
-          wait_for_update: 500
-        });
+        gtag('consent', 'default', BUILT.consentDefault);
         defaults.consentDefaultSent = true;
       } catch (e) { log('Consent Mode: consent default failed', e); }
     }
+
     var withDefaults = function (options) {
       var o = {}, k;
       for (k in defaults) o[k] = defaults[k];
@@ -101,21 +102,24 @@
         return {};
       });
 
-    // The banner's first frame (src/frame.rs): `{css, html: {ko, en}}`, which scripts/assemble-dist.sh writes in
-    // place of the null below, so the banner needs no request after this file. Painted into kuki's shadow root
-    // at once when nothing can make kuki show anything else (the built-in config run by the loader, no stored
-    // choice, cookies on); the wasm then takes its place (src/mount.rs), carrying out a click made on it
-    // meanwhile, once. The wasm is requested only once the frame is on screen, so the few KiB the banner needs
-    // never share the connection with the module (issue 8: at most 15 KiB before the banner is visible).
-    var FRAMES = null;
+    // The banner's first frame (BUILT.frame), painted into kuki's shadow root at once when nothing can make kuki
+    // show anything else (the built-in config run by the loader, no stored choice, cookies on); the wasm then takes
+    // its place (src/mount.rs), carrying out a click made on it meanwhile, once. The wasm is requested only once
+    // the frame is on screen, so the few KiB the banner needs never share the connection with the module (issue 8:
+    // at most 15 KiB before the banner is visible).
     var frameHost = null;
     var paintFrame = function (then) {
-      var lang = 'en', langs = ['ko', 'en'], i, tags = [data('lang')].concat(w.navigator.languages || [w.navigator.language]);
+      var frames = BUILT && BUILT.frame;
+      if (!frames) return then();
+      var lang = 'en', i, tags = [data('lang')].concat(w.navigator.languages || [w.navigator.language]);
       var primary = function (t) { return String(t || '').trim().split(/[-_]/)[0].toLowerCase(); };
-      for (i = 0; i < tags.length; i += 1) if (langs.indexOf(primary(tags[i])) >= 0) { lang = primary(tags[i]); break; }
+      for (i = 0; i < tags.length; i += 1) if (BUILT.langs.indexOf(primary(tags[i])) >= 0) { lang = primary(tags[i]); break; }
       var stored = false;
-      try { stored = /(^|;\s*)kuki_consent=/.test(d.cookie) || w.localStorage.getItem('kuki_consent') !== null; } catch (_) {}
-      if (!FRAMES || !FRAMES.html[lang] || configUrl !== undefined || data('autorun') === 'false' || stored ||
+      try {
+        stored = d.cookie.split(/;\s*/).some(function (c) { return c.indexOf(BUILT.cookie + '=') === 0; }) ||
+          w.localStorage.getItem(BUILT.cookie) !== null;
+      } catch (_) {}
+      if (!frames.html[lang] || configUrl !== undefined || data('autorun') === 'false' || stored ||
         !w.navigator.cookieEnabled || !('adoptedStyleSheets' in Document.prototype)) return then();
       var paint = function () {
         if (w.kuki !== stub || failed || d.querySelector('[data-kuki-host]')) return then();
@@ -123,13 +127,13 @@
         host.setAttribute('data-kuki-host', '');
         var shadow = host.attachShadow({ mode: 'open' });
         var sheet = new CSSStyleSheet();
-        sheet.replaceSync(FRAMES.css);
+        sheet.replaceSync(frames.css);
         shadow.adoptedStyleSheets = [sheet];
         var frame = d.createElement('div');
         frame.className = 'kuki-root';
         frame.setAttribute('lang', lang);
         frame.setAttribute('data-kuki-frame', '');
-        frame.innerHTML = FRAMES.html[lang];
+        frame.innerHTML = frames.html[lang];
         shadow.appendChild(frame);
         shadow.addEventListener('click', function (e) {
           var el = e.target && e.target.closest && e.target.closest('button, a[href]');

@@ -144,6 +144,21 @@ pub const FUNCTIONAL: &str = "functional";
 pub const ANALYTICS: &str = "analytics";
 pub const MARKETING: &str = "marketing";
 
+/// Google Consent Mode v2: its seven consent types and the category each follows (`None`: always granted). The
+/// browser app sends them; `make bundle` gives the loader the same list for the `consent default` it sends first.
+pub const CONSENT_MODE_TYPES: [(&str, Option<&str>); 7] = [
+    ("ad_storage", Some(MARKETING)),
+    ("ad_user_data", Some(MARKETING)),
+    ("ad_personalization", Some(MARKETING)),
+    ("analytics_storage", Some(ANALYTICS)),
+    ("functionality_storage", Some(FUNCTIONAL)),
+    ("personalization_storage", Some(FUNCTIONAL)),
+    ("security_storage", None),
+];
+
+/// How long Consent Mode's `consent default` asks tags to wait for the visitor's `consent update` (ms).
+pub const CONSENT_MODE_WAIT_MS: u32 = 500;
+
 fn id(s: &str) -> CategoryId {
     CategoryId::parse(s).expect("built-in category ids are valid")
 }

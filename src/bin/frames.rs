@@ -1,5 +1,6 @@
-//! `kuki-frames OUT_DIR`: writes the banner's first frame in each built-in language for the built-in configuration
-//! (`frames.json`), as `kuki::frame` describes. Run by `make bundle` into `pkg/`.
+//! `kuki-frames OUT_DIR`: writes `loader.json`, what the loader needs from Rust, with the banner's first frame in
+//! each built-in language for the built-in configuration, as `kuki::frame` describes. Run by `make bundle` into
+//! `pkg/`.
 
 use kuki_core::{Config, Lang};
 use std::path::PathBuf;
@@ -10,29 +11,26 @@ fn main() {
         std::process::exit(2);
     };
     let config = Config::default();
-    if kuki::frame::depends_on_date(&config) {
+    let frames = if kuki::frame::depends_on_date(&config) {
         // A frame that is right on one day and wrong on another is no frame: the loader then waits for the app.
-        eprintln!("kuki-frames: the built-in configuration shows a dated notice; no first frame written");
-        // Nor an older one left from an earlier build.
-        let _ = std::fs::remove_file(out.join("frames.json"));
-        return;
-    }
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
-    let frames: Vec<(Lang, String)> = [Lang::Ko, Lang::En]
-        .into_iter()
-        .map(|lang| {
-            let html = runtime.block_on(tokio::task::LocalSet::new().run_until(kuki::frame::render(
-                Config::default(),
-                lang,
-                now,
-            )));
-            println!("kuki-frames: {} ({} bytes of HTML)", lang.as_str(), html.len());
-            (lang, html)
-        })
-        .collect();
-    let file = out.join("frames.json");
-    if let Err(e) = std::fs::write(&file, kuki::frame::json(&frames)) {
+        eprintln!("kuki-frames: the built-in configuration shows a dated notice; no first frame");
+        None
+    } else {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+        let frames: Vec<(Lang, String)> = [Lang::Ko, Lang::En]
+            .into_iter()
+            .map(|lang| {
+                let render = kuki::frame::render(Config::default(), lang, now);
+                let html = runtime.block_on(tokio::task::LocalSet::new().run_until(render));
+                println!("kuki-frames: the first frame in {} ({} bytes of HTML)", lang.as_str(), html.len());
+                (lang, html)
+            })
+            .collect();
+        Some(frames)
+    };
+    let file = out.join("loader.json");
+    if let Err(e) = std::fs::write(&file, kuki::frame::json(frames.as_deref())) {
         eprintln!("kuki-frames: {}: {e}", file.display());
         std::process::exit(1);
     }

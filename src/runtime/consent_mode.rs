@@ -3,7 +3,7 @@
 //! `consent update` on every choice, mapping its categories to all seven consent types.
 
 use js_sys::{Object, Reflect};
-use kuki_core::category::{ANALYTICS, FUNCTIONAL, MARKETING};
+use kuki_core::category::{CONSENT_MODE_TYPES, CONSENT_MODE_WAIT_MS};
 use kuki_core::{Config, Consent};
 use wasm_bindgen::prelude::*;
 
@@ -20,17 +20,6 @@ extern "C" {
     fn gtag(command: &str, action: &str, params: &JsValue) -> Result<(), JsValue>;
 }
 
-/// The seven consent types and the kuki category each follows (`None`: always granted).
-const TYPES: [(&str, Option<&str>); 7] = [
-    ("ad_storage", Some(MARKETING)),
-    ("ad_user_data", Some(MARKETING)),
-    ("ad_personalization", Some(MARKETING)),
-    ("analytics_storage", Some(ANALYTICS)),
-    ("functionality_storage", Some(FUNCTIONAL)),
-    ("personalization_storage", Some(FUNCTIONAL)),
-    ("security_storage", None),
-];
-
 /// Is Consent Mode on for this page? The config says so, or the loader already sent the default (the tag asked for
 /// it, or the page had gtag then), or the page has gtag or a dataLayer now.
 pub fn enabled(config: &Config, default_sent: bool) -> bool {
@@ -45,7 +34,7 @@ pub fn enabled(config: &Config, default_sent: bool) -> bool {
 
 fn params(granted: impl Fn(Option<&str>) -> bool) -> Object {
     let o = Object::new();
-    for (ty, category) in TYPES {
+    for (ty, category) in CONSENT_MODE_TYPES {
         let v = if granted(category) { "granted" } else { "denied" };
         let _ = Reflect::set(&o, &JsValue::from_str(ty), &JsValue::from_str(v));
     }
@@ -55,7 +44,7 @@ fn params(granted: impl Fn(Option<&str>) -> bool) -> Object {
 /// `gtag('consent', 'default', ...)`: denied until the visitor chooses.
 pub fn send_default() {
     let p = params(|c| c.is_none());
-    let _ = Reflect::set(&p, &JsValue::from_str("wait_for_update"), &JsValue::from_f64(500.0));
+    let _ = Reflect::set(&p, &JsValue::from_str("wait_for_update"), &JsValue::from_f64(CONSENT_MODE_WAIT_MS.into()));
     let _ = gtag("consent", "default", &p);
 }
 
