@@ -248,6 +248,24 @@ describe('layouts, the settings button, the policy-change notice (issue 11)', ()
     assert.equal(await answer, false);
   });
 
+  test('a dialog over a dialog dims the page once (the policy viewer over a modal banner)', async (t) => {
+    const tinted = (page) =>
+      page.evaluate((sel) => [...document.querySelector(sel).shadowRoot.querySelectorAll('.kuki-backdrop')]
+        .map((b) => getComputedStyle(b).backgroundColor !== 'rgba(0, 0, 0, 0)'), HOST_SELECTOR);
+    const s = await start(t, config({ guiOptions: { consentModal: { layout: 'modal' } } }));
+    const b = banner(s.page);
+    await b.waitFor({ state: 'visible' });
+    assert.deepEqual(await tinted(s.page), [true], 'the modal banner dims the page');
+    await b.getByRole('link', { name: NAMES.ko.policyLink }).click();
+    const viewer = kukiRoot(s.page).getByRole('dialog', { name: NAMES.ko.policy, exact: true });
+    await viewer.waitFor({ state: 'visible' });
+    assert.deepEqual(await tinted(s.page), [false, true], 'one tint: the policy viewer\'s');
+    saveArtifact('layouts-modal-policy-ko-desktop.png', await s.page.screenshot());
+    await viewer.getByRole('button', { name: NAMES.ko.close }).first().click();
+    await viewer.waitFor({ state: 'hidden' });
+    assert.deepEqual(await tinted(s.page), [true], 'the banner\'s own tint is back');
+  });
+
   test('the "you refused" notice is a small dismissible toast clear of the footer links, and of the settings button', async (t) => {
     for (const side of ['bottom left', 'bottom right']) {
       const s = await start(t, config({ guiOptions: { settingsButton: side } }));
