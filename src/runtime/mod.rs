@@ -24,7 +24,7 @@ pub mod outbox;
 pub mod scripts;
 pub mod storage;
 
-use kuki_core::{CategoryId, ConsentId};
+use kuki_core::{CategoryId, Config, Consent, ConsentId};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
@@ -243,19 +243,8 @@ impl Runtime {
 
     /// Starts a pass over the pending blocked scripts the consent of now allows (none before a choice).
     fn activate_scripts(&self) {
-        // What the consent allows now, as the scripts' keys: `analytics` accepted, `!analytics` refused,
-        // `analytics:ga` a service accepted, `analytics:!ga` refused.
-        let state = self.state();
-        let mut allowed = Vec::new();
-        for d in state.consent.iter().flat_map(|c| &c.decisions) {
-            let id = d.category.as_str();
-            allowed.push(if d.granted { id.to_owned() } else { ["!", id].concat() });
-            for x in &d.services {
-                allowed.push([id, if x.granted { ":" } else { ":!" }, x.service.as_str()].concat());
-            }
-        }
-        if !allowed.is_empty() {
-            self.scripts.activate(allowed);
+        if let Some(consent) = self.state().consent.clone() {
+            self.scripts.activate(consent);
         }
     }
 
@@ -282,36 +271,18 @@ impl Runtime {
     }
 
     /// The one consent check for blocked content (scripts, and whatever else waits on consent), with the tokens
-    /// of `data-category` and `data-service`: `analytics` (accepted) or `!analytics` (refused by a choice); with
-    /// a service of that category, `ga` (accepted) or `!ga` (refused by a choice, its category's refusal
-    /// included). Nothing is allowed before a choice.
+    /// of `data-category` and `data-service`, against the consent of this moment ([`consent_allows`]). Nothing is
+    /// allowed before a choice.
     pub fn allows(&self, category: &str, service: Option<&str>) -> bool {
         let state = self.state.borrow();
-        let Some(c) = state.consent.as_ref() else { return false };
-        let (id, category_ok) = match category.strip_prefix('!') {
-            Some(id) => (id, !c.granted(id)),
-            None => (category, c.granted(category)),
-        };
-        // A `data-service` the category does not declare (a label such as "YouTube" on an iframe) names no switch
-        // of its own: the category's consent decides.
-        match service.filter(|s| declares(&state.config, id, s)) {
-            None => category_ok,
-            Some(s) => match s.strip_prefix('!') {
-                // `!analytics` with `!ga` asks for both refusals; plain `analytics` with `!ga` for ga's alone.
-                Some(s) => !c.service_granted(id, s) && (category_ok || !category.starts_with('!')),
-                None => c.service_granted(id, s) && category_ok,
-            },
-        }
+        state.consent.as_ref().is_some_and(|c| consent_allows(&state.config, c, category, service))
     }
 
-    /// The one consent check for a blocked script or iframe: does the consent of this moment allow every token of
-    /// its `data-category`, with its `data-service` (see [`Runtime::allows`])? An element that lists none is never
-    /// allowed.
+    /// The one consent check for a blocked script or iframe: does the consent of this moment allow it
+    /// ([`element_allowed_by`])?
     pub fn allows_element(&self, el: &Element) -> bool {
-        let categories = el.get_attribute("data-category").unwrap_or_default();
-        let service = el.get_attribute("data-service").map(|x| x.trim().to_owned()).filter(|x| !x.is_empty());
-        let mut tokens = categories.split_whitespace().peekable();
-        tokens.peek().is_some() && tokens.all(|token| self.allows(token, service.as_deref()))
+        let state = self.state.borrow();
+        state.consent.as_ref().is_some_and(|c| element_allowed_by(&state.config, c, el))
     }
 
     /// The consent in force as the page sees it, or `null`.
@@ -353,8 +324,36 @@ impl Runtime {
     }
 }
 
+/// Does `consent` allow a `data-category` token with this `data-service` token? `analytics` (accepted) or
+/// `!analytics` (refused by the choice); with a service of that category, `ga` (accepted) or `!ga` (refused by the
+/// choice, its category's refusal included). A `data-service` the category does not declare (a label such as
+/// "YouTube" on an iframe) names no switch of its own: the category's consent decides.
+pub fn consent_allows(config: &Config, consent: &Consent, category: &str, service: Option<&str>) -> bool {
+    let (id, category_ok) = match category.strip_prefix('!') {
+        Some(id) => (id, !consent.granted(id)),
+        None => (category, consent.granted(category)),
+    };
+    match service.filter(|s| declares(config, id, s)) {
+        None => category_ok,
+        Some(s) => match s.strip_prefix('!') {
+            // `!analytics` with `!ga` asks for both refusals; plain `analytics` with `!ga` for ga's alone.
+            Some(s) => !consent.service_granted(id, s) && (category_ok || !category.starts_with('!')),
+            None => consent.service_granted(id, s) && category_ok,
+        },
+    }
+}
+
+/// Does `consent` allow this blocked script or iframe: every token of its `data-category`, with its `data-service`
+/// ([`consent_allows`])? An element that lists no category is never allowed.
+pub fn element_allowed_by(config: &Config, consent: &Consent, el: &Element) -> bool {
+    let categories = el.get_attribute("data-category").unwrap_or_default();
+    let service = el.get_attribute("data-service").map(|x| x.trim().to_owned()).filter(|x| !x.is_empty());
+    let mut tokens = categories.split_whitespace().peekable();
+    tokens.peek().is_some() && tokens.all(|token| consent_allows(config, consent, token, service.as_deref()))
+}
+
 /// Does `category` (a `data-category` token) declare `service` (a `data-service` token)? `!` aside on both.
-fn declares(config: &kuki_core::Config, category: &str, service: &str) -> bool {
+fn declares(config: &Config, category: &str, service: &str) -> bool {
     let (category, service) = (category.trim_start_matches('!'), service.trim_start_matches('!'));
     config.category(category).is_some_and(|c| c.services.iter().any(|x| x.id.as_str() == service))
 }

@@ -11,9 +11,9 @@
 //! first.
 //!
 //! The consent is read again at every step, never from a snapshot: a script whose category is refused at the
-//! moment it would be inserted is never inserted. Each acceptance starts a *pass* over the scripts its accepted
-//! set allows; a pass leaves alone the scripts an earlier, still running pass covers (their order is that
-//! pass's to keep), so a category accepted while a slow script loads runs its scripts at once.
+//! moment it would be inserted is never inserted. Each choice starts a *pass* over the scripts it allows; a pass
+//! leaves alone the scripts an earlier, still running pass covers (their order is that pass's to keep), so a
+//! category accepted while a slow script loads runs its scripts at once.
 
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
@@ -21,16 +21,17 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlScriptElement};
 
-use super::Runtime;
+use super::{element_allowed_by, Runtime};
 use crate::browser;
+use kuki_core::Consent;
 
 /// Blocked scripts still waiting.
 pub const PENDING: &str = "script[type=\"text/plain\"][data-category]:not([data-kuki-run])";
 
-/// One activation: the categories accepted when it started.
+/// One activation: the consent it started with.
 struct Pass {
     id: u32,
-    accepted: Rc<Vec<String>>,
+    consent: Rc<Consent>,
 }
 
 pub struct Scripts {
@@ -50,11 +51,11 @@ impl Scripts {
         self.passes.borrow_mut().clear();
     }
 
-    /// Starts a pass over the pending scripts that `accepted` (the categories accepted now) allows.
-    pub fn activate(&self, accepted: Vec<String>) {
+    /// Starts a pass over the pending scripts that `consent` (the choice now) allows.
+    pub fn activate(&self, consent: Consent) {
         let id = self.next_pass.get();
         self.next_pass.set(id.wrapping_add(1));
-        self.passes.borrow_mut().push(Pass { id, accepted: Rc::new(accepted) });
+        self.passes.borrow_mut().push(Pass { id, consent: Rc::new(consent) });
         let rt = self.rt.clone();
         let timeout_ms = self.timeout_ms;
         wasm_bindgen_futures::spawn_local(async move {
@@ -68,37 +69,21 @@ impl Scripts {
     }
 }
 
-/// The first pending script in document order that pass `id` may run now: all its categories accepted at this
-/// moment and when the pass started, and none left to an earlier pass still running.
+/// The first pending script in document order that pass `id` may run now: allowed by the consent of this moment
+/// and by the one the pass started with, and left to no earlier pass still running. One check decides all three
+/// ([`element_allowed_by`], the same as for iframes).
 fn next_runnable(rt: &Weak<Runtime>, id: u32) -> Option<HtmlScriptElement> {
     let rt = rt.upgrade()?;
     let passes = rt.scripts.passes.borrow();
     let at = passes.iter().position(|p| p.id == id)?;
-    let mine = passes[at].accepted.clone();
-    let earlier: Vec<Rc<Vec<String>>> = passes[..at].iter().map(|p| p.accepted.clone()).collect();
+    let mine = passes[at].consent.clone();
+    let earlier: Vec<Rc<Consent>> = passes[..at].iter().map(|p| p.consent.clone()).collect();
     drop(passes);
+    let config = rt.state().config.clone();
     let list = browser::document()?.query_selector_all(PENDING).ok()?;
     (0..list.length()).filter_map(|i| list.item(i)?.dyn_into::<HtmlScriptElement>().ok()).find(|s| {
-        let cats = s.get_attribute("data-category").unwrap_or_default();
-        let ids: Vec<&str> = cats.split_whitespace().collect();
-        // A service its categories do not declare is a label: the categories decide (as in `Runtime::allows`).
-        let service = s
-            .get_attribute("data-service")
-            .map(|x| x.trim().to_owned())
-            .filter(|x| !x.is_empty() && ids.iter().all(|c| rt.declares(c, x)));
-        // The keys `Effect::ActivateScripts` lists: `analytics`, `!analytics`, `analytics:ga`, `analytics:!ga`.
-        let keys: Vec<String> = ids
-            .iter()
-            .map(|c| match &service {
-                Some(x) => [c, ":", x.as_str()].concat(),
-                None => (*c).to_owned(),
-            })
-            .collect();
-        let within = |set: &[String]| keys.iter().all(|k| set.contains(k));
-        !ids.is_empty()
-            && within(&mine)
-            && !earlier.iter().any(|e| within(e))
-            && ids.iter().all(|c| rt.allows(c, service.as_deref()))
+        let by = |c: &Consent| element_allowed_by(&config, c, s);
+        by(&mine) && !earlier.iter().any(|e| by(e)) && rt.allows_element(s)
     })
 }
 

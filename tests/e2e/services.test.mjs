@@ -101,14 +101,14 @@ describe('services inside categories', () => {
     assert.equal(await api('acceptedService', 'pixel', 'marketing'), true);
     assert.equal(await api('acceptedCategory', 'marketing'), true);
     assert.equal(await api('acceptedCategory', 'analytics'), false, 'the other categories keep their (no) choice');
-    assert.deepEqual(await runs(s), ['no-ga', 'pixel'], '!ga runs once a choice refused ga');
+    assert.deepEqual(await runs(s), ['no-analytics-no-ga', 'no-ga', 'pixel'], '!ga runs once a choice refused ga, and\n      // `!analytics` with `!ga` once it refused both');
 
     await api('acceptService', 'all', 'analytics');
     await settle(s);
     assert.equal(await api('acceptedService', 'ga', 'analytics'), true);
     assert.equal(await api('acceptedService', 'hotjar', 'analytics'), true);
     assert.equal(await api('acceptedService', 'pixel', 'marketing'), true, 'marketing kept');
-    assert.deepEqual(await runs(s), ['ga', 'hotjar', 'no-ga', 'pixel']);
+    assert.deepEqual(await runs(s), ['ga', 'hotjar', 'no-analytics-no-ga', 'no-ga', 'pixel']);
 
     const names = () => s.page.evaluate(() => document.cookie.split('; ').filter(Boolean).map((c) => c.split('=')[0]).sort());
     await s.page.evaluate(() => {
