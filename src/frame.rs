@@ -46,13 +46,11 @@ pub fn depends_on_date(config: &Config) -> bool {
     config.next_policy.is_some()
 }
 
-/// The frame file's JSON: `{"css":"...","html":"...","lang":"ko"}`.
+/// `pkg/loader.json`: `{"cookie", "langs", "consentDefault", "frame": {"css", "html": {"ko", "en"}} | null}`.
 pub fn json(frames: Option<&[(Lang, String)]>) -> String {
-    use kuki_core::category::{CONSENT_MODE_TYPES, CONSENT_MODE_WAIT_MS};
-    let mut consent_default = serde_json::Map::new();
-    for (ty, category) in CONSENT_MODE_TYPES {
-        consent_default.insert(ty.into(), if category.is_none() { "granted" } else { "denied" }.into());
-    }
+    use kuki_core::category::{consent_mode_values, CONSENT_MODE_WAIT_MS};
+    let mut consent_default: serde_json::Map<String, serde_json::Value> =
+        consent_mode_values(|_| false).into_iter().map(|(ty, v)| (ty.to_string(), v.into())).collect();
     consent_default.insert("wait_for_update".into(), CONSENT_MODE_WAIT_MS.into());
     let frame = frames.map(|frames| {
         let html: serde_json::Map<String, serde_json::Value> =

@@ -159,6 +159,12 @@ pub const CONSENT_MODE_TYPES: [(&str, Option<&str>); 7] = [
 /// How long Consent Mode's `consent default` asks tags to wait for the visitor's `consent update` (ms).
 pub const CONSENT_MODE_WAIT_MS: u32 = 500;
 
+/// Each Consent Mode type with `"granted"` or `"denied"`: granted when its category is (`granted(category)`),
+/// `security_storage` always. `consent default` is `consent_mode_values(|_| false)`.
+pub fn consent_mode_values(granted: impl Fn(&str) -> bool) -> [(&'static str, &'static str); 7] {
+    CONSENT_MODE_TYPES.map(|(ty, category)| (ty, if category.is_none_or(&granted) { "granted" } else { "denied" }))
+}
+
 fn id(s: &str) -> CategoryId {
     CategoryId::parse(s).expect("built-in category ids are valid")
 }
@@ -222,6 +228,16 @@ mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    #[test]
+    fn consent_mode_grants_a_type_with_its_category_and_security_storage_always() {
+        fn granted(v: [(&'static str, &'static str); 7]) -> Vec<&'static str> {
+            v.iter().filter(|(_, g)| *g == "granted").map(|(t, _)| *t).collect()
+        }
+        assert_eq!(granted(consent_mode_values(|_| false)), ["security_storage"]);
+        assert_eq!(granted(consent_mode_values(|c| c == ANALYTICS)), ["analytics_storage", "security_storage"]);
+        assert_eq!(granted(consent_mode_values(|_| true)).len(), 7);
+    }
 
     #[test]
     fn the_defaults_follow_the_policy() {

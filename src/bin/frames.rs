@@ -21,7 +21,7 @@ fn main() {
         let frames: Vec<(Lang, String)> = [Lang::Ko, Lang::En]
             .into_iter()
             .map(|lang| {
-                let render = kuki::frame::render(Config::default(), lang, now);
+                let render = kuki::frame::render(config.clone(), lang, now);
                 let html = runtime.block_on(tokio::task::LocalSet::new().run_until(render));
                 println!("kuki-frames: the first frame in {} ({} bytes of HTML)", lang.as_str(), html.len());
                 (lang, html)

@@ -3,7 +3,7 @@
 //! `consent update` on every choice, mapping its categories to all seven consent types.
 
 use js_sys::{Object, Reflect};
-use kuki_core::category::{CONSENT_MODE_TYPES, CONSENT_MODE_WAIT_MS};
+use kuki_core::category::{consent_mode_values, CONSENT_MODE_WAIT_MS};
 use kuki_core::{Config, Consent};
 use wasm_bindgen::prelude::*;
 
@@ -32,10 +32,9 @@ pub fn enabled(config: &Config, default_sent: bool) -> bool {
     })
 }
 
-fn params(granted: impl Fn(Option<&str>) -> bool) -> Object {
+fn params(values: [(&str, &str); 7]) -> Object {
     let o = Object::new();
-    for (ty, category) in CONSENT_MODE_TYPES {
-        let v = if granted(category) { "granted" } else { "denied" };
+    for (ty, v) in values {
         let _ = Reflect::set(&o, &JsValue::from_str(ty), &JsValue::from_str(v));
     }
     o
@@ -43,16 +42,13 @@ fn params(granted: impl Fn(Option<&str>) -> bool) -> Object {
 
 /// `gtag('consent', 'default', ...)`: denied until the visitor chooses.
 pub fn send_default() {
-    let p = params(|c| c.is_none());
+    let p = params(consent_mode_values(|_| false));
     let _ = Reflect::set(&p, &JsValue::from_str("wait_for_update"), &JsValue::from_f64(CONSENT_MODE_WAIT_MS.into()));
     let _ = gtag("consent", "default", &p);
 }
 
 /// `gtag('consent', 'update', ...)` for a choice (or `None`: withdrawn, everything denied again).
 pub fn send_update(consent: Option<&Consent>) {
-    let p = params(|c| match c {
-        None => true,
-        Some(id) => consent.is_some_and(|k| k.granted(id)),
-    });
+    let p = params(consent_mode_values(|id| consent.is_some_and(|k| k.granted(id))));
     let _ = gtag("consent", "update", &p);
 }
