@@ -99,6 +99,60 @@ const MIGRATIONS: &[(i64, &str)] = &[
             created_at INTEGER NOT NULL
         );",
     ),
+    (
+        3,
+        // Cheaper writes. Both unique keys of a record, (consent_id, seq) and (consent_id, pos), were indexes of
+        // their own over every event: a new record dirtied a random page of each, and a group commit wrote and
+        // checksummed twice as many pages as it had records. Now both keys live in one WITHOUT ROWID table keyed by
+        // the id's 16 bytes, where an id's seq and pos keys sit side by side: a new record dirties one random page,
+        // and `events` is appended to by its rowid (the leaf index) only. The table still refuses a second record
+        // at a stored (consent_id, seq) or (consent_id, pos) (no fork), and the trigger files both keys of every
+        // row inserted into `events` (and refile or drop them as rows change or go), so the keys follow the rows
+        // as an index would and no insert can go around them. `kind` 0 is a seq key, 1 a pos key (an id's
+        // last pos key is its chain head); `leaf` is the record's `events.id`.
+        "CREATE TABLE events_v3 (
+            id INTEGER PRIMARY KEY,
+            consent_id TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            pos INTEGER NOT NULL,
+            format INTEGER NOT NULL,
+            event TEXT NOT NULL,
+            received_at INTEGER NOT NULL,
+            origin TEXT,
+            ip_prefix TEXT,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        );
+        INSERT INTO events_v3 (id, consent_id, seq, pos, format, event, received_at, origin, ip_prefix, prev_hash, hash)
+            SELECT id, consent_id, seq, pos, format, event, received_at, origin, ip_prefix, prev_hash, hash
+            FROM events ORDER BY id;
+        DROP TABLE events;
+        ALTER TABLE events_v3 RENAME TO events;
+        CREATE TABLE record_keys (
+            consent_id BLOB NOT NULL,
+            kind INTEGER NOT NULL CHECK (kind IN (0, 1)),
+            n INTEGER NOT NULL,
+            leaf INTEGER NOT NULL,
+            PRIMARY KEY (consent_id, kind, n)
+        ) WITHOUT ROWID;
+        INSERT INTO record_keys (consent_id, kind, n, leaf)
+            SELECT unhex(replace(consent_id, '-', '')), 0, seq, id FROM events
+            UNION ALL SELECT unhex(replace(consent_id, '-', '')), 1, pos, id FROM events;
+        CREATE TRIGGER events_keys_filed AFTER INSERT ON events BEGIN
+            INSERT INTO record_keys (consent_id, kind, n, leaf) VALUES
+                (unhex(replace(NEW.consent_id, '-', '')), 0, NEW.seq, NEW.id),
+                (unhex(replace(NEW.consent_id, '-', '')), 1, NEW.pos, NEW.id);
+        END;
+        CREATE TRIGGER events_keys_removed AFTER DELETE ON events BEGIN
+            DELETE FROM record_keys WHERE consent_id = unhex(replace(OLD.consent_id, '-', '')) AND leaf = OLD.id;
+        END;
+        CREATE TRIGGER events_keys_refiled AFTER UPDATE OF id, consent_id, seq, pos ON events BEGIN
+            DELETE FROM record_keys WHERE consent_id = unhex(replace(OLD.consent_id, '-', '')) AND leaf = OLD.id;
+            INSERT INTO record_keys (consent_id, kind, n, leaf) VALUES
+                (unhex(replace(NEW.consent_id, '-', '')), 0, NEW.seq, NEW.id),
+                (unhex(replace(NEW.consent_id, '-', '')), 1, NEW.pos, NEW.id);
+        END;",
+    ),
 ];
 
 fn connect(path: &Path) -> rusqlite::Result<Connection> {
@@ -189,6 +243,8 @@ pub async fn open(
         // Checkpoints copy the log into the database file and fsync it: done on the writer's commit they stall
         // every request in that batch, so a separate connection does them in the background instead.
         conn.pragma_update(None, "wal_autocheckpoint", 0).map_err(unavailable)?;
+        // The checkpointer's restart holds the writer off for a moment: it tries again soon, not 1 to 10 ms later.
+        conn.busy_handler(Some(short_naps())).map_err(unavailable)?;
         let checkpointer = connect_existing(&path).map_err(unavailable)?;
         std::thread::Builder::new()
             .name("kuki-sqlite-checkpoint".into())
@@ -208,14 +264,48 @@ pub async fn open(
     .map_err(unavailable)?
 }
 
-/// Every 250 ms, copies committed log pages into the database without blocking the writer (`PASSIVE`); the log
-/// then starts over from its beginning once no reader needs its old pages. Ends with the process.
-fn checkpoint_loop(conn: Connection) {
+/// Log frames past which a checkpoint also restarts the log (16 MiB of 4 KiB pages).
+const RESTART_FRAMES: i64 = 4096;
+
+/// Every 250 ms, copies committed log pages into the database without blocking the writer (`PASSIVE`). Under
+/// steady load that alone never lets the log start over: the writer commits again before a checkpoint has caught
+/// up, so the log grew without bound (400 MB in 6 s of writes), every commit appended fresh file pages (zeroed and
+/// allocated by the kernel) and page lookups walked an ever larger log index. So once the log is long, a `RESTART`
+/// checkpoint follows: it holds writers off only while it copies the few frames the passive pass left (then the
+/// writer's next commit starts the log from its beginning, overwriting pages already in memory). Ends with the
+/// process.
+fn checkpoint_loop(mut conn: Connection) {
+    // Waiting for the writer between two of its batches: short naps, so the restart slips into the first gap.
+    let _ = conn.busy_handler(Some(short_naps()));
     loop {
         std::thread::sleep(std::time::Duration::from_millis(250));
-        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+        let frames = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
+        let result = match frames {
+            Ok(frames) if frames >= RESTART_FRAMES => conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())),
+            other => other.map(drop),
+        };
+        if let Err(e) = result {
             tracing::warn!(error = %e, "sqlite checkpoint failed; retrying");
         }
+    }
+}
+
+/// A busy handler that retries every 100 µs for up to 5 s, as long as the busy timeout it replaces (SQLite's own
+/// handler waits 1, 2, 5, 10 ms ... between tries, far longer than what it waits out here: a checkpoint restart
+/// or one writer batch).
+fn short_naps() -> impl FnMut(i32) -> bool + Send + 'static {
+    const NAP: std::time::Duration = std::time::Duration::from_micros(100);
+    const GIVE_UP: std::time::Duration = std::time::Duration::from_secs(5);
+    let mut since = std::time::Instant::now();
+    move |tries| {
+        if tries == 0 {
+            since = std::time::Instant::now();
+        }
+        if since.elapsed() >= GIVE_UP {
+            return false;
+        }
+        std::thread::sleep(NAP);
+        true
     }
 }
 
@@ -288,12 +378,17 @@ impl Writer {
         let mut growth = Growth::new(&self.frontier);
         let mut probed = false;
         {
-            // At most two index probes per event, whatever the history's length: the (consent_id, pos) key's last
-            // entry for the chain head, then, only for an id that has one, the (consent_id, seq) key for a replay.
-            let mut existing = tx
-                .prepare_cached("SELECT event, received_at, hash, id FROM events WHERE consent_id = ?1 AND seq = ?2")?;
-            let mut head =
-                tx.prepare_cached("SELECT pos, hash FROM events WHERE consent_id = ?1 ORDER BY pos DESC LIMIT 1")?;
+            // At most two key probes per event, whatever the history's length, both on the id's page of
+            // `record_keys`: its last pos key for the chain head, then, only for an id that has one, the seq key for
+            // a replay; each then reads its record by rowid.
+            let mut existing = tx.prepare_cached(
+                "SELECT e.event, e.received_at, e.hash, e.id FROM record_keys AS k JOIN events AS e ON e.id = k.leaf
+                 WHERE k.consent_id = ?1 AND k.kind = 0 AND k.n = ?2",
+            )?;
+            let mut head = tx.prepare_cached(
+                "SELECT k.n, e.hash FROM record_keys AS k JOIN events AS e ON e.id = k.leaf
+                 WHERE k.consent_id = ?1 AND k.kind = 1 ORDER BY k.n DESC LIMIT 1",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO events (id, consent_id, seq, pos, format, event, received_at, origin, ip_prefix,
                                      prev_hash, hash)
@@ -302,15 +397,15 @@ impl Writer {
             for cmd in batch {
                 match cmd {
                     Command::Insert(record, _) => {
-                        let id = record.event.consent_id.to_string();
+                        let key = &record.event.consent_id.as_bytes()[..];
                         let seq = i64::from(record.event.seq);
                         let last =
-                            head.query_row([&id], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? })).optional()?;
+                            head.query_row([key], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? })).optional()?;
                         // A new id (most events: a visitor's first choice) has no stored event to replay.
                         let found = match last {
                             None => None,
                             Some(_) => existing
-                                .query_row(params![id, seq], |r| {
+                                .query_row(params![key, seq], |r| {
                                     Ok((
                                         r.get::<_, String>(0)?,
                                         r.get::<_, i64>(1)?,
@@ -334,6 +429,7 @@ impl Writer {
                                     InsertOutcome::HistoryFull
                                 } else {
                                     let leaf = self.frontier.size() as i64 + 1;
+                                    let id = record.event.consent_id.to_string();
                                     let (row, digest) = next_row(record, &id, last.as_ref(), leaf);
                                     insert.execute(params![
                                         row.id,
@@ -361,9 +457,7 @@ impl Writer {
                         };
                         outcomes.push(Outcome::Insert(outcome));
                     }
-                    Command::Erase(id, _) => {
-                        outcomes.push(Outcome::Erase(self.erase(&tx, &id.to_string(), &mut growth)?))
-                    }
+                    Command::Erase(id, _) => outcomes.push(Outcome::Erase(self.erase(&tx, id, &mut growth)?)),
                     Command::Probe(_) => {
                         probed = true;
                         outcomes.push(Outcome::Probe);
@@ -392,10 +486,14 @@ impl Writer {
     }
 
     /// Erases a consent id's records: their leaves stay as tombstones, and the erasure becomes a leaf of its own.
-    fn erase(&mut self, tx: &rusqlite::Transaction<'_>, id: &str, growth: &mut Growth) -> rusqlite::Result<bool> {
+    fn erase(&mut self, tx: &rusqlite::Transaction<'_>, id: &ConsentId, growth: &mut Growth) -> rusqlite::Result<bool> {
+        let key = &id.as_bytes()[..];
         let rows: Vec<(i64, String)> = {
-            let mut stmt = tx.prepare_cached("SELECT id, hash FROM events WHERE consent_id = ?1 ORDER BY id")?;
-            let rows = stmt.query_map([id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let mut stmt = tx.prepare_cached(
+                "SELECT e.id, e.hash FROM record_keys AS k JOIN events AS e ON e.id = k.leaf
+                 WHERE k.consent_id = ?1 AND k.kind = 1 ORDER BY e.id",
+            )?;
+            let rows = stmt.query_map([key], |r| Ok((r.get(0)?, r.get(1)?)))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         if rows.is_empty() {
@@ -409,7 +507,11 @@ impl Writer {
             tomb.execute(params![idx, hash, erasure])?;
         }
         tomb.execute(params![erasure, crate::chain::hex(&digest), Option::<i64>::None])?;
-        tx.prepare_cached("DELETE FROM events WHERE consent_id = ?1")?.execute([id])?;
+        // Row by row: the trigger drops each record's keys with it.
+        let mut delete = tx.prepare_cached("DELETE FROM events WHERE id = ?1")?;
+        for idx in &indices {
+            delete.execute([idx])?;
+        }
         growth.push(&mut self.frontier, &digest);
         Ok(true)
     }
@@ -455,11 +557,11 @@ impl Reader {
     pub async fn history(&self, id: ConsentId, after: i64, limit: u32) -> Result<Option<HistoryPage>, StoreError> {
         let rows = self
             .with(move |c| {
-                let key = id.to_string();
+                let key = &id.as_bytes()[..];
                 let mut stmt = c
                     .prepare_cached(
-                        "SELECT pos, event, received_at, hash FROM events WHERE consent_id = ?1 AND pos > ?2
-                         ORDER BY pos LIMIT ?3",
+                        "SELECT k.n, e.event, e.received_at, e.hash FROM record_keys AS k JOIN events AS e ON e.id = k.leaf
+                         WHERE k.consent_id = ?1 AND k.kind = 1 AND k.n > ?2 ORDER BY k.n LIMIT ?3",
                     )
                     .map_err(unavailable)?;
                 let rows = stmt
@@ -471,7 +573,7 @@ impl Reader {
                 // An empty page past the end of a history that exists is still that history's.
                 let exists = !rows.is_empty()
                     || (after > 0
-                        && c.query_row("SELECT 1 FROM events WHERE consent_id = ?1 LIMIT 1", [&key], |_| Ok(()))
+                        && c.query_row("SELECT 1 FROM record_keys WHERE consent_id = ?1 LIMIT 1", [key], |_| Ok(()))
                             .optional()
                             .map_err(unavailable)?
                             .is_some());

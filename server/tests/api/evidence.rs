@@ -478,6 +478,8 @@ async fn an_old_database_keeps_its_records_verifiable_and_its_key_moves_to_the_f
         .unwrap();
     assert_eq!(tables, 0, "and left the database");
 
+    assert_eq!(app.post_event(&event(&id, 1, true)).await.status(), 200, "an old record is found by its key");
+    assert_eq!(app.post_event(&event(&id, 2, false)).await.status(), 409, "and its seq stays taken");
     assert_eq!(app.post_event(&event(&id, 3, false)).await.status(), 201, "the old chain goes on");
     let history: serde_json::Value = app.get_history(&id).await.json().await.unwrap();
     assert_eq!(history["events"].as_array().unwrap().len(), 3);

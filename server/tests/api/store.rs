@@ -153,3 +153,59 @@ async fn when_postgres_goes_away_writes_and_readiness_are_503() {
     assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 503);
     assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200, "the process itself is fine");
 }
+
+#[tokio::test]
+async fn two_concurrent_appends_at_one_seq_cannot_both_succeed_on_every_database() {
+    each_database(|app| async move {
+        let app = std::sync::Arc::new(app);
+        for _ in 0..8 {
+            let id = new_id();
+            // Posted at once, so both are usually in one batch; either may come first.
+            let posts: Vec<_> = [true, false]
+                .map(|analytics| {
+                    let (app, body) = (app.clone(), event(&id, 1, analytics));
+                    tokio::spawn(async move { app.post_event(&body).await.status().as_u16() })
+                })
+                .into_iter()
+                .collect();
+            let mut codes = Vec::new();
+            for p in posts {
+                codes.push(p.await.unwrap());
+            }
+            codes.sort();
+            assert_eq!(codes, [201, 409], "one record at (id, 1), the other refused");
+            let history: ConsentHistory = app.get_history(&id).await.json().await.unwrap();
+            assert_eq!(history.events.len(), 1);
+        }
+    })
+    .await;
+}
+
+/// On SQLite both keys of a record live in `record_keys`, filed by a trigger: a row written around the server
+/// cannot take a stored (consent_id, seq) or (consent_id, pos) either.
+#[tokio::test]
+async fn on_sqlite_no_insert_can_take_a_stored_seq_or_position_of_an_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("keys.db").display());
+    let app = spawn_app_with(&[("KUKI_DB", &db)]).await;
+    let id = new_id();
+    for seq in 1..=2 {
+        assert_eq!(app.post_event(&event(&id, seq, true)).await.status(), 201);
+    }
+    app.stop().await;
+    let conn = rusqlite::Connection::open(db.strip_prefix("sqlite://").unwrap()).unwrap();
+    let insert = |seq: i64, pos: i64| {
+        conn.execute(
+            "INSERT INTO events (id, consent_id, seq, pos, format, event, received_at, prev_hash, hash)
+             VALUES ((SELECT max(id) + 1 FROM events), ?1, ?2, ?3, 2, '{}', 0, '', '')",
+            rusqlite::params![id, seq, pos],
+        )
+    };
+    assert!(insert(2, 3).is_err(), "a stored seq");
+    assert!(insert(3, 2).is_err(), "a stored position: a fork");
+    assert!(conn.execute("UPDATE events SET seq = 1 WHERE consent_id = ?1 AND seq = 2", [&id]).is_err());
+    insert(3, 3).expect("the next seq at the next position is a row like any other");
+    conn.execute("DELETE FROM events WHERE consent_id = ?1 AND seq = 3", [&id]).unwrap();
+    let keys: i64 = conn.query_row("SELECT count(*) FROM record_keys", [], |r| r.get(0)).unwrap();
+    assert_eq!(keys, 4, "two keys per record, gone with the row");
+}
