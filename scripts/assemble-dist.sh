@@ -3,15 +3,16 @@
 #   dist/index.html       <- index.html (the demo host page)
 #   dist/demo/**          <- www/demo/**
 #   dist/kuki/kuki.js     <- www/kuki.js (the loader)
-#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, pkg/frame.*.json, and pkg/snippets/ (JS that
-#                            wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
+#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, pkg/frame.*.json, pkg/policy.json,
+#                            and pkg/snippets/ (JS that wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`;
+#                            pkg/kuki.js imports it)
 #   dist/kuki/b-HASH/     <- the same files in a folder named by their content (served immutable); the
 #                            loader dist/kuki/kuki.js imports from it
 # Built into a fresh directory, then swapped in, so a running server never sees half a bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for f in pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts www/kuki.js index.html; do
+for f in pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/policy.json www/kuki.js index.html; do
   [[ -f "$f" ]] || { echo "assemble-dist: $f is missing (run wasm-pack build first)" >&2; exit 1; }
 done
 
@@ -20,7 +21,8 @@ trap 'rm -rf "$next"' EXIT
 mkdir -p "$next/kuki/pkg" "$next/demo"
 cp index.html "$next/index.html"
 if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
-cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
+# policy.json: 나와의 대화's policy, which the wasm fetches when the viewer opens (kuki-frames writes it).
+cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/policy.json "$next/kuki/pkg/"
 # The banner's first frame per language (src/frame.rs, written by kuki-frames), which the loader paints.
 cp pkg/frame.*.json "$next/kuki/pkg/" 2>/dev/null || echo "assemble-dist: no pkg/frame.*.json (kuki-frames did not run): no first frame" >&2
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.

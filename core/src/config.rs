@@ -9,7 +9,7 @@
 
 use crate::category::{self, Category, CategoryId, Cookie, CookieName, Localized, Party, Service, ServiceId};
 use crate::gui::{self, Gui};
-use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
+use crate::policy::{self, Contact, PolicyDocument, RawSitePolicy, SitePolicy};
 use crate::texts::{self, Overrides};
 use crate::token::PolicyVersion;
 use crate::value::{Obj, Value, ValueError};
@@ -750,12 +750,42 @@ impl Config {
     }
 
     /// The privacy policy document to show in `lang`: the site's own (in the other language if it wrote only
-    /// one), else 나와의 대화's for its own config; `None` for a site that gives its policy by URL, as a page, or
-    /// not at all.
+    /// one), else 나와의 대화's for its own config when the text is built in (feature `builtin-policy`; the
+    /// browser fetches it instead, see [`Config::fetches_builtin_policy`]); `None` for a site that gives its
+    /// policy by URL, as a page, or not at all.
     pub fn policy_document(&self, lang: Lang) -> Option<&PolicyDocument> {
         match &self.policy {
             Some(site) => Some(site.document(lang)),
+            #[cfg(feature = "builtin-policy")]
             None => self.builtin_policy.then(|| policy::default_document(lang)),
+            #[cfg(not(feature = "builtin-policy"))]
+            None => {
+                let _ = lang;
+                None
+            }
+        }
+    }
+
+    /// Shows 나와의 대화's own policy: its document is built in, or fetched by the browser when the viewer opens.
+    pub fn fetches_builtin_policy(&self) -> bool {
+        self.builtin_policy && self.policy.is_none()
+    }
+
+    /// Where kuki's server shows 나와의 대화's policy as a page: `/privacy` on the origin of the (absolute) endpoint
+    /// consents go to, for its own config. The viewer links there when the document cannot be fetched.
+    pub fn builtin_policy_page(&self, endpoint: &str) -> Option<String> {
+        let endpoint = Some(endpoint).filter(|_| self.fetches_builtin_policy())?;
+        let rest = endpoint.strip_prefix("https://").or_else(|| endpoint.strip_prefix("http://"))?;
+        let origin = &endpoint[..endpoint.len() - rest.len() + rest.find('/').unwrap_or(rest.len())];
+        Some([origin, "/privacy"].concat())
+    }
+
+    /// The privacy officer shown beside a visitor's record: the site's document's, or 나와의 대화's for its own
+    /// config (known without its document).
+    pub fn policy_contact(&self, lang: Lang) -> Option<Contact> {
+        match &self.policy {
+            Some(site) => site.document(lang).contact.clone(),
+            None => self.builtin_policy.then(|| policy::default_contact(lang)),
         }
     }
 
@@ -1137,6 +1167,18 @@ mod tests {
         assert_eq!(c.categories.len(), 2);
         assert!(c.login_categories.is_empty());
         assert_eq!(fields(&diags, false), ["loginCategories[0]"]);
+    }
+
+    #[test]
+    fn kukis_own_policy_page_is_on_the_endpoints_server_and_only_for_its_own_config() {
+        let endpoint = "https://kuki.example:8443/api/v1/consents";
+        let (c, _) = read("{}");
+        assert_eq!(c.builtin_policy_page(endpoint).as_deref(), Some("https://kuki.example:8443/privacy"));
+        assert_eq!(c.builtin_policy_page("http://127.0.0.1:9000").as_deref(), Some("http://127.0.0.1:9000/privacy"));
+        assert_eq!(c.builtin_policy_page("/api/v1/consents"), None, "no server known");
+        assert_eq!(c.policy_contact(Lang::Ko).unwrap().email, "talk-withme@naver.com");
+        let (acme, _) = read(r#"{"site":{"name":"Acme"}}"#);
+        assert_eq!((acme.builtin_policy_page(endpoint), acme.policy_contact(Lang::En)), (None, None));
     }
 
     #[test]

@@ -1,14 +1,28 @@
 //! `kuki-frames OUT_DIR`: writes the banner's first frame per built-in language (`frame.ko.json`,
-//! `frame.en.json`) for the built-in configuration, as `kuki::frame` describes. Run by `make bundle` into `pkg/`.
+//! `frame.en.json`) for the built-in configuration, as `kuki::frame` describes, and 나와의 대화's policy in both
+//! languages (`policy.json`, the config's `policy` format), which the wasm fetches when the viewer opens instead
+//! of carrying its text. Run by `make bundle` into `pkg/`.
 
+use kuki_core::policy::default_document;
 use kuki_core::{Config, Lang};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+fn write(file: &Path, text: &str) {
+    if let Err(e) = std::fs::write(file, text) {
+        eprintln!("kuki-frames: {}: {e}", file.display());
+        std::process::exit(1);
+    }
+}
 
 fn main() {
     let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
         eprintln!("usage: kuki-frames OUT_DIR");
         std::process::exit(2);
     };
+    let policy = serde_json::json!({ "ko": default_document(Lang::Ko), "en": default_document(Lang::En) });
+    let file = out.join("policy.json");
+    write(&file, &policy.to_string());
+    println!("kuki-frames: {}", file.display());
     let config = Config::default();
     if kuki::frame::depends_on_date(&config) {
         // A frame that is right on one day and wrong on another is no frame: the loader then waits for the app.
@@ -21,10 +35,7 @@ fn main() {
         let html =
             runtime.block_on(tokio::task::LocalSet::new().run_until(kuki::frame::render(Config::default(), lang, now)));
         let file = out.join(format!("frame.{}.json", lang.as_str()));
-        if let Err(e) = std::fs::write(&file, kuki::frame::json(lang, &html)) {
-            eprintln!("kuki-frames: {}: {e}", file.display());
-            std::process::exit(1);
-        }
+        write(&file, &kuki::frame::json(lang, &html));
         println!("kuki-frames: {} ({} bytes of HTML)", file.display(), html.len());
     }
 }
