@@ -128,12 +128,15 @@ impl Default for Config {
             categories: category::defaults(),
             cookie: CookieOptions::default(),
             endpoint: None,
-            policy_version: PolicyVersion::parse(crate::policy::DEFAULT_POLICY_VERSION)
-                .expect("the default policy version is valid"),
+            // Not `Result::expect`: it would bring String's Debug (escaping) into the wasm.
+            policy_version: match PolicyVersion::parse(crate::policy::DEFAULT_POLICY_VERSION) {
+                Ok(v) => v,
+                Err(_) => panic!("the default policy version is valid"),
+            },
             next_policy: None,
             policy: None,
             consent_mode: None,
-            login_categories: vec![CategoryId::parse(category::FUNCTIONAL).expect("valid")],
+            login_categories: vec![category::id(category::FUNCTIONAL)],
             script_timeout_ms: DEFAULT_SCRIPT_TIMEOUT_MS,
             gui: Gui::default(),
             disable_page_interaction: false,
@@ -737,7 +740,9 @@ impl Config {
                     match config.category(id.as_str()) {
                         Some(c) if c.necessary => Err(ConfigError::new(field, "a necessary category is never refused")),
                         Some(_) => Ok(id),
-                        None => Err(ConfigError::new(field, format!("no category {id:?} is declared"))),
+                        None => {
+                            Err(ConfigError::new(field, ["no category \"", id.as_str(), "\" is declared"].concat()))
+                        }
                     }
                 })
                 .collect::<Result<_, _>>()?,
@@ -875,7 +880,7 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
         let at = |f: &str| format!("categories[{i}].{f}");
         let id = CategoryId::parse(&c.id).map_err(|m| ConfigError::new(at("id"), m))?;
         if out.iter().any(|o| o.id == id) {
-            return Err(ConfigError::new(at("id"), format!("{id:?} is declared twice")));
+            return Err(ConfigError::new(at("id"), ["\"", id.as_str(), "\" is declared twice"].concat()));
         }
         let cookies = parse_cookies(c.cookies.unwrap_or_default(), &at("cookies"))?;
         let name = match c.name {
@@ -1274,6 +1279,20 @@ mod tests {
     fn blocked_scripts_wait_ten_seconds_unless_the_site_says_otherwise() {
         assert_eq!(Config::default().script_timeout_ms, 10_000);
         assert_eq!(Config::parse(raw(r#"{"scriptTimeout":2500}"#)).unwrap().script_timeout_ms, 2500);
+    }
+
+    #[test]
+    fn errors_quote_the_id_at_fault() {
+        let message = |json: &str| Config::parse(raw(json)).unwrap_err().message;
+        assert_eq!(
+            message(r#"{"categories":[{"id":"necessary"},{"id":"Bad"}]}"#),
+            r#"a category id "Bad" has a character that is not allowed"#
+        );
+        assert_eq!(
+            message(r#"{"categories":[{"id":"a","name":"A"},{"id":"a","name":"A"}]}"#),
+            r#""a" is declared twice"#
+        );
+        assert_eq!(message(r#"{"loginCategories":["nope"]}"#), r#"no category "nope" is declared"#);
     }
 
     #[test]
