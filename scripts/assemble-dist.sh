@@ -3,15 +3,15 @@
 #   dist/index.html       <- index.html (the demo host page)
 #   dist/demo/**          <- www/demo/**
 #   dist/kuki/kuki.js     <- www/kuki.js (the loader) with pkg/loader.json (facts from Rust, the first frame) in it
-#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, and pkg/snippets/ (JS that
-#                            wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
+#   dist/kuki/pkg/        <- pkg/kuki.js, pkg/kuki_bg.wasm, pkg/kuki.d.ts, pkg/policy.json, and pkg/snippets/ (JS
+#                            that wasm-bindgen splits out of `#[wasm_bindgen(inline_js)]`; pkg/kuki.js imports it)
 #   dist/kuki/b-HASH/     <- the same files in a folder named by their content (served immutable); the
 #                            loader dist/kuki/kuki.js imports from it
 # Built into a fresh directory, then swapped in, so a running server never sees half a bundle.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-for f in pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/loader.json www/kuki.js index.html; do
+for f in pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/loader.json pkg/policy.json www/kuki.js index.html; do
   [[ -f "$f" ]] || { echo "assemble-dist: $f is missing (run wasm-pack build first)" >&2; exit 1; }
 done
 
@@ -20,7 +20,8 @@ trap 'rm -rf "$next"' EXIT
 mkdir -p "$next/kuki/pkg" "$next/demo"
 cp index.html "$next/index.html"
 if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
-cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts "$next/kuki/pkg/"
+# policy.json: 나와의 대화's policy, which the wasm fetches when the viewer opens (kuki-frames writes it).
+cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/policy.json "$next/kuki/pkg/"
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 # The same module in a folder named by its content (b- and 16 hex digits of a SHA-256 over every file in it), which

@@ -44,7 +44,7 @@ export type KukiTextKey =
   | 'requireBody' | 'allow' | 'refuse' | 'withdraw' | 'yourRecord' | 'consentId' | 'givenAt' | 'policyTitle'
   | 'contents' | 'noticeSoon' | 'noticeMaterial' | 'readNewPolicy' | 'daysLeft' | 'history'
   | 'historyUnavailable' | 'deleteRecords' | 'eraseFailed' | 'officer' | 'noPolicy' | 'policyElsewhere'
-  | 'policyLoading' | 'policyUnavailable' | 'thisSite' | 'effective' | 'actionAcceptAll' | 'actionRejectAll'
+  | 'policyLoading' | 'policyUnavailable' | 'retry' | 'thisSite' | 'effective' | 'actionAcceptAll' | 'actionRejectAll'
   | 'actionCustom' | 'actionCategory' | 'actionWithdraw' | 'embedUntitled' | 'embedBlocked' | 'embedService'
   | 'embedRecipient' | 'allowAndLoad' | 'alwaysAllow' | 'settingsButton' | 'policyChanged' | 'cookieDetails'
   | 'cookieName' | 'cookiePurpose' | 'cookieLifetime' | 'cookieParty' | 'firstParty' | 'thirdParty'

@@ -6,6 +6,18 @@ use kuki_core::consent::Context;
 use kuki_core::{ConsentId, Lang};
 use wasm_bindgen::{JsCast, JsValue};
 
+// Where kuki's own policy document lies: `policy.json` in the bundle's folder (kuki-frames writes it there), found
+// from this snippet's own place (`snippets/kuki-HASH/`), as the glue finds its wasm. Written as
+// `new URL('literal', import.meta.url)` so bundlers (Vite, webpack 5) emit the file with the npm package.
+#[wasm_bindgen::prelude::wasm_bindgen(
+    inline_js = "export function kukiPolicyUrl() { return new URL('../../policy.json', import.meta.url).href; }"
+)]
+extern "C" {
+    /// The URL of kuki's own policy document (`policy.json` beside the wasm).
+    #[wasm_bindgen(js_name = kukiPolicyUrl)]
+    pub fn builtin_policy_url() -> String;
+}
+
 pub fn window() -> Option<web_sys::Window> {
     web_sys::window()
 }

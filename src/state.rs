@@ -118,14 +118,16 @@ pub enum History {
     Unavailable(ConsentId),
 }
 
-/// The site's policy given by URL (`policyUrl`), fetched the first time the viewer opens.
+/// The policy given by URL (the site's `policyUrl`, or kuki's own beside the bundle), fetched the first time the
+/// viewer opens.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FetchedPolicy {
     NotAsked,
     Loading,
     Loaded(Rc<SitePolicy>),
-    /// It could not be fetched or read; opening the viewer again tries again.
-    Failed,
+    /// It could not be fetched or read; opening the viewer again tries again. Where the text can be read
+    /// instead, if known (kuki's own policy: the `/privacy` page of the server consents go to).
+    Failed(Option<String>),
 }
 
 /// Which window event a consent change fires.
@@ -169,8 +171,9 @@ pub enum Effect {
     Answer { request: u32, allowed: bool },
     /// The island now speaks this language (its `lang` attribute).
     Language(Lang),
-    /// Fetch the site's policy document; the answer comes back as [`Action::PolicyFetched`].
-    FetchPolicy(String),
+    /// Fetch the policy document: the site's (`policyUrl`), or with `None` 나와의 대화's own, `policy.json` beside
+    /// the bundle (the wasm leaves its text out). The answer comes back as [`Action::PolicyFetched`].
+    FetchPolicy(Option<String>),
     /// Remember in this browser that the notice of this coming policy version was seen.
     RememberNotice(String),
 }
@@ -259,7 +262,7 @@ pub enum Action {
     /// `setLanguage`: one of the languages the site's config makes available (checked at the API's edge).
     SetLanguage(Lang),
     /// The site's policy from `policyUrl`, or `None` when it could not be fetched or read.
-    PolicyFetched(Option<Rc<SitePolicy>>),
+    PolicyFetched(Result<Rc<SitePolicy>, Option<String>>),
     /// "Read the new policy": the viewer shows the coming version's own text.
     ReadNextPolicy,
     /// The returning visitor closed the notice of a coming policy change.
@@ -414,15 +417,21 @@ pub fn update(state: &State, action: Action, ctx: &Ctx) -> (State, Vec<Effect>) 
             let back = s.open.back();
             s.open = Open::Policy { section, back };
             s.reading_next = false;
-            if let Some(url) = s.config.policy_url.clone() {
-                if matches!(s.fetched_policy, FetchedPolicy::NotAsked | FetchedPolicy::Failed) {
+            // Also a retry: the viewer's button after a failure opens it again where it is.
+            let source = match &s.config.policy_url {
+                _ if s.config.fetches_builtin_policy() => Some(None),
+                Some(url) => Some(Some(url.clone())),
+                None => None,
+            };
+            if let Some(url) = source {
+                if matches!(s.fetched_policy, FetchedPolicy::NotAsked | FetchedPolicy::Failed(_)) {
                     s.fetched_policy = FetchedPolicy::Loading;
                     fx.push(Effect::FetchPolicy(url));
                 }
             }
         }
         Action::PolicyFetched(policy) => {
-            s.fetched_policy = policy.map_or(FetchedPolicy::Failed, FetchedPolicy::Loaded);
+            s.fetched_policy = policy.map_or_else(FetchedPolicy::Failed, FetchedPolicy::Loaded);
         }
         Action::ClosePolicy => {
             if let Open::Policy { back, .. } = s.open {
@@ -1081,17 +1090,40 @@ mod tests {
     #[test]
     fn a_policy_given_by_url_is_fetched_once_when_the_viewer_first_opens() {
         let mut b = boot();
-        b.config = Rc::new(Config { policy_url: Some("/acme-policy.json".into()), ..Config::default() });
+        b.config = Rc::new(Config {
+            policy_url: Some("/acme-policy.json".into()),
+            builtin_policy: false,
+            ..Config::default()
+        });
         let (s, fx) = run(init(&b).0, vec![Action::OpenPolicy(None)]);
-        assert_eq!(fx, [Effect::FetchPolicy("/acme-policy.json".into())]);
+        assert_eq!(fx, [Effect::FetchPolicy(Some("/acme-policy.json".into()))]);
         assert_eq!(s.fetched_policy, FetchedPolicy::Loading);
-        let (s, _) = update(&s, Action::PolicyFetched(None), &ctx());
-        assert_eq!(s.fetched_policy, FetchedPolicy::Failed);
+        let (s, _) = update(&s, Action::PolicyFetched(Err(None)), &ctx());
+        assert_eq!(s.fetched_policy, FetchedPolicy::Failed(None));
         let (s, fx) = run(s, vec![Action::ClosePolicy, Action::OpenPolicy(None)]);
         assert_eq!(fx.len(), 1, "a failure is tried again");
-        let (s, _) = update(&s, Action::PolicyFetched(Some(Rc::new(example_policy()))), &ctx());
+        let (s, _) = update(&s, Action::PolicyFetched(Ok(Rc::new(example_policy()))), &ctx());
         let (_, fx) = run(s, vec![Action::ClosePolicy, Action::OpenPolicy(None)]);
         assert!(fx.is_empty(), "fetched once");
+    }
+
+    #[test]
+    fn kukis_own_policy_is_fetched_only_when_the_viewer_opens_and_a_retry_stays_in_the_viewer() {
+        let (s, fx) = init(&boot());
+        assert!(!fx.iter().any(|f| matches!(f, Effect::FetchPolicy(_))), "not at start");
+        let (s, fx) = run(s, vec![Action::OpenPreferences, Action::OpenPolicy(Some("items".into()))]);
+        assert_eq!(fx, [Effect::FetchPolicy(None)]);
+        let (s, fx) = update(&s, Action::OpenPolicy(Some("items".into())), &ctx());
+        assert!(fx.is_empty(), "one request at a time");
+        let page = Some("https://kuki.example/privacy".to_owned());
+        let (s, _) = update(&s, Action::PolicyFetched(Err(page.clone())), &ctx());
+        assert_eq!(s.fetched_policy, FetchedPolicy::Failed(page));
+        // The viewer's retry button.
+        let (s, fx) = update(&s, Action::OpenPolicy(Some("items".into())), &ctx());
+        assert_eq!(fx, [Effect::FetchPolicy(None)]);
+        assert_eq!(s.open, Open::Policy { section: Some("items".into()), back: Back::Preferences });
+        let (s, _) = update(&s, Action::ClosePolicy, &ctx());
+        assert_eq!(s.open, Open::Preferences);
     }
 
     fn example_policy() -> SitePolicy {

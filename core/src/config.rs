@@ -9,7 +9,7 @@
 
 use crate::category::{self, Category, CategoryId, Cookie, CookieName, Localized, Party, Service, ServiceId};
 use crate::gui::{self, Gui};
-use crate::policy::{self, PolicyDocument, RawSitePolicy, SitePolicy};
+use crate::policy::{self, Contact, PolicyDocument, RawSitePolicy, SitePolicy};
 use crate::texts::{self, Overrides};
 use crate::token::PolicyVersion;
 use crate::value::{Obj, Value, ValueError};
@@ -128,12 +128,15 @@ impl Default for Config {
             categories: category::defaults(),
             cookie: CookieOptions::default(),
             endpoint: None,
-            policy_version: PolicyVersion::parse(crate::policy::DEFAULT_POLICY_VERSION)
-                .expect("the default policy version is valid"),
+            // Not `Result::expect`: it would bring String's Debug (escaping) into the wasm.
+            policy_version: match PolicyVersion::parse(crate::policy::DEFAULT_POLICY_VERSION) {
+                Ok(v) => v,
+                Err(_) => panic!("the default policy version is valid"),
+            },
             next_policy: None,
             policy: None,
             consent_mode: None,
-            login_categories: vec![CategoryId::parse(category::FUNCTIONAL).expect("valid")],
+            login_categories: vec![category::id(category::FUNCTIONAL)],
             script_timeout_ms: DEFAULT_SCRIPT_TIMEOUT_MS,
             gui: Gui::default(),
             disable_page_interaction: false,
@@ -737,7 +740,9 @@ impl Config {
                     match config.category(id.as_str()) {
                         Some(c) if c.necessary => Err(ConfigError::new(field, "a necessary category is never refused")),
                         Some(_) => Ok(id),
-                        None => Err(ConfigError::new(field, format!("no category {id:?} is declared"))),
+                        None => {
+                            Err(ConfigError::new(field, ["no category \"", id.as_str(), "\" is declared"].concat()))
+                        }
                     }
                 })
                 .collect::<Result<_, _>>()?,
@@ -750,12 +755,42 @@ impl Config {
     }
 
     /// The privacy policy document to show in `lang`: the site's own (in the other language if it wrote only
-    /// one), else 나와의 대화's for its own config; `None` for a site that gives its policy by URL, as a page, or
-    /// not at all.
+    /// one), else 나와의 대화's for its own config when the text is built in (feature `builtin-policy`; the
+    /// browser fetches it instead, see [`Config::fetches_builtin_policy`]); `None` for a site that gives its
+    /// policy by URL, as a page, or not at all.
     pub fn policy_document(&self, lang: Lang) -> Option<&PolicyDocument> {
         match &self.policy {
             Some(site) => Some(site.document(lang)),
+            #[cfg(feature = "builtin-policy")]
             None => self.builtin_policy.then(|| policy::default_document(lang)),
+            #[cfg(not(feature = "builtin-policy"))]
+            None => {
+                let _ = lang;
+                None
+            }
+        }
+    }
+
+    /// Shows 나와의 대화's own policy: its document is built in, or fetched by the browser when the viewer opens.
+    pub fn fetches_builtin_policy(&self) -> bool {
+        self.builtin_policy && self.policy.is_none()
+    }
+
+    /// Where kuki's server shows 나와의 대화's policy as a page: `/privacy` on the origin of the (absolute) endpoint
+    /// consents go to, for its own config. The viewer links there when the document cannot be fetched.
+    pub fn builtin_policy_page(&self, endpoint: &str) -> Option<String> {
+        let endpoint = Some(endpoint).filter(|_| self.fetches_builtin_policy())?;
+        let rest = endpoint.strip_prefix("https://").or_else(|| endpoint.strip_prefix("http://"))?;
+        let origin = &endpoint[..endpoint.len() - rest.len() + rest.find('/').unwrap_or(rest.len())];
+        Some([origin, "/privacy"].concat())
+    }
+
+    /// The privacy officer shown beside a visitor's record: the site's document's, or 나와의 대화's for its own
+    /// config (known without its document).
+    pub fn policy_contact(&self, lang: Lang) -> Option<Contact> {
+        match &self.policy {
+            Some(site) => site.document(lang).contact.clone(),
+            None => self.builtin_policy.then(|| policy::default_contact(lang)),
         }
     }
 
@@ -845,7 +880,7 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
         let at = |f: &str| format!("categories[{i}].{f}");
         let id = CategoryId::parse(&c.id).map_err(|m| ConfigError::new(at("id"), m))?;
         if out.iter().any(|o| o.id == id) {
-            return Err(ConfigError::new(at("id"), format!("{id:?} is declared twice")));
+            return Err(ConfigError::new(at("id"), ["\"", id.as_str(), "\" is declared twice"].concat()));
         }
         let cookies = parse_cookies(c.cookies.unwrap_or_default(), &at("cookies"))?;
         let name = match c.name {
@@ -1140,6 +1175,18 @@ mod tests {
     }
 
     #[test]
+    fn kukis_own_policy_page_is_on_the_endpoints_server_and_only_for_its_own_config() {
+        let endpoint = "https://kuki.example:8443/api/v1/consents";
+        let (c, _) = read("{}");
+        assert_eq!(c.builtin_policy_page(endpoint).as_deref(), Some("https://kuki.example:8443/privacy"));
+        assert_eq!(c.builtin_policy_page("http://127.0.0.1:9000").as_deref(), Some("http://127.0.0.1:9000/privacy"));
+        assert_eq!(c.builtin_policy_page("/api/v1/consents"), None, "no server known");
+        assert_eq!(c.policy_contact(Lang::Ko).unwrap().email, "talk-withme@naver.com");
+        let (acme, _) = read(r#"{"site":{"name":"Acme"}}"#);
+        assert_eq!((acme.builtin_policy_page(endpoint), acme.policy_contact(Lang::En)), (None, None));
+    }
+
+    #[test]
     fn no_config_is_the_built_in_identity_and_another_site_never_borrows_it() {
         let (c, diags) = read("{}");
         assert!(diags.is_empty());
@@ -1232,6 +1279,20 @@ mod tests {
     fn blocked_scripts_wait_ten_seconds_unless_the_site_says_otherwise() {
         assert_eq!(Config::default().script_timeout_ms, 10_000);
         assert_eq!(Config::parse(raw(r#"{"scriptTimeout":2500}"#)).unwrap().script_timeout_ms, 2500);
+    }
+
+    #[test]
+    fn errors_quote_the_id_at_fault() {
+        let message = |json: &str| Config::parse(raw(json)).unwrap_err().message;
+        assert_eq!(
+            message(r#"{"categories":[{"id":"necessary"},{"id":"Bad"}]}"#),
+            r#"a category id "Bad" has a character that is not allowed"#
+        );
+        assert_eq!(
+            message(r#"{"categories":[{"id":"a","name":"A"},{"id":"a","name":"A"}]}"#),
+            r#""a" is declared twice"#
+        );
+        assert_eq!(message(r#"{"loginCategories":["nope"]}"#), r#"no category "nope" is declared"#);
     }
 
     #[test]

@@ -50,6 +50,7 @@ pub const KEYS: &[&str] = &[
     "policyElsewhere",
     "policyLoading",
     "policyUnavailable",
+    "retry",
     "thisSite",
     "effective",
     "actionAcceptAll",

@@ -21,7 +21,8 @@ macro_rules! token {
                     return Err(format!("{} must be 1 to {} characters", $what, $max));
                 }
                 if !first(b[0]) || !b[1..].iter().all(|&c| rest(c)) {
-                    return Err(format!("{} {:?} has a character that is not allowed", $what, s));
+                    // Not `{:?}`: str's Debug (escaping) would come into the wasm for one message.
+                    return Err([$what, " \"", s, "\" has a character that is not allowed"].concat());
                 }
                 Ok(Self(s.to_owned()))
             }

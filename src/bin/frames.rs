@@ -1,15 +1,27 @@
 //! `kuki-frames OUT_DIR`: writes `loader.json`, what the loader needs from Rust, with the banner's first frame in
-//! each built-in language for the built-in configuration, as `kuki::frame` describes. Run by `make bundle` into
-//! `pkg/`.
+//! each built-in language for the built-in configuration, as `kuki::frame` describes; and 나와의 대화's policy in
+//! both languages (`policy.json`, the config's `policy` format), which the wasm fetches when the viewer opens
+//! instead of carrying its text. Run by `make bundle` into `pkg/`.
 
+use kuki_core::policy::default_document;
 use kuki_core::{Config, Lang};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+
+fn write(file: &Path, text: &str) {
+    if let Err(e) = std::fs::write(file, text) {
+        eprintln!("kuki-frames: {}: {e}", file.display());
+        std::process::exit(1);
+    }
+    println!("kuki-frames: {}", file.display());
+}
 
 fn main() {
     let Some(out) = std::env::args_os().nth(1).map(PathBuf::from) else {
         eprintln!("usage: kuki-frames OUT_DIR");
         std::process::exit(2);
     };
+    let policy = serde_json::json!({ "ko": default_document(Lang::Ko), "en": default_document(Lang::En) });
+    write(&out.join("policy.json"), &policy.to_string());
     let config = Config::default();
     let frames = if kuki::frame::depends_on_date(&config) {
         // A frame that is right on one day and wrong on another is no frame: the loader then waits for the app.
@@ -29,10 +41,5 @@ fn main() {
             .collect();
         Some(frames)
     };
-    let file = out.join("loader.json");
-    if let Err(e) = std::fs::write(&file, kuki::frame::json(frames.as_deref())) {
-        eprintln!("kuki-frames: {}: {e}", file.display());
-        std::process::exit(1);
-    }
-    println!("kuki-frames: {}", file.display());
+    write(&out.join("loader.json"), &kuki::frame::json(frames.as_deref()));
 }

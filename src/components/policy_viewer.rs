@@ -21,6 +21,8 @@ pub struct PolicyViewerProps {
     /// The site's policy fetched from `policyUrl`, when it gives one.
     pub fetched: FetchedPolicy,
     pub onclose: Callback<()>,
+    /// Fetch the document again after a failure (the viewer opened again at this section).
+    pub onretry: Callback<Option<String>>,
     #[prop_or_default]
     pub notice: Html,
     /// Show the coming version's own text (`nextPolicy.policy`), not the one in force.
@@ -36,7 +38,9 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
     let body = use_node_ref();
     {
         let body = body.clone();
-        use_effect_with(props.section.clone(), move |section| {
+        // Again once a fetched document arrives: before, the section was not there to scroll to.
+        let loaded = matches!(props.fetched, FetchedPolicy::Loaded(_));
+        use_effect_with((props.section.clone(), loaded), move |(section, _)| {
             if let Some(id) = section {
                 scroll_to(&body, id);
             }
@@ -58,15 +62,23 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
         Some(doc) => document(doc, props, &body),
         // No document here: where the site keeps its policy, or that it gave none. Never another site's.
         None => {
+            let failed = matches!(props.fetched, FetchedPolicy::Failed(_));
             let (text, link) = match (&props.fetched, &props.config.policy_page) {
                 (FetchedPolicy::Loading, _) => (t.policy_loading.clone(), None),
-                (FetchedPolicy::Failed, _) => (t.policy_unavailable.clone(), None),
+                (FetchedPolicy::Failed(page), _) => (t.policy_unavailable.clone(), page.clone()),
                 (_, Some(page)) => (t.policy_elsewhere.clone(), Some(page.clone())),
                 _ => (t.no_policy.clone(), None),
+            };
+            let onretry = {
+                let (cb, section) = (props.onretry.clone(), props.section.clone());
+                Callback::from(move |_: MouseEvent| cb.emit(section.clone()))
             };
             html! {
                 <div class="kuki-scroll kuki-doc" ref={body}>
                     <p class="kuki-text" aria-busy={(props.fetched == FetchedPolicy::Loading).then_some("true")}>{ text }</p>
+                    if failed {
+                        <p><button type="button" class="kuki-btn kuki-btn-quiet" part="button retry" onclick={onretry}>{ t.retry.clone() }</button></p>
+                    }
                     if let Some(href) = link {
                         <p><a class="kuki-link" href={href.clone()} rel="noopener" target="_blank">{ href }</a></p>
                     }

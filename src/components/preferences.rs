@@ -87,7 +87,7 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 <ul class="kuki-cats" part="categories">{ for switches }</ul>
                 if let Some(c) = &props.consent {
                     <ConsentRecord texts={props.texts.clone()} consent={c.clone()} history={props.history.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
-                        contact={props.config.policy_document(props.lang).and_then(|d| d.contact.clone())}
+                        contact={props.config.policy_contact(props.lang)}
                         onwithdraw={props.onwithdraw.clone()} onerase={props.onerase.clone()} />
                 }
             </div>

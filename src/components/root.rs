@@ -67,6 +67,10 @@ pub fn Root(props: &RootProps) -> Html {
         Callback::from(move |n| rt.dispatch(Action::Dismiss(n)))
     };
     let onpolicy = send(|| Action::OpenPolicy(None));
+    let onretry = {
+        let rt = rt.clone();
+        Callback::from(move |section| rt.dispatch(Action::OpenPolicy(section)))
+    };
     let onaccept = decide(|| Choice::AcceptAll, ConsentAction::AcceptAll);
     let onreject = decide(|| Choice::RejectAll, ConsentAction::RejectAll);
     let texts = {
@@ -156,7 +160,7 @@ pub fn Root(props: &RootProps) -> Html {
             if let Some(section) = policy {
                 <PolicyViewer config={s.config.clone()} lang={s.lang} texts={texts.clone()} {section}
                     fetched={s.fetched_policy.clone()} reading_next={s.reading_next}
-                    onclose={send(|| Action::ClosePolicy)} notice={notice.clone()} />
+                    onclose={send(|| Action::ClosePolicy)} {onretry} notice={notice.clone()} />
             }
             if let Some(category) = required {
                 <RequireDialog lang={s.lang} texts={texts.clone()} login={s.config.login_categories.contains(&category.id)}

@@ -231,13 +231,19 @@ impl Runtime {
                 self.embeds.relabel();
             }
             Effect::RememberNotice(version) => self.storage.remember_notice(config, &version),
-            Effect::FetchPolicy(url) => self.answer_later(async move {
-                let policy = outbox::fetch_policy(&url).await;
-                if policy.is_none() {
-                    browser::console_error(&["kuki: the policy at ", &url, " could not be loaded"].concat());
-                }
-                Action::PolicyFetched(policy.map(Rc::new))
-            }),
+            Effect::FetchPolicy(url) => {
+                // kuki's own policy is also a page on kuki's server: the viewer links there if the fetch fails.
+                let page =
+                    self.outbox.endpoint().filter(|_| url.is_none()).and_then(|e| config.builtin_policy_page(&e));
+                self.answer_later(async move {
+                    let url = url.unwrap_or_else(browser::builtin_policy_url);
+                    let policy = outbox::fetch_policy(&url).await;
+                    if policy.is_none() {
+                        browser::console_error(&["kuki: the policy at ", &url, " could not be loaded"].concat());
+                    }
+                    Action::PolicyFetched(policy.map(Rc::new).ok_or(page))
+                })
+            }
         }
     }
 

@@ -17,6 +17,8 @@ describe('the privacy policy', () => {
   });
 
   const viewer = (page, lang = 'ko') => kukiRoot(page).getByRole('dialog', { name: NAMES[lang].policy, exact: true });
+  /** The default policy is fetched when the viewer opens: its table of contents shows once it is there. */
+  const loaded = (v) => v.getByRole('navigation').waitFor({ state: 'visible', timeout: 20_000 });
 
   test('the banner link opens the default policy of 나와의 대화, and closing it returns focus to the link', async (t) => {
     const s = await visit(stack, t, '/basic.html');
@@ -26,7 +28,7 @@ describe('the privacy policy', () => {
     await link.focus();
     await s.page.keyboard.press('Enter');
     const v = viewer(s.page);
-    await v.waitFor({ state: 'visible' });
+    await loaded(v);
     const text = await v.innerText();
     assert.match(text, /나와의 대화/);
     assert.ok((await v.getByRole('heading').count()) >= 3, 'sections have headings');
@@ -42,7 +44,7 @@ describe('the privacy policy', () => {
     await banner(s.page, 'en').waitFor({ state: 'visible', timeout: 20_000 });
     await s.page.evaluate(() => window.kuki.showPolicy());
     const v = viewer(s.page, 'en');
-    await v.waitFor({ state: 'visible' });
+    await loaded(v);
     assert.doesNotMatch(await v.innerText(), /[가-힣]{4,}/, 'no Korean sentences in the English policy');
   });
 
@@ -78,6 +80,40 @@ describe('the privacy policy', () => {
       return r.top >= 0 && r.bottom <= window.innerHeight;
     });
     assert.ok(inView, 'the section heading is scrolled into view');
+  });
+
+  test('the default policy is fetched only when the viewer opens; a failed fetch shows why, /privacy and a retry that works', async (t) => {
+    const s = await visit(stack, t, '/basic.html');
+    const requests = [];
+    s.page.on('request', (r) => new URL(r.url()).pathname.endsWith('/policy.json') && requests.push(r.url()));
+    const b = banner(s.page);
+    await b.waitFor({ state: 'visible', timeout: 20_000 });
+    await s.ready();
+    assert.deepEqual(requests, [], 'nothing asked before the viewer opens');
+    let fail = true;
+    await s.page.route('**/policy.json', (route) => (fail ? route.abort() : route.continue()));
+    await s.page.evaluate(() => window.kuki.showPolicy('officer'));
+    const v = viewer(s.page);
+    const retry = v.getByRole('button', { name: '다시 시도', exact: true });
+    await retry.waitFor({ state: 'visible', timeout: 20_000 });
+    assert.match(await v.innerText(), /불러올 수 없습니다/);
+    const page = `${stack.kuki.origin}/privacy`;
+    assert.equal(await v.getByRole('link', { name: page, exact: true }).getAttribute('href'), page);
+    assert.equal(requests.length, 1);
+    fail = false;
+    await retry.click();
+    await loaded(v);
+    const heading = v.getByRole('heading', { name: '개인정보 보호책임자 안내', exact: true });
+    assert.equal(await heading.isVisible(), true, 'the retried document is shown');
+    assert.equal(await retry.count(), 0);
+    assert.equal(requests.length, 2);
+    // Fetched once: closed and opened again, it is there at once and asked for no more.
+    await v.locator('[part="close"]').click();
+    await v.waitFor({ state: 'hidden' });
+    await s.page.evaluate(() => window.kuki.showPolicy());
+    await loaded(v);
+    assert.equal(requests.length, 2);
+    assert.equal(await b.isVisible(), true, 'the banner waited for nothing and is still there');
   });
 
   test('/privacy is readable without JavaScript, in Korean and with ?lang=en in English', async (t) => {

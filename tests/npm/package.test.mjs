@@ -62,7 +62,7 @@ test('the tarball holds the module, its types, the wasm and the manifest, and no
   const snippets = readdirSync(join(PKG, 'snippets'), { recursive: true })
     .map((p) => `snippets/${p}`)
     .filter((p) => statSync(join(PKG, p)).isFile());
-  assert.deepEqual(files, ['README.md', 'kuki.d.ts', 'kuki.js', 'kuki_bg.wasm', 'kuki_bg.wasm.d.ts', 'package.json', ...snippets].sort());
+  assert.deepEqual(files, ['README.md', 'kuki.d.ts', 'kuki.js', 'kuki_bg.wasm', 'kuki_bg.wasm.d.ts', 'package.json', 'policy.json', ...snippets].sort());
   assert.equal(tarball.name, 'kuki-consent');
   const cargo = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/\[package\][^[]*?\nversion = "([^"]+)"/)[1];
   assert.equal(tarball.version, cargo, 'the version is Cargo.toml\'s');

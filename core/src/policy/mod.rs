@@ -5,7 +5,8 @@
 //! - [`model`]: the document as plain data: title, version, effective date, sections of paragraphs and lists
 //!   (numbered items, bullets, second-level bullets), inline links, the privacy officer's contact.
 //! - [`parse`]: the JSON a site supplies ([`RawDocument`]) and its validation ([`PolicyDocument::parse`]).
-//! - [`source`]: the compact text format of the built-in policies (`core/policy/ko.txt`, `en.txt`).
+//! - [`source`] (feature `builtin-policy`): the compact text format of the built-in policies (`core/policy/ko.txt`,
+//!   `en.txt`).
 //! - [`render`]: the standalone HTML page ([`render_page`], [`render_document`]).
 //! - [`notice`](mod@notice): when to announce a coming change (7 days ahead, 30 when material).
 //!
@@ -14,6 +15,11 @@
 //! received; `ko.txt` is the same text, sentence for sentence and in the same structure, in the [`source`] format
 //! (the tests rebuild the original's layout from the parsed document and compare); `en.txt` is a faithful English
 //! translation with the same sections, anchors and list shape (also tested).
+//!
+//! Only with the `builtin-policy` feature (the default; the server and `kuki-frames`): the browser app leaves the
+//! text and its parser out of the wasm and fetches the same documents, written by `kuki-frames` as `policy.json`
+//! beside the bundle (this module's JSON format), when the viewer opens. What it needs before then is here
+//! without the text: [`DEFAULT_POLICY_VERSION`] and [`default_contact`].
 //!
 //! # A site's own policy
 //! A site passes its policy in the config as `policy`, one document per language; at least one. A language
@@ -57,6 +63,7 @@ pub mod model;
 pub mod notice;
 pub mod parse;
 pub mod render;
+#[cfg(feature = "builtin-policy")]
 pub mod source;
 
 pub use model::{Block, Contact, Href, Item, PolicyDate, PolicyDocument, Section, Span, Text};
@@ -66,23 +73,31 @@ pub use render::render_document;
 
 use crate::value::{Obj, Value, ValueError};
 use crate::Lang;
-use std::sync::OnceLock;
 
 /// The version of the default policy: the date the text took effect in kuki, `YYYY-MM-DD` (the received text
 /// carries no date of its own). Consents record it, so change it whenever `ko.txt` or `en.txt` changes in
 /// substance, and keep it equal to their `version:` and `effective:` headers (a test checks).
 pub const DEFAULT_POLICY_VERSION: &str = "2026-11-24";
 
-const KO_SOURCE: &str = include_str!("../../policy/ko.txt");
-const EN_SOURCE: &str = include_str!("../../policy/en.txt");
+/// The default policy's privacy officer (its `contact:` headers), which the preferences show before any document
+/// is fetched. A test checks it against the text.
+pub fn default_contact(lang: Lang) -> Contact {
+    let name = match lang {
+        Lang::Ko => "조영상",
+        _ => "Jo Yeong-sang (조영상)",
+    };
+    Contact { name: name.into(), email: "talk-withme@naver.com".into() }
+}
 
 /// The default policy (나와의 대화's) in `lang`, parsed once from the built-in text.
+#[cfg(feature = "builtin-policy")]
 pub fn default_document(lang: Lang) -> &'static PolicyDocument {
+    use std::sync::OnceLock;
     static KO: OnceLock<PolicyDocument> = OnceLock::new();
     static EN: OnceLock<PolicyDocument> = OnceLock::new();
     let (cell, src) = match lang {
-        Lang::Ko => (&KO, KO_SOURCE),
-        _ => (&EN, EN_SOURCE),
+        Lang::Ko => (&KO, include_str!("../../policy/ko.txt")),
+        _ => (&EN, include_str!("../../policy/en.txt")),
     };
     // Not `Result::expect`: it would bring the error's Debug formatting into the wasm.
     cell.get_or_init(|| match source::parse_source(src, lang) {
@@ -143,11 +158,13 @@ impl SitePolicy {
 }
 
 /// The default policy as a standalone HTML page for the server's `/privacy` (`/privacy?lang=en`).
+#[cfg(feature = "builtin-policy")]
 pub fn render_page(lang: Lang) -> String {
     render_document(default_document(lang), lang)
 }
 
-#[cfg(test)]
+// Nearly every test here reads the built-in text; `cargo test -p kuki-core` has it (the default feature).
+#[cfg(all(test, feature = "builtin-policy"))]
 mod tests {
     use super::*;
     #[cfg(target_arch = "wasm32")]
@@ -283,6 +300,13 @@ mod tests {
         let Block::Bullets(items) = &officer.blocks[1] else { panic!("the officer's bullets") };
         assert_eq!(items[0].text.plain(), "이름 : 조영상");
         assert_eq!(c.mailto().as_str(), "mailto:talk-withme@naver.com");
+    }
+
+    #[test]
+    fn the_default_contact_is_the_one_in_each_text() {
+        for lang in Lang::ALL {
+            assert_eq!(default_document(lang).contact, Some(default_contact(lang)));
+        }
     }
 
     #[test]
