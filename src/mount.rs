@@ -105,7 +105,11 @@ impl Island {
         rt.set_island_root(root.clone());
         shadow.append_child(&root).ok()?;
         let app_root = root.clone();
-        rt.when_rendered(move || swap(&shadow, &frame, &app_root));
+        rt.when_rendered(move |rendered| {
+            if rendered {
+                swap(&shadow, &frame, &app_root);
+            }
+        });
         let app =
             yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: RuntimeRef(rt.clone()) }).render();
         Some(Island { host, app })
