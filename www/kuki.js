@@ -154,9 +154,19 @@
       } catch (e) { return Promise.resolve(fail(e)); }
     };
 
+    // The wasm is fetched beside the module rather than after it (the module hands the response to the browser's
+    // streaming compiler): on a returning visit, both come from the cache at once.
+    var wasm = fetch(base + BUNDLE + 'kuki_bg.wasm');
+    wasm.catch(function () {});
     import(base + BUNDLE + 'kuki.js')
       .then(function (mod) {
-        return mod.default({ module_or_path: base + BUNDLE + 'kuki_bg.wasm' }).then(function () { return mod; });
+        return mod.default({ module_or_path: wasm }).then(function () {
+          // run() in a task of its own, not in the one that compiled the wasm: two short tasks, not a long one.
+          return new Promise(function (resolve) {
+            var s = w.scheduler;
+            if (s && typeof s.yield === 'function') s.yield().then(resolve, resolve); else setTimeout(resolve, 0);
+          });
+        }).then(function () { return mod; });
       })
       .then(function (mod) {
         var api = {};
