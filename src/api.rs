@@ -387,8 +387,10 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
     };
     let rt = Runtime::start(&boot, storage, endpoint, carry.outbox);
     RUNNING.with(|r| *r.borrow_mut() = Some(Running { rt: rt.clone(), island: None }));
+    // Only the banner is urgent: a visitor who chose gets the scripts of their choice first, the rest after.
+    let urgent = rt.state().open != crate::state::Open::Nothing;
     wasm_bindgen_futures::future_to_promise(async move {
-        browser::next_task().await;
+        browser::next_task(urgent).await;
         // A later run() replaced this one meanwhile: it mounts its own island.
         if !is_running(&rt) {
             return Ok(JsValue::UNDEFINED);
@@ -397,6 +399,16 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
         let mounted = island.is_some();
         RUNNING.with(|r| r.borrow_mut().as_mut().map(|running| running.island = island));
         if mounted {
+            browser::next_task(urgent).await;
+            let shown = RUNNING.with(|r| {
+                let mut r = r.borrow_mut();
+                let island = r.as_mut().filter(|running| Rc::ptr_eq(&running.rt, &rt))?.island.as_mut()?;
+                island.show(rt.clone());
+                Some(())
+            });
+            if shown.is_none() {
+                return Ok(JsValue::UNDEFINED);
+            }
             // yew renders in tasks of its own; the banner is up (in the first frame's place) once it has.
             let rendered = js_sys::Promise::new(&mut |resolve, _| {
                 rt.when_rendered(move |_| drop(resolve.call0(&JsValue::NULL)));
@@ -407,7 +419,7 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
             return Ok(JsValue::UNDEFINED);
         }
         events::dispatch("kuki:ready", &rt.consent_object());
-        browser::next_task().await;
+        browser::next_task(urgent).await;
         if is_running(&rt) {
             rt.start_later();
         }
