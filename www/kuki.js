@@ -105,11 +105,12 @@
     // can make kuki show anything else (the built-in config run by the loader, no stored choice, cookies on);
     // the wasm then takes its place (src/mount.rs), carrying out a click made on it meanwhile, once.
     var frameHost = null;
+    // A choice is stored (the first frame would not be kuki's to paint): a returning visitor.
+    var stored = false;
     var paintFrame = function () {
       var lang = 'en', langs = ['ko', 'en'], i, tags = [data('lang')].concat(w.navigator.languages || [w.navigator.language]);
       var primary = function (t) { return String(t || '').trim().split(/[-_]/)[0].toLowerCase(); };
       for (i = 0; i < tags.length; i += 1) if (langs.indexOf(primary(tags[i])) >= 0) { lang = primary(tags[i]); break; }
-      var stored = false;
       try { stored = /(^|;\s*)kuki_consent=/.test(d.cookie) || w.localStorage.getItem('kuki_consent') !== null; } catch (_) {}
       if (configUrl !== undefined || data('autorun') === 'false' || stored || !w.navigator.cookieEnabled ||
         !('adoptedStyleSheets' in Document.prototype)) return;
@@ -154,14 +155,20 @@
       } catch (e) { return Promise.resolve(fail(e)); }
     };
 
-    // The wasm is fetched beside the module rather than after it (the module hands the response to the browser's
-    // streaming compiler): on a returning visit, both come from the cache at once.
-    var wasm = fetch(base + BUNDLE + 'kuki_bg.wasm');
+    // The wasm is fetched and compiled (off the main thread, cached with the response) beside the module rather
+    // than after it: on a returning visit both come from the cache at once. The module instantiates what it gets;
+    // where the stream cannot be compiled (an old browser, another MIME type) it gets the response instead.
+    var wasmUrl = base + BUNDLE + 'kuki_bg.wasm';
+    var wasm = w.WebAssembly && typeof WebAssembly.compileStreaming === 'function'
+      ? WebAssembly.compileStreaming(fetch(wasmUrl)).catch(function () { return fetch(wasmUrl); })
+      : fetch(wasmUrl);
     wasm.catch(function () {});
     import(base + BUNDLE + 'kuki.js')
       .then(function (mod) {
         return mod.default({ module_or_path: wasm }).then(function () {
-          // run() in a task of its own, not in the one that compiled the wasm: two short tasks, not a long one.
+          // On a first visit run() gets a task of its own, not the one that compiled the wasm: two short tasks, not
+          // a long one. A returning visitor's run() is short, and starts the scripts of their choice: at once.
+          if (stored) return;
           return new Promise(function (resolve) {
             var s = w.scheduler;
             if (s && typeof s.yield === 'function') s.yield().then(resolve, resolve); else setTimeout(resolve, 0);
