@@ -155,11 +155,12 @@
       } catch (e) { return Promise.resolve(fail(e)); }
     };
 
-    // The wasm is fetched and compiled (off the main thread, cached with the response) beside the module rather
-    // than after it: on a returning visit both come from the cache at once. The module instantiates what it gets;
-    // where the stream cannot be compiled (an old browser, another MIME type) it gets the response instead.
+    // The wasm is fetched beside the module rather than after it (the module compiles the stream): on a returning
+    // visit both come from the cache at once, and there it is compiled at once too, for the scripts of the stored
+    // choice (on a first visit the compile would compete with the first frame). The module instantiates what it
+    // gets; where the stream cannot be compiled (an old browser, another MIME type) it gets the response instead.
     var wasmUrl = base + BUNDLE + 'kuki_bg.wasm';
-    var wasm = w.WebAssembly && typeof WebAssembly.compileStreaming === 'function'
+    var wasm = stored && w.WebAssembly && typeof WebAssembly.compileStreaming === 'function'
       ? WebAssembly.compileStreaming(fetch(wasmUrl)).catch(function () { return fetch(wasmUrl); })
       : fetch(wasmUrl);
     wasm.catch(function () {});
