@@ -155,15 +155,16 @@
       } catch (e) { return Promise.resolve(fail(e)); }
     };
 
-    // The wasm is fetched beside the module rather than after it (the module compiles the stream): on a returning
-    // visit both come from the cache at once, and there it is compiled at once too, for the scripts of the stored
-    // choice (on a first visit the compile would compete with the first frame). The module instantiates what it
-    // gets; where the stream cannot be compiled (an old browser, another MIME type) it gets the response instead.
+    // A returning visitor's wasm is fetched and compiled beside the module's download rather than after it (both
+    // come from the cache at once), for the scripts of the stored choice; the module instantiates the result, or
+    // gets the response where the stream cannot be compiled (an old browser, another MIME type). On a first visit
+    // the module fetches it itself, after the first frame has had its turn.
     var wasmUrl = base + BUNDLE + 'kuki_bg.wasm';
-    var wasm = stored && w.WebAssembly && typeof WebAssembly.compileStreaming === 'function'
-      ? WebAssembly.compileStreaming(fetch(wasmUrl)).catch(function () { return fetch(wasmUrl); })
-      : fetch(wasmUrl);
-    wasm.catch(function () {});
+    var wasm = wasmUrl;
+    if (stored && w.WebAssembly && typeof WebAssembly.compileStreaming === 'function') {
+      wasm = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(function () { return fetch(wasmUrl); });
+      wasm.catch(function () {});
+    }
     import(base + BUNDLE + 'kuki.js')
       .then(function (mod) {
         return mod.default({ module_or_path: wasm }).then(function () {

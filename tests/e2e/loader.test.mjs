@@ -60,7 +60,7 @@ test('calls made before the module is ready are replayed in order after the auto
 test('the wasm is initialised from pkg/kuki_bg.wasm beside the loader, and window.kuki becomes the exports', async (t) => {
   const { page } = await visit('/loader/queue.html', t);
   await started(page);
-  // A first visit: the loader fetches the wasm beside the module's download and hands the module the response.
+  // A first visit: the module fetches the wasm itself.
   assert.deepEqual(await page.evaluate(() => window.__fakeKuki.init), [`${fakeKuki.origin}/kuki/pkg/kuki_bg.wasm`]);
   const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
   assert.deepEqual(wasm, [`${fakeKuki.origin}/kuki/pkg/kuki_bg.wasm`]);
