@@ -224,7 +224,7 @@ type KukiQueued<F extends (...args: any[]) => any> = (...args: Parameters<F>) =>
  * and `getUserPreferences` `null`. Importing this module does not set it.
  */
 export interface KukiApi {
-  run<L extends string = never>(config?: KukiConfig<L>, options?: KukiOptions<L>): void | Promise<void>;
+  run<L extends string = never>(config?: KukiConfig<L>, options?: KukiOptions<L>): Promise<void>;
   show: KukiQueued<typeof show>;
   hide: KukiQueued<typeof hide>;
   showPreferences: KukiQueued<typeof showPreferences>;
@@ -250,9 +250,10 @@ declare global {
 /**
  * Starts kuki (again, if it was running: the old island goes). No config is the defaults; `options` are what
  * the loader's tag gives. The site's languages are those of `config.texts`, so `lang` can only name one kuki
- * will speak.
+ * will speak. The other functions work as soon as it returns (the stored choice read, its scripts started); the
+ * promise resolves once kuki has rendered (`kuki:ready` sent) and taken the page's blocked iframes.
  */
-export function run<L extends string = never>(config?: KukiConfig<L>, options?: KukiOptions<L>): void;
+export function run<L extends string = never>(config?: KukiConfig<L>, options?: KukiOptions<L>): Promise<void>;
 "#;
 
 /// The one running instance: its runtime and the island showing it.
@@ -343,8 +344,13 @@ fn check_patterns(config: &Config) {
 /// consentDefaultSent }` (the loader sets the last when it sent Consent Mode's default itself). Either may be
 /// `undefined`: no config is the defaults, as the loader's autorun with no `data-config`. Its TypeScript
 /// signature is generic over the site's languages, hence written in `TS_TYPES`.
+///
+/// Three tasks, none of them long on a slow phone: this call reads the config and the stored choice, starts the
+/// runtime (a returning visitor's accepted scripts start here, before anything renders) and returns, the page API
+/// working; a later task mounts the island (the banner, taking the first frame's place) and sends `kuki:ready`;
+/// the last takes the page's blocked iframes and sends an earlier page's outbox. The promise resolves after it.
 #[wasm_bindgen(skip_typescript)]
-pub fn run(config: JsValue, options: JsValue) {
+pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
     let config = Rc::new(parse_config(config));
     let explicit = browser::get_string(&options, "lang");
     let preferred = browser::preferred_languages();
@@ -380,10 +386,50 @@ pub fn run(config: JsValue, options: JsValue) {
         notice_seen,
     };
     let rt = Runtime::start(&boot, storage, endpoint, carry.outbox);
-    let island = Island::mount(rt.clone(), lang.as_str());
-    let ready = rt.consent_object();
-    RUNNING.with(|r| *r.borrow_mut() = Some(Running { rt, island }));
-    events::dispatch("kuki:ready", &ready);
+    RUNNING.with(|r| *r.borrow_mut() = Some(Running { rt: rt.clone(), island: None }));
+    // Only the banner is urgent: a visitor who chose gets the scripts of their choice first, the rest after.
+    let urgent = rt.state().open != crate::state::Open::Nothing;
+    wasm_bindgen_futures::future_to_promise(async move {
+        browser::next_task(urgent).await;
+        // A later run() replaced this one meanwhile: it mounts its own island.
+        if !is_running(&rt) {
+            return Ok(JsValue::UNDEFINED);
+        }
+        let island = Island::mount(rt.clone(), lang.as_str());
+        let mounted = island.is_some();
+        RUNNING.with(|r| r.borrow_mut().as_mut().map(|running| running.island = island));
+        if mounted {
+            browser::next_task(urgent).await;
+            let shown = RUNNING.with(|r| {
+                let mut r = r.borrow_mut();
+                let island = r.as_mut().filter(|running| Rc::ptr_eq(&running.rt, &rt))?.island.as_mut()?;
+                island.show(rt.clone());
+                Some(())
+            });
+            if shown.is_none() {
+                return Ok(JsValue::UNDEFINED);
+            }
+            // yew renders in tasks of its own; the banner is up (in the first frame's place) once it has.
+            let rendered = js_sys::Promise::new(&mut |resolve, _| {
+                rt.when_rendered(move |_| drop(resolve.call0(&JsValue::NULL)));
+            });
+            let _ = wasm_bindgen_futures::JsFuture::from(rendered).await;
+        }
+        if !is_running(&rt) {
+            return Ok(JsValue::UNDEFINED);
+        }
+        events::dispatch("kuki:ready", &rt.consent_object());
+        browser::next_task(urgent).await;
+        if is_running(&rt) {
+            rt.start_later();
+        }
+        Ok(JsValue::UNDEFINED)
+    })
+}
+
+/// Is `rt` the running instance (no later `run()` replaced it)?
+fn is_running(rt: &Rc<Runtime>) -> bool {
+    RUNNING.with(|r| r.borrow().as_ref().is_some_and(|running| Rc::ptr_eq(&running.rt, rt)))
 }
 
 /// Switches the language kuki speaks, at once, to one it has texts in (built in, or the site's own).

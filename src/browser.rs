@@ -132,3 +132,38 @@ pub fn get_string(obj: &JsValue, key: &str) -> Option<String> {
 pub fn event_element(event: &web_sys::Event) -> Option<web_sys::Element> {
     event.composed_path().get(0).dyn_into::<web_sys::Element>().ok()
 }
+
+/// Resolves in a later task of the event loop, so that the browser can paint and handle input between two pieces
+/// of kuki's start-up (each then stays under the 50 ms of a long task on a slow phone).
+///
+/// `urgent` (the banner is waiting): `scheduler.yield()` where the browser has it, whose continuation runs ahead
+/// of other queued tasks, so the page's own work does not hold the banner up. Otherwise (a visitor who chose: only
+/// the settings button to draw) `scheduler.postTask` at `background` priority, so the scripts the stored choice
+/// has just started load and run first. Elsewhere `setTimeout(0)`.
+pub async fn next_task(urgent: bool) {
+    let scheduler = Reflect::get(&js_sys::global(), &JsValue::from_str("scheduler")).ok().filter(JsValue::is_object);
+    let yield_now = scheduler.as_ref().and_then(|s| {
+        let method = if urgent { "yield" } else { "postTask" };
+        let f = Reflect::get(s, &JsValue::from_str(method)).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        let promise = if urgent {
+            f.call0(s)
+        } else {
+            let options = js_sys::Object::new();
+            Reflect::set(&options, &JsValue::from_str("priority"), &JsValue::from_str("background")).ok()?;
+            // A function of ours, not `new Function("")`: a strict CSP has no 'unsafe-eval'.
+            let task = wasm_bindgen::closure::Closure::once_into_js(|| ());
+            f.call2(s, &task, &options)
+        };
+        promise.ok()?.dyn_into::<js_sys::Promise>().ok()
+    });
+    let promise = yield_now.unwrap_or_else(|| {
+        js_sys::Promise::new(&mut |resolve, _| {
+            if let Some(w) = window() {
+                let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, 0);
+            } else {
+                let _ = resolve.call0(&JsValue::NULL);
+            }
+        })
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

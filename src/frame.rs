@@ -37,7 +37,7 @@ pub async fn render(config: Config, lang: Lang, now: u64) -> String {
         consent_default_sent: false,
         notice_seen: None,
     };
-    let props = RootProps { runtime: RuntimeRef(Runtime::for_first_frame(&boot)) };
+    let props = RootProps { runtime: RuntimeRef(Runtime::for_first_frame(&boot)), shown: true };
     yew::LocalServerRenderer::<Root>::with_props(props).hydratable(false).render().await
 }
 

@@ -8,6 +8,9 @@
 //! that host: the app renders beside the frame, hidden, and takes its place in the same task once yew has
 //! rendered, so nothing flashes. A click the visitor made on the frame is carried out then, once, on the same
 //! control of the app; focus moves to the control that had it.
+//!
+//! The banner's app mounts empty and renders what the state shows in a later task ([`Island::show`]): on a slow
+//! phone, yew's start-up and the banner's render are each a short task rather than one long one.
 
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -88,7 +91,8 @@ impl Island {
             None => doc.document_element()?,
         };
         parent.append_child(&host).ok()?;
-        let app = yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: RuntimeRef(rt) }).render();
+        let app = yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: RuntimeRef(rt), shown: false })
+            .render();
         Some(Island { host, app })
     }
 
@@ -105,10 +109,23 @@ impl Island {
         rt.set_island_root(root.clone());
         shadow.append_child(&root).ok()?;
         let app_root = root.clone();
-        rt.when_rendered(move || swap(&shadow, &frame, &app_root));
-        let app =
-            yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: RuntimeRef(rt.clone()) }).render();
+        rt.when_rendered(move |rendered| {
+            if rendered {
+                swap(&shadow, &frame, &app_root);
+            }
+        });
+        let app = yew::Renderer::<Root>::with_root_and_props(
+            root,
+            RootProps { runtime: RuntimeRef(rt.clone()), shown: false },
+        )
+        .render();
         Some(Island { host, app })
+    }
+
+    /// Renders what the state shows: the app was mounted empty (its first render yew's own start-up and the
+    /// texts), so this render, in a later task, is the banner's alone.
+    pub fn show(&mut self, rt: Rc<Runtime>) {
+        self.app.update(RootProps { runtime: RuntimeRef(rt), shown: true });
     }
 
     pub fn unmount(self) {

@@ -39,6 +39,11 @@ async fn settle() {
     yew::scheduler::flush().await;
 }
 
+/// `kuki.run()`, awaited: kuki has rendered and taken the page's blocked iframes.
+async fn run(config: JsValue, options: JsValue) {
+    wasm_bindgen_futures::JsFuture::from(api::run(config, options)).await.expect("run() resolves");
+}
+
 fn shadow() -> ShadowRoot {
     document().query_selector("[data-kuki-host]").unwrap().expect("kuki mounted its host").shadow_root().unwrap()
 }
@@ -95,7 +100,7 @@ fn record_events(name: &str) -> js_sys::Array {
 #[wasm_bindgen_test]
 async fn a_first_visit_shows_three_equal_buttons_in_korean() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     let banner = find("[role=dialog]").expect("the banner shows");
     let title_id = banner.get_attribute("aria-labelledby").unwrap();
@@ -110,7 +115,7 @@ async fn a_first_visit_shows_three_equal_buttons_in_korean() {
 #[wasm_bindgen_test]
 async fn the_english_banner_follows_the_language_option() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("en-GB"));
+    run(JsValue::UNDEFINED, options("en-GB")).await;
     settle().await;
     button("Accept all");
     button("Reject all");
@@ -122,7 +127,7 @@ async fn the_english_banner_follows_the_language_option() {
 async fn rejecting_all_stores_the_choice_fires_the_event_and_warns_about_login() {
     fresh();
     let events = record_events("kuki:consent");
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     button("모두 거부").click();
     settle().await;
@@ -141,12 +146,12 @@ async fn rejecting_all_stores_the_choice_fires_the_event_and_warns_about_login()
 #[wasm_bindgen_test]
 async fn a_stored_choice_survives_a_restart_and_a_tampered_one_does_not() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     button("모두 동의").click();
     settle().await;
     let id = Reflect::get(&api::get_consent(), &"consentId".into()).unwrap();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     assert!(find(".kuki-banner").is_none(), "a valid stored choice keeps the banner closed");
     assert_eq!(Reflect::get(&api::get_consent(), &"consentId".into()).unwrap(), id);
@@ -155,7 +160,7 @@ async fn a_stored_choice_survives_a_restart_and_a_tampered_one_does_not() {
     let value = cookies().split("kuki_consent=").nth(1).unwrap().split(';').next().unwrap().to_string();
     let tampered = value.replace("|marketing", "|marketinh");
     doc.set_cookie(&["kuki_consent=", &tampered, "; Path=/"].concat()).unwrap();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     assert!(find(".kuki-banner").is_some(), "a tampered cookie counts as no choice");
     assert!(api::get_consent().is_null());
@@ -164,7 +169,7 @@ async fn a_stored_choice_survives_a_restart_and_a_tampered_one_does_not() {
 #[wasm_bindgen_test]
 async fn the_preferences_dialog_saves_exactly_what_was_switched_on() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     button("설정").click();
     settle().await;
@@ -193,7 +198,7 @@ async fn the_preferences_dialog_saves_exactly_what_was_switched_on() {
 async fn withdrawing_deletes_the_cookies_of_revoked_categories_and_asks_again() {
     fresh();
     let config = json(r#"{"categories":[{"id":"necessary"},{"id":"analytics","cookies":["_ga*"]}]}"#);
-    api::run(config, options("en"));
+    run(config, options("en")).await;
     settle().await;
     api::accept_category("all".into(), JsValue::UNDEFINED);
     let doc = document().dyn_into::<HtmlDocument>().unwrap();
@@ -222,7 +227,7 @@ async fn a_blocked_script_runs_once_when_its_category_is_accepted() {
     script.set_attribute("data-test", "").unwrap();
     script.set_text_content(Some("window.__kukiRuns += 1;"));
     document().body().unwrap().append_child(&script).unwrap();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     let runs = || Reflect::get(&web_sys::window().unwrap(), &"__kukiRuns".into()).unwrap().as_f64().unwrap();
     api::accept_category(JsValue::from_str("marketing"), JsValue::UNDEFINED);
@@ -237,9 +242,36 @@ async fn a_blocked_script_runs_once_when_its_category_is_accepted() {
 }
 
 #[wasm_bindgen_test]
+async fn a_returning_visitors_accepted_scripts_start_before_kuki_renders_and_the_api_answers_at_once() {
+    fresh();
+    run(JsValue::UNDEFINED, options("en")).await;
+    api::accept_category("analytics".into(), JsValue::UNDEFINED);
+    let stored =
+        cookies().split("; ").find(|c| c.starts_with("kuki_consent=")).expect("the choice is stored").to_owned();
+    // The visitor comes back: the same stored choice, a blocked analytics script in the page, kuki started again.
+    api::reset();
+    document().dyn_into::<HtmlDocument>().unwrap().set_cookie(&[&stored, "; Path=/"].concat()).unwrap();
+    let script = document().create_element("script").unwrap();
+    script.set_attribute("type", "text/plain").unwrap();
+    script.set_attribute("data-category", "analytics").unwrap();
+    script.set_attribute("data-test", "").unwrap();
+    script.set_text_content(Some("window.__kukiRenderedFirst = document.querySelector('[data-kuki-host]') !== null;"));
+    document().body().unwrap().append_child(&script).unwrap();
+    settle().await;
+    let ran = || Reflect::get(&web_sys::window().unwrap(), &"__kukiRenderedFirst".into()).unwrap();
+    assert!(ran().is_undefined(), "not while the choice is withdrawn");
+    let started = api::run(JsValue::UNDEFINED, options("en"));
+    assert!(api::accepted_category("analytics"), "the stored choice answers as soon as run() returns");
+    assert!(document().query_selector("[data-kuki-host]").unwrap().is_none(), "nothing rendered yet");
+    wasm_bindgen_futures::JsFuture::from(started).await.unwrap();
+    assert_eq!(ran().as_bool(), Some(false), "the accepted script ran before kuki mounted anything");
+    assert!(document().query_selector("[data-kuki-host]").unwrap().is_some(), "kuki is mounted once run() resolves");
+}
+
+#[wasm_bindgen_test]
 async fn a_config_that_does_not_parse_falls_back_to_the_defaults() {
     fresh();
-    api::run(json(r#"{"categories":[{"id":"Not Valid"}]}"#), options("en"));
+    run(json(r#"{"categories":[{"id":"Not Valid"}]}"#), options("en")).await;
     settle().await;
     button("Customise").click();
     settle().await;
@@ -250,7 +282,7 @@ async fn a_config_that_does_not_parse_falls_back_to_the_defaults() {
 #[wasm_bindgen_test]
 async fn escape_closes_the_preferences_dialog() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("en"));
+    run(JsValue::UNDEFINED, options("en")).await;
     settle().await;
     api::show_preferences();
     settle().await;
@@ -268,7 +300,7 @@ async fn escape_closes_the_preferences_dialog() {
 #[wasm_bindgen_test]
 async fn the_island_uses_a_constructed_stylesheet_and_no_inline_styles() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     let sheets = Reflect::get(&shadow(), &"adoptedStyleSheets".into()).unwrap();
     assert_eq!(js_sys::Array::from(&sheets).length(), 1);
@@ -284,7 +316,7 @@ async fn a_blocked_iframe_waits_behind_a_placeholder_styled_by_constructed_sheet
     frame.set_attribute("title", "A map").unwrap();
     frame.set_attribute("data-test", "").unwrap();
     document().body().unwrap().append_child(&frame).unwrap();
-    api::run(JsValue::UNDEFINED, options("en"));
+    run(JsValue::UNDEFINED, options("en")).await;
     settle().await;
     let host = frame.previous_element_sibling().expect("a placeholder before the iframe");
     assert!(host.has_attribute("data-kuki-placeholder"));
@@ -316,7 +348,7 @@ async fn a_site_policy_is_shown_as_text_never_as_html() {
         r#"{"policy":{"en":{"title":"<script>alert(1)</script> Policy","version":"v9","effectiveDate":"2026-01-01",
         "sections":[{"id":"data","heading":"<img src=x onerror=alert(2)>","blocks":[{"paragraph":"Write to a@b.co, not javascript:alert(3)"}]}]}}}"#,
     );
-    api::run(config, options("en"));
+    run(config, options("en")).await;
     settle().await;
     api::show_policy(Some("data".into()));
     settle().await;
@@ -336,7 +368,7 @@ async fn a_site_policy_is_shown_as_text_never_as_html() {
 #[wasm_bindgen_test]
 async fn the_default_policy_opens_with_its_table_of_contents_and_closes_back() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     find(".kuki-banner a").unwrap().dyn_into::<HtmlElement>().unwrap().click();
     settle().await;
@@ -365,12 +397,12 @@ async fn a_coming_material_change_is_announced_thirty_days_ahead_and_not_before(
             .concat(),
         )
     };
-    api::run(config(20), options("en"));
+    run(config(20), options("en")).await;
     settle().await;
     let notice = find(".kuki-banner .kuki-notice").expect("20 days before a material change, the banner says so");
     let text = notice.text_content().unwrap();
     assert!(text.contains("New items collected") && text.contains("(v2)"), "{text}");
-    api::run(config(40), options("en"));
+    run(config(40), options("en")).await;
     settle().await;
     assert!(find(".kuki-notice").is_none(), "40 days before, not yet");
 }
@@ -378,7 +410,7 @@ async fn a_coming_material_change_is_announced_thirty_days_ahead_and_not_before(
 #[wasm_bindgen_test]
 async fn require_category_asks_and_resolves_with_the_answer() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("en"));
+    run(JsValue::UNDEFINED, options("en")).await;
     settle().await;
     api::accept_category(JsValue::from(js_sys::Array::new()), JsValue::UNDEFINED);
     settle().await;
@@ -401,7 +433,7 @@ async fn require_category_asks_and_resolves_with_the_answer() {
 #[wasm_bindgen_test]
 async fn cancelling_the_login_warning_keeps_the_refusal() {
     fresh();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     button("모두 거부").click();
     settle().await;
@@ -435,7 +467,7 @@ async fn consent_mode_sends_the_default_first_and_an_update_on_each_choice() {
     fresh();
     Reflect::delete_property(&window(), &"gtag".into()).unwrap();
     Reflect::set(&window(), &"dataLayer".into(), &js_sys::Array::new()).unwrap();
-    api::run(JsValue::UNDEFINED, options("ko"));
+    run(JsValue::UNDEFINED, options("ko")).await;
     settle().await;
     let (command, action, params) = data_layer_entry(0);
     assert_eq!((command.as_str(), action.as_str()), ("consent", "default"));
@@ -471,7 +503,7 @@ async fn global_privacy_control_is_explained_and_recorded() {
     Reflect::set(&desc, &"configurable".into(), &JsValue::TRUE).unwrap();
     let nav_obj: &js_sys::Object = nav.unchecked_ref();
     js_sys::Object::define_property(nav_obj, &"globalPrivacyControl".into(), &desc);
-    api::run(JsValue::UNDEFINED, options("en"));
+    run(JsValue::UNDEFINED, options("en")).await;
     settle().await;
     api::show_preferences();
     settle().await;

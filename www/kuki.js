@@ -108,17 +108,18 @@
     // the frame is on screen, so the few KiB the banner needs never share the connection with the module (issue 8:
     // at most 15 KiB before the banner is visible).
     var frameHost = null;
+    // A choice is stored under the built-in cookie name: a returning visitor, whom no first frame is for.
+    var stored = false;
+    try {
+      stored = !!BUILT && (d.cookie.split(/;\s*/).some(function (c) { return c.indexOf(BUILT.cookie + '=') === 0; }) ||
+        w.localStorage.getItem(BUILT.cookie) !== null);
+    } catch (_) {}
     var paintFrame = function (then) {
       var frames = BUILT && BUILT.frame;
       if (!frames) return then();
       var lang = 'en', i, tags = [data('lang')].concat(w.navigator.languages || [w.navigator.language]);
       var primary = function (t) { return String(t || '').trim().split(/[-_]/)[0].toLowerCase(); };
       for (i = 0; i < tags.length; i += 1) if (BUILT.langs.indexOf(primary(tags[i])) >= 0) { lang = primary(tags[i]); break; }
-      var stored = false;
-      try {
-        stored = d.cookie.split(/;\s*/).some(function (c) { return c.indexOf(BUILT.cookie + '=') === 0; }) ||
-          w.localStorage.getItem(BUILT.cookie) !== null;
-      } catch (_) {}
       if (!frames.html[lang] || configUrl !== undefined || data('autorun') === 'false' || stored ||
         !w.navigator.cookieEnabled || !('adoptedStyleSheets' in Document.prototype)) return then();
       var paint = function () {
@@ -162,9 +163,27 @@
     var start = function () {
       if (started) return;
       started = true;
+      // A returning visitor's wasm is fetched and compiled beside the module's download rather than after it (both
+      // come from the cache at once), for the scripts of the stored choice; the module instantiates the result, or
+      // gets the response where the stream cannot be compiled (an old browser, another MIME type). On a first
+      // visit the module fetches it itself, after the first frame has had its turn.
+      var wasmUrl = base + BUNDLE + 'kuki_bg.wasm';
+      var wasm = wasmUrl;
+      if (stored && w.WebAssembly && typeof WebAssembly.compileStreaming === 'function') {
+        wasm = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(function () { return fetch(wasmUrl); });
+        wasm.catch(function () {});
+      }
       import(base + BUNDLE + 'kuki.js')
         .then(function (mod) {
-          return mod.default({ module_or_path: base + BUNDLE + 'kuki_bg.wasm' }).then(function () { return mod; });
+          return mod.default({ module_or_path: wasm }).then(function () {
+            // On a first visit run() gets a task of its own, not the one that compiled the wasm: two short tasks,
+            // not a long one. A returning visitor's run() is short, and starts the scripts of their choice: at once.
+            if (stored) return;
+            return new Promise(function (resolve) {
+              var s = w.scheduler;
+              if (s && typeof s.yield === 'function') s.yield().then(resolve, resolve); else setTimeout(resolve, 0);
+            });
+          }).then(function () { return mod; });
         })
         .then(function (mod) {
           var api = {};

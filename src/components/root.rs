@@ -32,6 +32,9 @@ impl PartialEq for RcKey {
 #[derive(Properties, PartialEq)]
 pub struct RootProps {
     pub runtime: RuntimeRef,
+    /// `false`: nothing yet. The island mounts the app empty and shows it in a later task, so that yew's own start
+    /// and the texts are one short task and the banner another (src/mount.rs).
+    pub shown: bool,
 }
 
 /// Everything kuki shows, rendered from the runtime's state; every callback dispatches an action.
@@ -40,8 +43,10 @@ pub fn Root(props: &RootProps) -> Html {
     let update = use_force_update();
     {
         let rt = props.runtime.0.clone();
-        use_effect_with(props.runtime.clone(), move |_| {
-            rt.subscribe(Callback::from(move |_| update.force_update()));
+        use_effect_with((props.runtime.clone(), props.shown), move |(_, shown)| {
+            if *shown {
+                rt.subscribe(Callback::from(move |_| update.force_update()));
+            }
         });
     }
     let rt = props.runtime.0.clone();
@@ -145,6 +150,9 @@ pub fn Root(props: &RootProps) -> Html {
     // under the dialog's backdrop (covered, out of the focus trap), so closing the dialog gives it focus back.
     let button = gui.settings_button.filter(|_| s.consent.is_some() && s.open != Open::Banner);
     let lifted = button == Some(kuki_core::gui::Side::Right);
+    if !props.shown {
+        return Html::default();
+    }
     html! {
         <>
             if (!s.notices.is_empty() || s.policy_notice) && !dialog_open {

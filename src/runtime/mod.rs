@@ -43,6 +43,9 @@ pub enum Waiter {
     Click(Element),
 }
 
+/// A callback of [`Runtime::when_rendered`].
+type OnRendered = Box<dyn FnOnce(bool)>;
+
 /// What a page keeps across `run()` calls: the records held in memory where the browser stores nothing.
 #[derive(Default)]
 pub struct Carry {
@@ -66,13 +69,15 @@ pub struct Runtime {
     next_request: Cell<u32>,
     /// The element in the shadow root yew renders into (its `lang` follows the language).
     island_root: RefCell<Option<Element>>,
-    /// What the island does once yew has rendered the first time (take the first frame's place).
-    on_rendered: RefCell<Option<Box<dyn FnOnce()>>>,
+    /// What runs once yew has rendered the first time (`true`), in order: the island taking the first frame's
+    /// place, then `run()` going on with its start-up; or once the runtime stops before that (`false`).
+    on_rendered: RefCell<Vec<OnRendered>>,
 }
 
 impl Runtime {
-    /// Starts a runtime: the first effects run at once (Consent Mode's default, a stored choice's scripts) and
-    /// whatever an earlier page left in the outbox is sent.
+    /// Starts a runtime with what cannot wait: the first effects (Consent Mode, a stored choice's scripts, which
+    /// thus start before anything is rendered), the page's `data-kuki` controls and the observer of later-inserted
+    /// blocked elements. The rest is [`Runtime::start_later`]'s.
     pub fn start(
         boot: &Boot,
         storage: storage::Storage,
@@ -83,10 +88,16 @@ impl Runtime {
         let rt = Self::new(state, boot.config.script_timeout_ms, storage, endpoint, carry);
         rt.run(effects);
         rt.controls.install();
-        rt.embeds.scan();
         rt.observer.install();
-        rt.outbox.start();
         rt
+    }
+
+    /// What waits until the banner is up, in a task of its own: the blocked iframes already in the page (with
+    /// their placeholders, each a small app; the observer has taken those inserted since [`Runtime::start`]), and
+    /// sending whatever an earlier page left in the outbox (a choice made meanwhile is sent at once anyway).
+    pub fn start_later(&self) {
+        self.embeds.scan();
+        self.outbox.start();
     }
 
     /// A runtime that only holds the state `boot` starts in, for rendering the banner's first frame ahead of time
@@ -119,7 +130,7 @@ impl Runtime {
             waiters: RefCell::new(Vec::new()),
             next_request: Cell::new(1),
             island_root: RefCell::new(None),
-            on_rendered: RefCell::new(None),
+            on_rendered: RefCell::new(Vec::new()),
         })
     }
 
@@ -129,6 +140,10 @@ impl Runtime {
         self.observer.uninstall();
         self.scripts.stop();
         self.embeds.stop();
+        let waiting = std::mem::take(&mut *self.on_rendered.borrow_mut());
+        for f in waiting {
+            f(false);
+        }
         Carry { record: self.storage.take_memory(), outbox: self.outbox.stop() }
     }
 
@@ -144,15 +159,16 @@ impl Runtime {
     /// Called by the root component once mounted: how to ask yew for a new frame.
     pub fn subscribe(&self, render: Callback<()>) {
         *self.render.borrow_mut() = Some(render);
-        let rendered = self.on_rendered.borrow_mut().take();
-        if let Some(rendered) = rendered {
-            rendered();
+        let rendered = std::mem::take(&mut *self.on_rendered.borrow_mut());
+        for f in rendered {
+            f(true);
         }
     }
 
-    /// Called by the island: `f` runs once, when the root component has rendered for the first time.
-    pub fn when_rendered(&self, f: impl FnOnce() + 'static) {
-        *self.on_rendered.borrow_mut() = Some(Box::new(f));
+    /// `f` runs once, when the root component has rendered for the first time (`true`, after those given before
+    /// it), or when the runtime stops before that (`false`).
+    pub fn when_rendered(&self, f: impl FnOnce(bool) + 'static) {
+        self.on_rendered.borrow_mut().push(Box::new(f));
     }
 
     /// Handles one action now: the state changes at once, the effects run in order.

@@ -60,7 +60,10 @@ test('calls made before the module is ready are replayed in order after the auto
 test('the wasm is initialised from pkg/kuki_bg.wasm beside the loader, and window.kuki becomes the exports', async (t) => {
   const { page } = await visit('/loader/queue.html', t);
   await started(page);
+  // A first visit: the module fetches the wasm itself.
   assert.deepEqual(await page.evaluate(() => window.__fakeKuki.init), [`${fakeKuki.origin}/kuki/pkg/kuki_bg.wasm`]);
+  const wasm = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
+  assert.deepEqual(wasm, [`${fakeKuki.origin}/kuki/pkg/kuki_bg.wasm`]);
   const keys = await page.evaluate(() => Object.keys(window.kuki).sort());
   assert.deepEqual(keys, [
     'acceptCategory',
@@ -76,6 +79,17 @@ test('the wasm is initialised from pkg/kuki_bg.wasm beside the loader, and windo
   ]);
   assert.equal(await page.evaluate(() => window.kuki.acceptedCategory('necessary')), true);
   assert.deepEqual(await page.evaluate(() => window.kuki.getConsent()), { consentId: 'fake' });
+});
+
+test('a returning visitor (a stored choice): the loader compiles the wasm itself and hands the module the result', async (t) => {
+  const s = await openPage(browser, { locale: 'en-US' });
+  t.after(() => s.close());
+  await s.page.context().addCookies([{ name: 'kuki_consent', value: 'stored', url: host.origin }]);
+  await s.page.goto(`${host.origin}/loader/queue.html`);
+  await started(s.page);
+  assert.deepEqual(await s.page.evaluate(() => window.__fakeKuki.init), ['module']);
+  const wasm = await s.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
+  assert.deepEqual(wasm, [`${fakeKuki.origin}/kuki/pkg/kuki_bg.wasm`]);
 });
 
 test('a page that calls run itself gets no autorun, and its options keep the tag defaults it did not override', async (t) => {
