@@ -40,7 +40,8 @@ const fs = require("fs");
 const [loader, built] = process.argv.slice(1);
 let b;
 try { b = JSON.parse(fs.readFileSync(built, "utf8")); } catch (e) { console.error("assemble-dist: " + built + ": " + e.message + " (run kuki-frames)"); process.exit(1); }
-const frameOk = b.frame === null || (typeof b.frame.css === "string" && b.frame.html && b.langs.every((l) => typeof b.frame.html[l] === "string"));
+const frameOk = b.frame === null || (typeof b.frame.css === "string" && b.frame.html && b.langs.every((l) => typeof b.frame.html[l] === "string") &&
+  b.frame.choice && typeof b.frame.choice.accept === "string" && typeof b.frame.choice.reject === "string");
 if (typeof b.cookie !== "string" || !Array.isArray(b.langs) || typeof b.consentDefault !== "object" || !frameOk) {
   console.error("assemble-dist: " + built + " is not {cookie, langs, consentDefault, frame}"); process.exit(1);
 }

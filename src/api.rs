@@ -370,6 +370,8 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
     let carry = carry.unwrap_or_default();
     let storage = Storage::new(carry.record);
     let loaded = storage.load(&config);
+    // A choice made on the first frame was made in the frame's language: the app goes on in it.
+    let lang = loaded.frame_choice.map(|c| c.lang).filter(|l| languages.contains(l)).unwrap_or(lang);
     let consent_default_sent = js_sys::Reflect::get(&options, &JsValue::from_str("consentDefaultSent"))
         .is_ok_and(|v| v.as_bool() == Some(true));
     let notice_seen = storage.notice_seen(&config);
@@ -386,6 +388,9 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
         notice_seen,
     };
     let rt = Runtime::start(&boot, storage, endpoint, carry.outbox);
+    if let Some(choice) = loaded.frame_choice {
+        rt.carry_out_frame_choice(choice);
+    }
     RUNNING.with(|r| *r.borrow_mut() = Some(Running { rt: rt.clone(), island: None }));
     // Only the banner is urgent: a visitor who chose gets the scripts of their choice first, the rest after.
     let urgent = rt.state().open != crate::state::Open::Nothing;

@@ -46,8 +46,11 @@ pub fn depends_on_date(config: &Config) -> bool {
     config.next_policy.is_some()
 }
 
-/// `pkg/loader.json`: `{"cookie", "langs", "consentDefault", "frame": {"css", "html": {"ko", "en"}} | null}`.
-pub fn json(frames: Option<&[(Lang, String)]>) -> String {
+/// `pkg/loader.json`: `{"cookie", "langs", "consentDefault", "frame": {"css", "html": {"ko", "en"}, "choice":
+/// {"accept", "reject"}} | null}`. `choice`: the cookie attributes the loader writes a choice made on the frame
+/// with (`kuki_core::cookie::FrameChoice`), kept as long as the app keeps that choice's record.
+/// Everything from `config`, the built-in configuration the frames were rendered under.
+pub fn json(config: &Config, frames: Option<&[(Lang, String)]>) -> String {
     use kuki_core::category::{consent_mode_values, CONSENT_MODE_WAIT_MS};
     let mut consent_default: serde_json::Map<String, serde_json::Value> =
         consent_mode_values(|_| false).into_iter().map(|(ty, v)| (ty.to_string(), v.into())).collect();
@@ -55,10 +58,16 @@ pub fn json(frames: Option<&[(Lang, String)]>) -> String {
     let frame = frames.map(|frames| {
         let html: serde_json::Map<String, serde_json::Value> =
             frames.iter().map(|(lang, h)| (lang.as_str().to_string(), h.clone().into())).collect();
-        serde_json::json!({ "css": minify_css(crate::mount::CSS), "html": html })
+        let opts = &config.cookie;
+        let attributes = |days: u32| kuki_core::cookie::attributes(opts, u64::from(days) * 86_400);
+        serde_json::json!({
+            "css": minify_css(crate::mount::CSS),
+            "html": html,
+            "choice": { "accept": attributes(opts.accept_days), "reject": attributes(opts.reject_days) },
+        })
     });
     serde_json::json!({
-        "cookie": kuki_core::config::DEFAULT_COOKIE_NAME,
+        "cookie": config.cookie.name,
         "langs": [Lang::Ko.as_str(), Lang::En.as_str()],
         "consentDefault": consent_default,
         "frame": frame,

@@ -7,7 +7,8 @@
 //! When the loader has painted the banner's first frame (`crate::frame`, docs/contract.md) the banner's island is
 //! that host: the app renders beside the frame, hidden, and takes its place in the same task once yew has
 //! rendered, so nothing flashes. A click the visitor made on the frame is carried out then, once, on the same
-//! control of the app; focus moves to the control that had it.
+//! control of the app; focus moves to the control that had it. ("Accept all" and "reject all" never wait for
+//! that: the loader stores them at once and removes the frame, `kuki_core::cookie::FrameChoice`.)
 //!
 //! The banner's app mounts empty and renders what the state shows in a later task ([`Island::show`]): on a slow
 //! phone, yew's start-up and the banner's render are each a short task rather than one long one.

@@ -167,6 +167,34 @@ async fn a_stored_choice_survives_a_restart_and_a_tampered_one_does_not() {
 }
 
 #[wasm_bindgen_test]
+async fn a_reject_all_the_loader_stored_from_the_first_frame_is_carried_out_at_its_time() {
+    fresh();
+    let doc = document().dyn_into::<HtmlDocument>().unwrap();
+    let given = (js_sys::Date::now() / 1000.0) as u64 - 30;
+    doc.set_cookie(&["kuki_consent=0.reject.", &given.to_string(), ".en; Path=/"].concat()).unwrap();
+    // The tag asks for Korean; the visitor chose on an English frame: the app goes on in English.
+    run(JsValue::UNDEFINED, options("ko")).await;
+    settle().await;
+    assert!(find(".kuki-banner").is_none(), "the choice is made: no banner");
+    let consent = api::get_consent();
+    let accepted = Reflect::get(&consent, &"acceptedCategories".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&accepted).to_vec(), [JsValue::from_str("necessary")]);
+    assert_eq!(Reflect::get(&consent, &"givenAt".into()).unwrap().as_f64(), Some(given as f64 * 1000.0));
+    assert_eq!(Reflect::get(&consent, &"lang".into()).unwrap().as_string().as_deref(), Some("en"));
+    assert!(cookies().contains("kuki_consent=1."), "the full record replaced the frame's: {}", cookies());
+    let toast = find(".kuki-toast").expect("the login warning right after reject all");
+    assert!(toast.text_content().unwrap().to_lowercase().contains("log"), "{:?}", toast.text_content());
+
+    // A garbled one is no choice: the banner asks.
+    fresh();
+    doc.set_cookie("kuki_consent=0.reject.soon.ko; Path=/").unwrap();
+    run(JsValue::UNDEFINED, options("ko")).await;
+    settle().await;
+    assert!(find(".kuki-banner").is_some());
+    assert!(api::get_consent().is_null());
+}
+
+#[wasm_bindgen_test]
 async fn the_preferences_dialog_saves_exactly_what_was_switched_on() {
     fresh();
     run(JsValue::UNDEFINED, options("ko")).await;

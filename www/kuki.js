@@ -104,9 +104,10 @@
 
     // The banner's first frame (BUILT.frame), painted into kuki's shadow root at once when nothing can make kuki
     // show anything else (the built-in config run by the loader, no stored choice, cookies on); the wasm then takes
-    // its place (src/mount.rs), carrying out a click made on it meanwhile, once. The wasm is requested only once
-    // the frame is on screen, so the few KiB the banner needs never share the connection with the module (issue 8:
-    // at most 15 KiB before the banner is visible).
+    // its place (src/mount.rs), carrying out a click made on it meanwhile, once ("accept all" and "reject all": the
+    // loader stores them itself, below). The wasm is requested only once the frame is on screen, so the few KiB the
+    // banner needs never share the connection with the module (issue 8: at most 15 KiB before the banner is
+    // visible).
     var frameHost = null;
     // A choice is stored under the built-in cookie name: a returning visitor, whom no first frame is for.
     var stored = false;
@@ -122,6 +123,16 @@
       for (i = 0; i < tags.length; i += 1) if (BUILT.langs.indexOf(primary(tags[i])) >= 0) { lang = primary(tags[i]); break; }
       if (!frames.html[lang] || configUrl !== undefined || data('autorun') === 'false' || stored ||
         !w.navigator.cookieEnabled || !('adoptedStyleSheets' in Document.prototype)) return then();
+      // `0.<accept|reject>.<unix seconds>.<lang>` under kuki's cookie, with the attributes the app's own record has
+      // (else in localStorage, as the app falls back): true once it is stored.
+      var storeChoice = function (choice, lang) {
+        var value = '0.' + choice + '.' + Math.floor(Date.now() / 1000) + '.' + lang;
+        try {
+          d.cookie = BUILT.cookie + '=' + value + frames.choice[choice] + (w.location.protocol === 'https:' ? '; Secure' : '');
+          if (d.cookie.split(/;\s*/).indexOf(BUILT.cookie + '=' + value) < 0) w.localStorage.setItem(BUILT.cookie, value);
+          return true;
+        } catch (_) { return false; }
+      };
       var paint = function () {
         if (w.kuki !== stub || failed || d.querySelector('[data-kuki-host]')) return then();
         var host = d.createElement('div');
@@ -140,9 +151,19 @@
           var el = e.target && e.target.closest && e.target.closest('button, a[href]');
           if (!el || !frame.contains(el)) return;
           e.preventDefault();
-          if (!frame.hasAttribute('data-kuki-clicked')) {
-            frame.setAttribute('data-kuki-clicked', [].indexOf.call(frame.querySelectorAll('button, a[href]'), el));
+          if (frame.hasAttribute('data-kuki-clicked')) return;
+          // "Accept all" and "reject all" are the visitor's choice: stored now and the banner gone, as the app would
+          // (kuki_core::cookie::FrameChoice: the app carries it out when it runs, on this page or a later one).
+          // Only while the app has not started: once it has, it has read the cookie already.
+          var parts = ' ' + (el.getAttribute('part') || '') + ' ';
+          var choice = parts.indexOf(' accept ') >= 0 ? 'accept' : parts.indexOf(' reject ') >= 0 ? 'reject' : null;
+          if (choice && w.kuki === stub && storeChoice(choice, lang)) {
+            host.remove();
+            frameHost = null;
+            return;
           }
+          // Any other control, or the app already running: the app clicks the same control once it is there.
+          frame.setAttribute('data-kuki-clicked', [].indexOf.call(frame.querySelectorAll('button, a[href]'), el));
         });
         d.body.appendChild(host);
         frameHost = host;

@@ -18,11 +18,21 @@
 //! (accepted) or `-` (refused). A choice without services is still written in format `1`, byte for byte as
 //! before, and both formats are read.
 //!
+//! A choice made on the banner's first frame before the app was there is written by the loader (`www/kuki.js`)
+//! in format `0`, [`FrameChoice`]: which of the two buttons, when, in which language. The app carries it out as
+//! that click and writes the full record in its place.
+//!
+//! ```text
+//! 0.<accept|reject>.<given>.<lang>
+//! 0.reject.1790000000.ko
+//! ```
+//!
 //! Every character is a valid cookie octet, so the value needs no escaping. A value that is garbled, edited by
 //! hand (the checksum no longer matches) or lists a category twice does not decode: kuki then treats the visitor
 //! as having made no choice and asks again.
 
 use crate::category::{CategoryId, ServiceId};
+use crate::config::CookieOptions;
 use crate::consent::{Consent, Decision, ServiceDecision};
 use crate::token::PolicyVersion;
 use crate::{ConsentId, Lang};
@@ -30,6 +40,8 @@ use crate::{ConsentId, Lang};
 pub const FORMAT_VERSION: &str = "1";
 /// The format of a choice with services.
 pub const FORMAT_WITH_SERVICES: &str = "2";
+/// The format of a choice made on the first frame, before the app ran.
+pub const FORMAT_FRAME: &str = "0";
 /// Longer values are not read; a browser keeps 4 KiB per cookie (32 services of 32 characters fit).
 pub const MAX_LEN: usize = 3072;
 
@@ -40,6 +52,36 @@ pub enum DecodeError {
     UnknownVersion,
     Malformed(&'static str),
     Checksum,
+}
+
+/// A choice the visitor made on the banner's first frame, which the loader stored before the app was there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FrameChoice {
+    /// "Accept all" (else "reject all").
+    pub accept_all: bool,
+    /// Unix seconds.
+    pub given_at: u64,
+    /// The language the frame was shown in.
+    pub lang: Lang,
+}
+
+/// What a stored value holds: a record, or a first frame's choice the app has yet to carry out.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stored {
+    Consent(Consent),
+    Frame(FrameChoice),
+}
+
+/// The attributes of the consent cookie after its `name=value`: for the whole site, sent on top-level navigations
+/// (`SameSite=Lax`), kept `max_age_secs`. `Secure` is the page's to add, on https. The loader writes a first
+/// frame's choice with the same attributes (`crate` users: `kuki::frame`).
+pub fn attributes(opts: &CookieOptions, max_age_secs: u64) -> String {
+    let mut out = ["; Path=/; SameSite=Lax; Max-Age=", &max_age_secs.to_string()].concat();
+    if let Some(domain) = &opts.domain {
+        out.push_str("; Domain=");
+        out.push_str(domain);
+    }
+    out
 }
 
 pub fn encode(c: &Consent) -> String {
@@ -135,6 +177,21 @@ pub fn decode(value: &str) -> Result<Consent, DecodeError> {
         decode_services(services, &mut decisions)?;
     }
     Ok(Consent { id, seq, decisions, policy_version, revision, given_at, updated_at, lang, gpc })
+}
+
+/// A stored value of any format: a record ([`decode`]) or a first frame's choice (format `0`).
+pub fn decode_stored(value: &str) -> Result<Stored, DecodeError> {
+    let Some(rest) = value.strip_prefix("0.") else { return decode(value).map(Stored::Consent) };
+    let malformed = DecodeError::Malformed("first frame's choice");
+    let [action, given, lang] = rest.split('.').collect::<Vec<_>>()[..] else { return Err(malformed) };
+    let accept_all = match action {
+        "accept" => true,
+        "reject" => false,
+        _ => return Err(malformed),
+    };
+    let given_at = given.parse::<u64>().map_err(|_| malformed)?;
+    let lang = Lang::from_tag(lang).filter(|l| l.as_str() == lang).ok_or(malformed)?;
+    Ok(Stored::Frame(FrameChoice { accept_all, given_at, lang }))
 }
 
 /// `analytics:+ga-hotjar|marketing:-pixel` into the decisions it belongs to. Each category at most once, each
@@ -247,6 +304,42 @@ mod tests {
     fn every_character_is_a_cookie_octet() {
         let s = encode(&sample());
         assert!(s.bytes().all(|b| b.is_ascii_graphic() && !b"\",;\\".contains(&b)), "{s}");
+    }
+
+    #[test]
+    fn a_first_frames_choice_is_read_strictly() {
+        assert_eq!(
+            decode_stored("0.reject.1790000000.ko"),
+            Ok(Stored::Frame(FrameChoice { accept_all: false, given_at: 1_790_000_000, lang: Lang::Ko }))
+        );
+        assert_eq!(
+            decode_stored("0.accept.1790000000.en"),
+            Ok(Stored::Frame(FrameChoice { accept_all: true, given_at: 1_790_000_000, lang: Lang::En }))
+        );
+        for bad in [
+            "0.",
+            "0.reject",
+            "0.reject.1790000000",
+            "0.maybe.1790000000.ko",
+            "0.reject.-1.ko",
+            "0.reject.17e8.ko",
+            "0.reject.1790000000.KO",
+            "0.reject.1790000000.k",
+            "0.reject.1790000000.ko.1",
+            "0.reject..ko",
+        ] {
+            assert!(decode_stored(bad).is_err(), "{bad}");
+        }
+        let c = sample();
+        assert_eq!(decode_stored(&encode(&c)).map(|s| matches!(s, Stored::Consent(_))), Ok(true));
+    }
+
+    #[test]
+    fn the_cookie_attributes_keep_the_domain() {
+        let mut opts = CookieOptions::default();
+        assert_eq!(attributes(&opts, 60), "; Path=/; SameSite=Lax; Max-Age=60");
+        opts.domain = Some("example.com".into());
+        assert_eq!(attributes(&opts, 0), "; Path=/; SameSite=Lax; Max-Age=0; Domain=example.com");
     }
 
     #[test]

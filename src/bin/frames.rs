@@ -41,5 +41,5 @@ fn main() {
             .collect();
         Some(frames)
     };
-    write(&out.join("loader.json"), &kuki::frame::json(frames.as_deref()));
+    write(&out.join("loader.json"), &kuki::frame::json(&config, frames.as_deref()));
 }

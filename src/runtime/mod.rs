@@ -24,6 +24,9 @@ pub mod outbox;
 pub mod scripts;
 pub mod storage;
 
+use kuki_core::consent::Choice;
+use kuki_core::cookie::FrameChoice;
+use kuki_core::wire::ConsentAction;
 use kuki_core::{CategoryId, Config, Consent, ConsentId};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -171,9 +174,27 @@ impl Runtime {
         self.on_rendered.borrow_mut().push(Box::new(f));
     }
 
+    /// A choice the visitor made on the banner's first frame before the app was there, which the loader stored
+    /// (`kuki_core::cookie::FrameChoice`): that button's click, made when it was made. The record the click
+    /// makes takes the place of what the loader wrote, and goes to the server.
+    pub fn carry_out_frame_choice(&self, choice: FrameChoice) {
+        let (decided, action) = if choice.accept_all {
+            (Choice::AcceptAll, ConsentAction::AcceptAll)
+        } else {
+            (Choice::RejectAll, ConsentAction::RejectAll)
+        };
+        let now_ms = i64::try_from(choice.given_at.saturating_mul(1000)).unwrap_or(i64::MAX).min(browser::now_ms());
+        self.dispatch_at(Action::Decide { choice: decided, action }, now_ms);
+    }
+
     /// Handles one action now: the state changes at once, the effects run in order.
     pub fn dispatch(&self, action: Action) {
-        let ctx = Ctx { now_ms: browser::now_ms(), new_id: ConsentId::from_random(browser::random_bytes()) };
+        self.dispatch_at(action, browser::now_ms());
+    }
+
+    /// [`Runtime::dispatch`] of an action that happened at `now_ms` (unix milliseconds).
+    fn dispatch_at(&self, action: Action, now_ms: i64) {
+        let ctx = Ctx { now_ms, new_id: ConsentId::from_random(browser::random_bytes()) };
         let (next, effects) = state::update(&self.state(), action, &ctx);
         *self.state.borrow_mut() = Rc::new(next);
         self.run(effects);

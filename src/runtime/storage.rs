@@ -5,7 +5,8 @@
 
 use kuki_core::category::Category;
 use kuki_core::config::CookieOptions;
-use kuki_core::{cookie, Config, Consent};
+use kuki_core::cookie::{self, FrameChoice, Stored};
+use kuki_core::{Config, Consent};
 use std::cell::RefCell;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlDocument;
@@ -23,6 +24,8 @@ pub struct Storage {
 /// What was found at start.
 pub struct Loaded {
     pub consent: Option<Consent>,
+    /// A choice made on the first frame before the app was there (the loader stored it), to carry out.
+    pub frame_choice: Option<FrameChoice>,
     /// The browser refuses cookies: the login warning says so at start.
     pub cookies_blocked: bool,
 }
@@ -67,12 +70,7 @@ pub fn local_remove(key: &str) {
 }
 
 fn cookie_line(opts: &CookieOptions, value: &str, max_age_secs: u64) -> String {
-    let mut line =
-        [opts.name.as_str(), "=", value, "; Path=/; SameSite=Lax; Max-Age=", &max_age_secs.to_string()].concat();
-    if let Some(domain) = &opts.domain {
-        line.push_str("; Domain=");
-        line.push_str(domain);
-    }
+    let mut line = [opts.name.as_str(), "=", value, &cookie::attributes(opts, max_age_secs)].concat();
     if browser::is_https() {
         line.push_str("; Secure");
     }
@@ -95,8 +93,8 @@ impl Storage {
         let from_cookie = read_cookie(name);
         let cookie_found = from_cookie.is_some();
         let raw = from_cookie.or_else(|| local_get(name)).or_else(|| self.memory.borrow().clone());
-        let consent = raw.and_then(|value| match cookie::decode(&value) {
-            Ok(c) => Some(cookie::in_config_order(c, config)),
+        let stored = raw.and_then(|value| match cookie::decode_stored(&value) {
+            Ok(stored) => Some(stored),
             Err(e) => {
                 browser::console_warn(
                     &["kuki: the stored consent could not be read (", &format_error(e), "); asking again"].concat(),
@@ -104,8 +102,13 @@ impl Storage {
                 None
             }
         });
+        let (consent, frame_choice) = match stored {
+            Some(Stored::Consent(c)) => (Some(cookie::in_config_order(c, config)), None),
+            Some(Stored::Frame(choice)) => (None, Some(choice)),
+            None => (None, None),
+        };
         let cookies_blocked = !cookie_found && !cookies_work();
-        Loaded { consent, cookies_blocked }
+        Loaded { consent, frame_choice, cookies_blocked }
     }
 
     /// Stores the record: cookie first, verified by reading it back; else localStorage; else memory.

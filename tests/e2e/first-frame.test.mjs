@@ -3,7 +3,7 @@
 // wasm download with a route, so "before the wasm" is a state the test controls rather than a race.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { requireBuiltApp, startStack, openPage, recordEvents, waitForKuki, banner, NAMES, HOST_SELECTOR } from './helpers.mjs';
+import { requireBuiltApp, startStack, openPage, recordEvents, waitForKuki, banner, preferences, kukiRoot, NAMES, HOST_SELECTOR } from './helpers.mjs';
 
 requireBuiltApp();
 
@@ -85,30 +85,85 @@ describe('the first frame', () => {
     });
   }
 
-  test('a reject click on the frame is carried out once, when the app is there', async (t) => {
+  /** kuki's consent cookie as the page sees it, or null. */
+  const consentCookie = (page) => page.evaluate(() => (document.cookie.match(/(?:^|; )kuki_consent=([^;]*)/) || [])[1] ?? null);
+
+  /** The server's history of `consentId`, waited for (bounded). */
+  async function serverHistory(consentId) {
+    for (const end = Date.now() + 10_000; Date.now() < end; await new Promise((r) => setTimeout(r, 100))) {
+      const r = await fetch(`${stack.kuki.origin}/api/v1/consents/${consentId}`);
+      if (r.ok) return r.json();
+    }
+    return null;
+  }
+
+  test('"reject all" on the frame is the choice: stored and the banner gone at once, carried out once by the app', async (t) => {
     const s = await withWasmHeld(t, '/first-frame.html');
     const b = banner(s.page);
     await b.waitFor({ state: 'visible', timeout: 20_000 });
+    const clickedAt = Math.floor(Date.now() / 1000);
     await b.getByRole('button', { name: NAMES.ko.rejectAll, exact: true }).click();
-    // A second click before the app is there is the same click, not another choice.
-    await b.getByRole('button', { name: NAMES.ko.acceptAll, exact: true }).click();
-    assert.equal(await s.page.evaluate(() => window.kuki.__loader === true), true);
+    await b.waitFor({ state: 'hidden', timeout: 2_000 });
+    assert.equal(await s.page.evaluate(() => window.kuki.__loader === true), true, 'before the wasm');
+    const pending = await consentCookie(s.page);
+    assert.match(pending ?? '', /^0\.reject\.\d+\.ko$/, 'the choice is in the cookie before the app runs');
+    assert.ok(Math.abs(Number(pending.split('.')[2]) - clickedAt) <= 2, `given at the click: ${pending}`);
+
     s.release();
     await waitForKuki(s.page);
     await s.page.waitForFunction(() => window.kuki.getConsent() !== null, null, { timeout: 10_000 });
-    await b.waitFor({ state: 'hidden' });
     const consent = await s.page.evaluate(() => window.kuki.getConsent());
-    assert.deepEqual(consent.acceptedCategories, ['necessary'], 'the first click (reject all) was carried out');
-    let history = null;
-    for (const end = Date.now() + 10_000; !history && Date.now() < end; await s.page.waitForTimeout(100)) {
-      const r = await fetch(`${stack.kuki.origin}/api/v1/consents/${consent.consentId}`);
-      if (r.ok) history = await r.json();
-    }
+    assert.deepEqual(consent.acceptedCategories, ['necessary'], 'reject all, carried out');
+    assert.ok(Math.abs(consent.givenAt / 1000 - clickedAt) <= 2, `given at the click, not when the app ran: ${consent.givenAt}`);
+    assert.match((await consentCookie(s.page)) ?? '', /^1\./, "the app's full record took the place of the frame's");
+    assert.equal(await b.count(), 0, 'no banner again');
+    // The policy's warning, at the moment it matters: right after "reject all".
+    await kukiRoot(s.page).getByRole('status').filter({ hasText: '로그인' }).waitFor({ state: 'visible', timeout: 5_000 });
+    const history = await serverHistory(consent.consentId);
     assert.ok(history, 'the choice reached the server');
+    assert.equal(history.events.length, 1);
     await s.page.waitForTimeout(500);
     const events = await s.page.evaluate(() => window.__kukiEvents.filter((e) => e.type !== 'kuki:ready').map((e) => e.type));
     assert.deepEqual(events, ['kuki:consent'], 'one choice, made once');
     assert.deepEqual(await s.page.evaluate(() => window.__kukiDemoRuns ?? []), [], 'nothing optional ran');
+    assert.deepEqual(s.errors, []);
+  });
+
+  test('"accept all" on the frame holds on the next page, though the app never ran on this one', async (t) => {
+    const s = await withWasmHeld(t, '/first-frame.html', { locale: 'en-US' });
+    const b = banner(s.page, 'en');
+    await b.waitFor({ state: 'visible', timeout: 20_000 });
+    await b.getByRole('button', { name: NAMES.en.acceptAll, exact: true }).click();
+    await b.waitFor({ state: 'hidden', timeout: 2_000 });
+    assert.match((await consentCookie(s.page)) ?? '', /^0\.accept\.\d+\.en$/);
+    // The visitor moves on before the wasm came: the next page shows no banner, and its app carries the choice out.
+    await s.page.goto(`${stack.host.origin}/first-frame.html`);
+    await s.page.waitForTimeout(500);
+    assert.equal(await s.page.locator(HOST_SELECTOR).count(), 0, 'no frame: a choice is stored');
+    s.release();
+    await waitForKuki(s.page);
+    await s.page.waitForFunction(() => (window.__kukiDemoRuns ?? []).includes('a1'), null, { timeout: 10_000 });
+    const consent = await s.page.evaluate(() => window.kuki.getConsent());
+    assert.deepEqual(consent.acceptedCategories, ['necessary', 'functional', 'analytics', 'marketing']);
+    assert.equal(consent.lang, 'en', 'the language the frame was shown in');
+    assert.match((await consentCookie(s.page)) ?? '', /^1\./);
+    assert.equal(await banner(s.page, 'en').count(), 0);
+    assert.ok(await serverHistory(consent.consentId), 'the choice reached the server');
+  });
+
+  test('"customise" on the frame opens the preferences once the app is there', async (t) => {
+    const s = await withWasmHeld(t, '/first-frame.html');
+    const b = banner(s.page);
+    await b.waitFor({ state: 'visible', timeout: 20_000 });
+    await b.getByRole('button', { name: NAMES.ko.customise, exact: true }).click();
+    // A second click before the app is there is the same click, not another choice.
+    await b.getByRole('button', { name: NAMES.ko.rejectAll, exact: true }).click();
+    assert.equal(await consentCookie(s.page), null, 'nothing stored: the visitor has not chosen');
+    s.release();
+    await waitForKuki(s.page);
+    await preferences(s.page).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await s.page.evaluate(() => window.kuki.getConsent()), null);
+    assert.equal(await consentCookie(s.page), null);
   });
 
   test('the banner needs no request after the loader, and the module is requested once it is painted', async (t) => {
