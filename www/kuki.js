@@ -33,9 +33,9 @@
     // (`b-<hash>/`, cached for a year), so only this small file needs a short cache time.
     var BUNDLE = 'pkg/';
     // What this file must know before the wasm, from the Rust that defines it (src/frame.rs, pkg/loader.json):
-    // `{cookie, langs, consentDefault, frame: {css, html: {ko, en}} | null}`. scripts/assemble-dist.sh writes it in
-    // place of the null; a copy without it (not assembled) sends no Consent Mode default and paints no frame,
-    // leaving both to the wasm.
+    // `{cookie, langs, consentDefault, frame: {css, html: {ko, en}, choice: {accept, reject}} | null}`, and the
+    // glue's own module files (`modules`). scripts/assemble-dist.sh writes it in place of the null; a copy without
+    // it (not assembled) sends no Consent Mode default and paints no frame, leaving both to the wasm.
     var BUILT = null;
 
     // Options every run() gets unless the page gives its own: the tag's language and the consent endpoint
@@ -194,6 +194,9 @@
         wasm = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(function () { return fetch(wasmUrl); });
         wasm.catch(function () {});
       }
+      // The glue's own imports (BUILT.modules: wasm-bindgen's snippets) are requested beside it, not once it has
+      // been parsed: one round trip fewer before run().
+      ((BUILT && BUILT.modules) || []).forEach(function (m) { import(base + BUNDLE + m).catch(function () {}); });
       import(base + BUNDLE + 'kuki.js')
         .then(function (mod) {
           return mod.default({ module_or_path: wasm }).then(function () {

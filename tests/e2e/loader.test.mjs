@@ -3,10 +3,21 @@
 // data attributes, failures that log and never throw, and a strict CSP.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT, PAGES, launchBrowser, startHostServer, openPage } from './helpers.mjs';
 
-let browser, fakeKuki, host;
+let browser, fakeKuki, host, builtDir;
+
+/** A folder holding www/kuki.js with its `var BUILT = null;` filled in as the assembled loader's is, frame aside. */
+function builtLoaderDir() {
+  const dir = (builtDir = mkdtempSync(join(tmpdir(), 'kuki-loader-')));
+  const built = { cookie: 'kuki_consent', langs: ['ko', 'en'], consentDefault: { ad_storage: 'denied' }, frame: null, modules: ['snippets/fake/inline0.js'] };
+  const js = readFileSync(join(ROOT, 'www', 'kuki.js'), 'utf8').replace('var BUILT = null;', `var BUILT = ${JSON.stringify(built)};`);
+  writeFileSync(join(dir, 'kuki.js'), js);
+  return dir;
+}
 
 before(async () => {
   // Stands in for kuki-server: the real loader at /kuki/kuki.js, the fake module at /kuki/pkg/, and a loader
@@ -17,6 +28,9 @@ before(async () => {
       '/kuki/pkg/': join(ROOT, 'tests', 'e2e', 'fixtures', 'fake-pkg'),
       '/kuki/': join(ROOT, 'www'),
       '/broken/': join(ROOT, 'www'),
+      // The loader as scripts/assemble-dist.sh leaves it (its BUILT filled in; no first frame), beside the fake module.
+      '/built/pkg/': join(ROOT, 'tests', 'e2e', 'fixtures', 'fake-pkg'),
+      '/built/': builtLoaderDir(),
     },
   });
   host = await startHostServer({ kukiOrigin: fakeKuki.origin, roots: { '/': PAGES } });
@@ -27,6 +41,7 @@ after(async () => {
   await browser?.close();
   await host?.stop();
   await fakeKuki?.stop();
+  if (builtDir) rmSync(builtDir, { recursive: true, force: true });
 });
 
 async function visit(path, t) {
@@ -76,6 +91,7 @@ test('the wasm is initialised from pkg/kuki_bg.wasm beside the loader, and windo
     'show',
     'showPolicy',
     'showPreferences',
+    'snippet',
   ]);
   assert.equal(await page.evaluate(() => window.kuki.acceptedCategory('necessary')), true);
   assert.deepEqual(await page.evaluate(() => window.kuki.getConsent()), { consentId: 'fake' });
@@ -85,11 +101,29 @@ test('a returning visitor (a stored choice): the loader compiles the wasm itself
   const s = await openPage(browser, { locale: 'en-US' });
   t.after(() => s.close());
   await s.page.context().addCookies([{ name: 'kuki_consent', value: 'stored', url: host.origin }]);
-  await s.page.goto(`${host.origin}/loader/queue.html`);
+  await s.page.goto(`${host.origin}/loader/built.html`);
   await started(s.page);
   assert.deepEqual(await s.page.evaluate(() => window.__fakeKuki.init), ['module']);
   const wasm = await s.page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((n) => n.endsWith('.wasm')));
-  assert.deepEqual(wasm, [`${fakeKuki.origin}/kuki/pkg/kuki_bg.wasm`]);
+  assert.deepEqual(wasm, [`${fakeKuki.origin}/built/pkg/kuki_bg.wasm`]);
+});
+
+test("the glue's own imports (BUILT.modules) are requested beside it, not once it has arrived", async (t) => {
+  const s = await openPage(browser, { locale: 'en-US' });
+  t.after(() => s.close());
+  let release;
+  const held = new Promise((r) => (release = r));
+  await s.page.route('**/built/pkg/kuki.js', async (route) => {
+    await held;
+    await route.continue().catch(() => {});
+  });
+  const snippet = s.page.waitForRequest('**/built/pkg/snippets/fake/inline0.js', { timeout: 10_000 });
+  await s.page.goto(`${host.origin}/loader/built.html`);
+  await snippet; // while the glue is still held
+  release();
+  await started(s.page);
+  assert.equal(await s.page.evaluate(() => window.kuki.snippet()), 'snippet');
+  assert.deepEqual(s.errors, []);
 });
 
 test('a page that calls run itself gets no autorun, and its options keep the tag defaults it did not override', async (t) => {
@@ -172,7 +206,6 @@ test('the loader works under a strict CSP with no violation', async (t) => {
 // (the stylesheet and the banner's HTML in ko and en). Issue 8 allows 15 KiB brotli before the banner is visible;
 // the loader keeps well inside that, and without the frame it is the small script it always was.
 test('the loader as served stays small: under 7 KiB brotli with the frame, 3 KiB without', async () => {
-  const { readFileSync } = await import('node:fs');
   const { brotliCompressSync } = await import('node:zlib');
   const served = readFileSync(join(ROOT, 'dist', 'kuki', 'kuki.js.br')).length;
   assert.ok(served < 7 * 1024, `dist/kuki/kuki.js is ${served} bytes brotli`);
