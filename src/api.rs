@@ -374,7 +374,9 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
     let lang = loaded.frame_choice.map(|c| c.lang).filter(|l| languages.contains(l)).unwrap_or(lang);
     let consent_default_sent = js_sys::Reflect::get(&options, &JsValue::from_str("consentDefaultSent"))
         .is_ok_and(|v| v.as_bool() == Some(true));
-    let notice_seen = storage.notice_seen(&config);
+    // Only a coming policy change has a notice to have seen; without one, localStorage is not opened here (the
+    // first read of a page loads the whole store, on the path to a returning visitor's scripts).
+    let notice_seen = config.next_policy.as_ref().and_then(|_| storage.notice_seen(&config));
     let boot = Boot {
         consent_mode: consent_mode::enabled(&config, consent_default_sent),
         consent_default_sent,
