@@ -46,7 +46,7 @@ if (typeof b.cookie !== "string" || !Array.isArray(b.langs) || typeof b.consentD
   console.error("assemble-dist: " + built + " is not {cookie, langs, consentDefault, frame}"); process.exit(1);
 }
 if (b.frame === null) console.error("assemble-dist: no first frame in " + built + ": the banner comes with the wasm");
-// The glue's own imports (wasm-bindgen's snippets), which the loader requests beside the glue rather than after it.
+// The modules the glue imports (wasm-bindgen snippets), which the loader requests beside the glue, not after it.
 const walk = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
   e.isDirectory() ? walk(dir + "/" + e.name) : e.name.endsWith(".js") ? [dir + "/" + e.name] : []) : [];
 b.modules = walk("pkg/snippets").map((f) => f.slice("pkg/".length)).sort();
