@@ -307,8 +307,31 @@ impl BatchTree {
 /// A group commit's leaves with the checkpoint signed over the tree they end: every record of the batch gets a
 /// receipt from it (the checkpoint's signature and the record's audit path), so a batch costs one signature.
 pub struct SignedBatch {
-    pub head: Checkpoint,
     pub tree: BatchTree,
+    /// What the head covers, fixed by the writer before the commit.
+    tree_size: u64,
+    root: [u8; 32],
+    timestamp: i64,
+    signer: ReceiptSigner,
+    /// Signed once, by the first receipt that needs it: on that request's own task, not on the serial writer
+    /// (an Ed25519 signature per batch was a fixed cost of every commit, and most of a small batch's).
+    head: OnceLock<Checkpoint>,
+}
+
+impl SignedBatch {
+    /// A batch whose head (`tree_size` leaves, `root`, `timestamp`) `signer` signs when first asked.
+    pub fn new(tree: BatchTree, tree_size: u64, root: [u8; 32], timestamp: i64, signer: ReceiptSigner) -> SignedBatch {
+        SignedBatch { tree, tree_size, root, timestamp, signer, head: OnceLock::new() }
+    }
+
+    pub fn tree_size(&self) -> u64 {
+        self.tree_size
+    }
+
+    /// The batch's signed tree head.
+    pub fn head(&self) -> &Checkpoint {
+        self.head.get_or_init(|| Checkpoint::sign(&self.signer, self.tree_size, &self.root, self.timestamp))
+    }
 }
 
 /// What a checkpoint's signature covers: a fixed label, then the timestamp, the tree size (both 8 bytes, big

@@ -75,7 +75,7 @@ pub async fn consents_create(
 /// The head's signature and the record's place under it, for a record its batch signed.
 fn batched(leaf: &BatchLeaf) -> Option<(String, Inclusion)> {
     let path = leaf.batch.tree.path(leaf.index)?;
-    let head = &leaf.batch.head;
+    let head = leaf.batch.head();
     let inclusion = Inclusion {
         leaf_index: leaf.index,
         tree_size: head.tree_size,

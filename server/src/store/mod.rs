@@ -7,8 +7,9 @@
 //! Both backends batch writes the same way: handlers send [`Command`]s to one writer, which takes everything
 //! waiting (up to [`MAX_BATCH`]), applies it in one transaction and answers each command only after the commit.
 //! So an acknowledged record is on disk, and a failed commit fails every command in it (503, to be retried).
-//! Once the server has given it the key ([`Store::sign_batches_with`]), the writer also signs the tree head after
-//! each batch, once, and hands every record of the batch its leaf under it ([`StoredMeta::batch`]).
+//! Once the server has given it the key ([`Store::sign_batches_with`]), the writer also fixes the tree head after
+//! each batch and hands every record of the batch its leaf under it ([`StoredMeta::batch`]); the head is signed
+//! once, by the first receipt that needs it, on that request's task rather than on the serial writer.
 
 pub mod postgres;
 pub mod sqlite;
@@ -93,7 +94,7 @@ pub struct BatchLeaf {
 
 impl fmt::Debug for BatchLeaf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "BatchLeaf {{ index: {}, tree_size: {} }}", self.index, self.batch.head.tree_size)
+        write!(f, "BatchLeaf {{ index: {}, tree_size: {} }}", self.index, self.batch.tree_size())
     }
 }
 
@@ -130,8 +131,8 @@ impl Growth {
         self.leaves.push((at, index));
     }
 
-    /// Signs the tree after the batch (`frontier`, its right edge), once, and gives each of the batch's records
-    /// its leaf in it. Without a key, or without new leaves, the outcomes stay as they are (receipts are then
+    /// Fixes the head of the tree after the batch (`frontier`, its right edge), to be signed once when a receipt
+    /// first asks ([`SignedBatch::head`]), and gives each of the batch's records its leaf in it. Without a key, or without new leaves, the outcomes stay as they are (receipts are then
     /// signed one by one). The root comes from the frontier: the batch's inner nodes wait for the first proof.
     pub fn sign(self, signer: &BatchSigner, outcomes: &mut [Outcome], frontier: &Frontier) {
         let Some(signer) = signer.get() else { return };
@@ -139,8 +140,13 @@ impl Growth {
             return;
         }
         debug_assert_eq!(frontier.size(), self.tree.size());
-        let head = Checkpoint::sign(signer, frontier.size(), &frontier.root(), crate::time::now_ms());
-        let batch = Arc::new(SignedBatch { head, tree: self.tree });
+        let batch = Arc::new(SignedBatch::new(
+            self.tree,
+            frontier.size(),
+            frontier.root(),
+            crate::time::now_ms(),
+            signer.clone(),
+        ));
         for (at, index) in self.leaves {
             if let Some(Outcome::Insert(InsertOutcome::Created(meta) | InsertOutcome::Replayed(meta))) =
                 outcomes.get_mut(at)

@@ -477,7 +477,7 @@ impl Writer {
             tx.prepare_cached("UPDATE log_state SET size = ?1, frontier = ?2, probed_at = ?3 WHERE id = 1")?
                 .execute(params![self.frontier.size() as i64, self.frontier.to_bytes(), crate::time::now_ms()])?;
         }
-        // One signature for the whole batch, made before the commit and handed out only after it.
+        // One signed head for the whole batch, fixed before the commit and handed out only after it.
         growth.sign(&self.signer, &mut outcomes, &self.frontier);
         let commit_started = std::time::Instant::now();
         tx.commit()?;
