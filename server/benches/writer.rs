@@ -4,8 +4,6 @@
 //! its cost per write) swing with the scheduler. Asserts nothing timed.
 //! Run: `cargo bench --profile server -p kuki-server --bench writer`.
 
-use kuki_core::wire::{ConsentAction, ConsentEvent};
-use kuki_core::ConsentId;
 use kuki_server::config::DbUrl;
 use kuki_server::store::{InsertOutcome, NewRecord, Store};
 use std::sync::atomic::Ordering::Relaxed;
@@ -13,30 +11,10 @@ use std::sync::atomic::Ordering::Relaxed;
 /// Records per batch size: enough for indexes of a realistic depth, few enough for a quick run.
 const RECORDS: u64 = 120_000;
 
+mod common;
+
 fn record(n: u64) -> NewRecord {
-    let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&n.wrapping_mul(0x9E37_79B9_7F4A_7C15).to_be_bytes());
-    bytes[8..].copy_from_slice(&n.to_be_bytes());
-    let categories = kuki_core::category::defaults().into_iter().map(|c| (c.id, n % 3 == 0)).collect();
-    let event = ConsentEvent {
-        consent_id: ConsentId::from_random(bytes),
-        seq: 1,
-        action: ConsentAction::Custom,
-        categories,
-        policy_version: kuki_core::token::PolicyVersion::parse("2024-01-01").unwrap(),
-        config_revision: 0,
-        lang: kuki_core::Lang::Ko,
-        gpc: false,
-        client_time: 1_700_000_000_000,
-        services: None,
-    };
-    NewRecord {
-        event_json: kuki_server::event::canonical_json(&event),
-        event,
-        received_at: kuki_server::time::now_ms(),
-        origin: Some("https://shop.example".into()),
-        ip_prefix: Some("203.0.113.0/24".into()),
-    }
+    common::record_of(n, 1)
 }
 
 /// CPU seconds (user + system) of each of this process's threads named `name`, by thread id.
