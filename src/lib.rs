@@ -17,6 +17,7 @@
 //! - [`browser`]: fallible reads of the environment (clock, randomness, languages, GPC).
 //! - [`js`]: JS values to and from `kuki_core::value::Value` (no serde in the bundle).
 //! - [`i18n`]: kuki's own words in Korean and English.
+//! - [`style`]: kuki's stylesheet, minified while compiling.
 //!
 //! The consent model itself (categories, config, rules, cookie format, wire types) is `kuki-core`.
 
@@ -30,3 +31,4 @@ pub mod js;
 pub mod mount;
 pub mod runtime;
 pub mod state;
+pub mod style;
