@@ -5,6 +5,7 @@
 #                too), kuki-core for wasm32, the app's wasm-bindgen tests in headless Chromium, the end-to-end suite,
 #                pkg/ as an npm package in a Vite app and under `tsc --strict`
 #   make bundle  wasm-pack build into pkg/ (the npm package kuki-consent), then assemble dist/ as docs/contract.md says
+#                (on nightly with -Z build-std when it is installed: KUKI_NIGHTLY=auto|0|1, scripts/build-wasm.sh)
 #   make bench   size report (yew floor, twiggy), browser race vs a static banner and 3 peers (issue 8), server load
 #   make setup   install what `make test` needs; `make setup MODE=run` only what `make run` needs
 #
@@ -28,7 +29,6 @@ export WASM_BINDGEN_TEST_TIMEOUT ?= 120
 # environment or the command line (`make run KUKI_ADDR=127.0.0.1:9000`); unset ones take the server's defaults.
 # (No `export` list here: make would export an unset variable as an empty string.)
 
-WASM_PACK_BUILD := wasm-pack build --mode no-install --release --target web --out-dir pkg --out-name kuki --no-pack
 WASM_PACK_TEST := wasm-pack test --mode no-install --headless --chrome --chromedriver $(CHROMEDRIVER)
 SERVER_BIN := target/server/kuki-server
 WITH_POSTGRES := server/scripts/with-postgres.sh
@@ -36,7 +36,7 @@ WITH_POSTGRES := server/scripts/with-postgres.sh
 .PHONY: help setup setup-run setup-test run bundle server test test-native test-wasm test-e2e test-npm bench clean
 
 help:
-	@sed -n '3,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '3,12p' Makefile | sed 's/^# \{0,1\}//'
 
 # Building and running need only the run setup (no browser, no database, no apt); `make test` adds the rest.
 MODE := test
@@ -52,7 +52,7 @@ setup-test:
 # --- build ------------------------------------------------------------------------------------------------------
 
 bundle: setup-run
-	$(WASM_PACK_BUILD) .
+	scripts/build-wasm.sh
 	cargo run --quiet --features ssr --bin kuki-frames -- pkg
 	node scripts/npm-package.mjs
 	scripts/assemble-dist.sh

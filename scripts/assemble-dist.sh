@@ -22,6 +22,8 @@ cp index.html "$next/index.html"
 if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
 # policy.json: 나와의 대화's policy, which the wasm fetches when the viewer opens (kuki-frames writes it).
 cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/policy.json "$next/kuki/pkg/"
+# The glue minified (pkg/, the npm package, keeps it readable): ~3 KiB brotli less per first visit.
+node scripts/minify-glue.mjs "$next/kuki/pkg/kuki.js"
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 # The same module in a folder named by its content (b- and 16 hex digits of a SHA-256 over every file in it), which

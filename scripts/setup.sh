@@ -64,7 +64,8 @@ if [[ "$have_bindgen" != "$want_bindgen" ]]; then
   cargo install wasm-bindgen-cli --version "$want_bindgen" --force
 fi
 
-# 4. npm packages. run: `dependencies` only (binaryen's wasm-opt builds the bundle); test: the devDependencies too
+# 4. npm packages. run: `dependencies` only (binaryen's wasm-opt builds the bundle, rolldown minifies its glue);
+#    test: the devDependencies too
 #    (playwright-core drives Chromium, axe-core audits accessibility, vite and typescript build and type-check the
 #    npm package's test app). npm writes node_modules/.package-lock.json on
 #    every install; a lock newer than it means a stale tree. A run-only tree is not ready for test (the full

@@ -691,7 +691,7 @@ impl Config {
             if !config.languages().contains(&lang) {
                 return Err(ConfigError::new(
                     "lang",
-                    format!("kuki has no texts in {lang:?}: give them under texts.{lang:?}"),
+                    format!("kuki has no texts in {lang}: give them under texts.{lang}"),
                 ));
             }
             config.lang = Some(lang);
@@ -1293,6 +1293,8 @@ mod tests {
             r#""a" is declared twice"#
         );
         assert_eq!(message(r#"{"loginCategories":["nope"]}"#), r#"no category "nope" is declared"#);
+        // Display, not Debug: the nightly bundle prints no Debug text (`-Z fmt-debug=none`, scripts/build-wasm.sh).
+        assert_eq!(message(r#"{"lang":"fr"}"#), "kuki has no texts in fr: give them under texts.fr");
     }
 
     #[test]

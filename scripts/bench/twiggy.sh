@@ -18,7 +18,7 @@ if ! command -v twiggy >/dev/null 2>&1; then
   fi
 fi
 
-unstripped="$(ls -t target/wasm32-unknown-unknown/release/kuki.wasm 2>/dev/null | head -n 1)"
+unstripped="$(ls -t target/wasm32-unknown-unknown/release/kuki.wasm target/nightly/wasm32-unknown-unknown/release/kuki.wasm 2>/dev/null | head -n 1)"
 shown=""
 for wasm in dist/kuki/pkg/kuki_bg.wasm pkg/kuki_bg.wasm $unstripped; do
   [[ -f "$wasm" ]] || continue
