@@ -61,7 +61,7 @@ pub fn json(config: &Config, frames: Option<&[(Lang, String)]>) -> String {
         let opts = &config.cookie;
         let attributes = |days: u32| kuki_core::cookie::attributes(opts, u64::from(days) * 86_400);
         serde_json::json!({
-            "css": minify_css(crate::mount::CSS),
+            "css": crate::style::CSS,
             "html": html,
             "choice": { "accept": attributes(opts.accept_days), "reject": attributes(opts.reject_days) },
         })
@@ -73,27 +73,4 @@ pub fn json(config: &Config, frames: Option<&[(Lang, String)]>) -> String {
         "frame": frame,
     })
     .to_string()
-}
-
-/// The stylesheet without its comments and runs of white space: every first visit downloads it. (kuki's CSS has
-/// no strings or URLs that could hold `/*`.)
-fn minify_css(css: &str) -> String {
-    let mut out = String::with_capacity(css.len());
-    let mut rest = css;
-    while let Some(open) = rest.find("/*") {
-        out.push_str(&rest[..open]);
-        rest = rest[open + 2..].find("*/").map_or("", |close| &rest[open + 2 + close + 2..]);
-    }
-    out.push_str(rest);
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_css_loses_comments_and_spaces_only() {
-        assert_eq!(minify_css("/* a */ .x {\n  color: red; /* b */\n}\n"), ".x { color: red; }");
-    }
 }

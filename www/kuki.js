@@ -194,10 +194,11 @@
         wasm = WebAssembly.compileStreaming(fetch(wasmUrl)).catch(function () { return fetch(wasmUrl); });
         wasm.catch(function () {});
       }
+      var glue = import(base + BUNDLE + 'kuki.js');
       // The glue's own imports (BUILT.modules: wasm-bindgen's snippets) are requested beside it, not once it has
       // been parsed: one round trip fewer before run().
       ((BUILT && BUILT.modules) || []).forEach(function (m) { import(base + BUNDLE + m).catch(function () {}); });
-      import(base + BUNDLE + 'kuki.js')
+      glue
         .then(function (mod) {
           return mod.default({ module_or_path: wasm }).then(function () {
             // On a first visit run() gets a task of its own, not the one that compiled the wasm: two short tasks,
