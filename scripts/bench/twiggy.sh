@@ -36,7 +36,8 @@ if [[ -n "$unstripped" && "$shown" != "$unstripped" ]] && ! grep -qE '┊ [^ ]*[
   if named="$(timeout 120 twiggy top -n 80 "$unstripped" 2>&1)"; then
     echo
     echo "the same code by name: twiggy top of $unstripped, code and data only, 20 largest"
-    echo "$named" | head -n 2
-    echo "$named" | sed -n '3,$p' | grep -vE "custom section|subsection|\.\.\. and|Σ" | head -n 20 | cut -c 1-200
+    # Here-strings and sed, not `echo | head`: under pipefail, head closing early kills echo (SIGPIPE, exit 141).
+    sed -n '1,2p' <<<"$named"
+    sed -n '3,$p' <<<"$named" | grep -vE "custom section|subsection|\.\.\. and|Σ" | sed -n '1,20p' | cut -c 1-200
   fi
 fi
