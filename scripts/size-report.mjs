@@ -1,5 +1,5 @@
-// The first-visit size report: what a visitor's browser downloads for kuki, raw, gzip and brotli, against the
-// 45 KiB brotli budget of issue 2. Reads the assembled dist/ (run `make bundle` first).
+// The first-visit size report: what a visitor's browser downloads for kuki, raw, gzip and brotli, against issue 8's
+// goal of 80 KiB brotli (and issue 2's earlier budget of 45). Reads the assembled dist/ (run `make bundle` first).
 //
 // Exit status 0 always: `make bench` reports; the budget itself is held by a test once the app is complete.
 // Pass --json for one machine-readable line, and `--floor DIR` (a wasm-bindgen pkg of the smallest useful yew
@@ -8,6 +8,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
 const BUDGET_BROTLI = 45 * 1024;
+const GOAL_BROTLI = 80 * 1024;
 const FIRST_VISIT = ['dist/kuki/kuki.js', 'dist/kuki/pkg/kuki.js', 'dist/kuki/pkg/kuki_bg.wasm'];
 
 function sizes(path) {
@@ -39,7 +40,7 @@ const total = rows.reduce((t, r) => ({ raw: t.raw + r.raw, gzip: t.gzip + r.gzip
 });
 
 if (process.argv.includes('--json')) {
-  console.log(JSON.stringify({ files: rows, total, budgetBrotli: BUDGET_BROTLI, floor }));
+  console.log(JSON.stringify({ files: rows, total, budgetBrotli: BUDGET_BROTLI, goalBrotli: GOAL_BROTLI, floor }));
 } else {
   const kib = (n) => (n / 1024).toFixed(1).padStart(8);
   console.log(`${'file'.padEnd(32)}${'raw KiB'.padStart(8)}${'gzip'.padStart(8)}${'brotli'.padStart(8)}`);
@@ -56,8 +57,10 @@ if (process.argv.includes('--json')) {
       `kuki above the yew floor: ${above} KiB brotli (floor ${(f / 1024).toFixed(1)} KiB; kuki = ${(total.brotli / f).toFixed(2)}x the floor)`,
     );
   }
-  const left = BUDGET_BROTLI - total.brotli;
-  console.log(
-    `budget 45.0 KiB brotli: ${left >= 0 ? `${(left / 1024).toFixed(1)} KiB left` : `OVER by ${(-left / 1024).toFixed(1)} KiB`}`,
-  );
+  for (const [name, limit] of [['issue 8 goal', GOAL_BROTLI], ['issue 2 budget', BUDGET_BROTLI]]) {
+    const left = limit - total.brotli;
+    console.log(
+      `${name} ${(limit / 1024).toFixed(1)} KiB brotli: ${left >= 0 ? `${(left / 1024).toFixed(1)} KiB left` : `OVER by ${(-left / 1024).toFixed(1)} KiB`}`,
+    );
+  }
 }
