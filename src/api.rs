@@ -508,7 +508,7 @@ pub fn accept_category(which: JsValue, exclude: JsValue) {
     };
     let all = which.as_string().as_deref() == Some("all");
     if all && excluded.is_empty() {
-        return rt.dispatch(Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll });
+        return rt.dispatch(Action::all(true));
     }
     let ids = if all {
         config.optional().map(|c| c.id.clone()).collect()

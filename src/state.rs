@@ -269,6 +269,17 @@ pub enum Action {
     DismissPolicyNotice,
 }
 
+impl Action {
+    /// "Accept all" (`accept`) or "reject all": the banner's two buttons, `data-kuki="accept-all"` and the like.
+    pub fn all(accept: bool) -> Action {
+        if accept {
+            Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll }
+        } else {
+            Action::Decide { choice: Choice::RejectAll, action: ConsentAction::RejectAll }
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct State {
     pub config: Rc<Config>,

@@ -1,5 +1,3 @@
-use kuki_core::consent::Choice;
-use kuki_core::wire::ConsentAction;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -55,10 +53,6 @@ pub fn Root(props: &RootProps) -> Html {
         let rt = rt.clone();
         Callback::from(move |_: ()| rt.dispatch(make()))
     };
-    let decide = |choice: fn() -> Choice, action: ConsentAction| {
-        let rt = rt.clone();
-        Callback::from(move |_: ()| rt.dispatch(Action::Decide { choice: choice(), action }))
-    };
     let ontoggle = {
         let rt = rt.clone();
         Callback::from(move |id| rt.dispatch(Action::Toggle(id)))
@@ -76,8 +70,8 @@ pub fn Root(props: &RootProps) -> Html {
         let rt = rt.clone();
         Callback::from(move |section| rt.dispatch(Action::OpenPolicy(section)))
     };
-    let onaccept = decide(|| Choice::AcceptAll, ConsentAction::AcceptAll);
-    let onreject = decide(|| Choice::RejectAll, ConsentAction::RejectAll);
+    let onaccept = send(|| Action::all(true));
+    let onreject = send(|| Action::all(false));
     let texts = {
         let config = s.config.clone();
         use_memo((s.lang, RcKey(s.config.clone())), move |(lang, _)| Texts::new(*lang, &config))

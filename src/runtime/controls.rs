@@ -3,8 +3,6 @@
 //! `data-kuki-requires="functional"` (a login button or link): while that category is refused, the click is held
 //! and the login warning asks; "allow and continue" replays the original click.
 
-use kuki_core::consent::Choice;
-use kuki_core::wire::ConsentAction;
 use std::cell::RefCell;
 use std::rc::Weak;
 use wasm_bindgen::prelude::*;
@@ -70,8 +68,8 @@ fn on_click(rt: &Runtime, event: &web_sys::Event) {
             "show-preferences" => Action::OpenPreferences,
             // vanilla-cookieconsent's `show-consentModal`.
             "show-banner" => Action::ShowBanner,
-            "accept-all" => Action::Decide { choice: Choice::AcceptAll, action: ConsentAction::AcceptAll },
-            "reject-all" => Action::Decide { choice: Choice::RejectAll, action: ConsentAction::RejectAll },
+            "accept-all" => Action::all(true),
+            "reject-all" => Action::all(false),
             // vanilla-cookieconsent's `accept-custom`: the preferences' switches as they stand.
             "accept-custom" => Action::SaveSelection,
             "show-policy" => Action::OpenPolicy(el.get_attribute("data-kuki-section")),

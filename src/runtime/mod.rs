@@ -24,9 +24,7 @@ pub mod outbox;
 pub mod scripts;
 pub mod storage;
 
-use kuki_core::consent::Choice;
 use kuki_core::cookie::FrameChoice;
-use kuki_core::wire::ConsentAction;
 use kuki_core::{CategoryId, Config, Consent, ConsentId};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -178,13 +176,8 @@ impl Runtime {
     /// (`kuki_core::cookie::FrameChoice`): that button's click, made when it was made. The record the click
     /// makes takes the place of what the loader wrote, and goes to the server.
     pub fn carry_out_frame_choice(&self, choice: FrameChoice) {
-        let (decided, action) = if choice.accept_all {
-            (Choice::AcceptAll, ConsentAction::AcceptAll)
-        } else {
-            (Choice::RejectAll, ConsentAction::RejectAll)
-        };
         let now_ms = i64::try_from(choice.given_at.saturating_mul(1000)).unwrap_or(i64::MAX).min(browser::now_ms());
-        self.dispatch_at(Action::Decide { choice: decided, action }, now_ms);
+        self.dispatch_at(Action::all(choice.accept_all), now_ms);
     }
 
     /// Handles one action now: the state changes at once, the effects run in order.
