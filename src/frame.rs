@@ -59,16 +59,16 @@ pub fn json(config: &Config, frames: Option<&[(Lang, String)]>) -> String {
         let html: serde_json::Map<String, serde_json::Value> =
             frames.iter().map(|(lang, h)| (lang.as_str().to_string(), h.clone().into())).collect();
         let opts = &config.cookie;
-        let attributes = |days: u32| kuki_core::cookie::attributes(opts, u64::from(days) * 86_400);
+        let attributes = |refuses: bool| kuki_core::cookie::attributes(opts, opts.kept_secs(refuses));
         serde_json::json!({
             "css": crate::style::CSS,
             "html": html,
-            "choice": { "accept": attributes(opts.accept_days), "reject": attributes(opts.reject_days) },
+            "choice": { "accept": attributes(false), "reject": attributes(true) },
         })
     });
     serde_json::json!({
         "cookie": config.cookie.name,
-        "langs": [Lang::Ko.as_str(), Lang::En.as_str()],
+        "langs": Lang::ALL.iter().map(Lang::as_str).collect::<Vec<_>>(),
         "consentDefault": consent_default,
         "frame": frame,
     })

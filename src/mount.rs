@@ -24,8 +24,7 @@ use crate::components::root::{Root, RootProps, RuntimeRef};
 use crate::runtime::Runtime;
 use kuki_core::gui::Theme;
 
-/// kuki's stylesheet (also sent with the first frame, `crate::frame`).
-pub const CSS: &str = crate::style::CSS;
+use crate::style::CSS;
 
 thread_local! {
     /// kuki's stylesheet, constructed once and adopted by every shadow root (`None`: no constructable sheets).

@@ -89,6 +89,13 @@ pub struct CookieOptions {
     pub reject_days: u32,
 }
 
+impl CookieOptions {
+    /// How long a choice is kept (seconds): one that refuses anything for `rejectDays`, else for `acceptDays`.
+    pub fn kept_secs(&self, refuses: bool) -> u64 {
+        u64::from(if refuses { self.reject_days } else { self.accept_days }) * 86_400
+    }
+}
+
 impl Default for CookieOptions {
     fn default() -> Self {
         CookieOptions {

@@ -178,8 +178,7 @@ impl Consent {
 
     /// Refusals are remembered for a shorter time than acceptances: any refused category gives the shorter life.
     pub fn expires_at(&self, config: &Config) -> u64 {
-        let days = if self.refused().next().is_some() { config.cookie.reject_days } else { config.cookie.accept_days };
-        self.updated_at + u64::from(days) * 86_400
+        self.updated_at + config.cookie.kept_secs(self.refused().next().is_some())
     }
 
     /// Categories granted in `previous` and not granted now: their cookies are to be deleted.

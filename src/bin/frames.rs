@@ -30,7 +30,7 @@ fn main() {
     } else {
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
-        let frames: Vec<(Lang, String)> = [Lang::Ko, Lang::En]
+        let frames: Vec<(Lang, String)> = Lang::ALL
             .into_iter()
             .map(|lang| {
                 let render = kuki::frame::render(config.clone(), lang, now);
