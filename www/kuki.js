@@ -109,11 +109,15 @@
     // banner needs never share the connection with the module (issue 8: at most 15 KiB before the banner is
     // visible).
     var frameHost = null;
+    // The value of the page's cookie `name`, or null (may throw where cookies are forbidden).
+    var cookieValue = function (name) {
+      var pair = d.cookie.split(/;\s*/).filter(function (c) { return c.indexOf(name + '=') === 0; })[0];
+      return pair === undefined ? null : pair.slice(name.length + 1);
+    };
     // A choice is stored under the built-in cookie name: a returning visitor, whom no first frame is for.
     var stored = false;
     try {
-      stored = !!BUILT && (d.cookie.split(/;\s*/).some(function (c) { return c.indexOf(BUILT.cookie + '=') === 0; }) ||
-        w.localStorage.getItem(BUILT.cookie) !== null);
+      stored = !!BUILT && (cookieValue(BUILT.cookie) !== null || w.localStorage.getItem(BUILT.cookie) !== null);
     } catch (_) {}
     var paintFrame = function (then) {
       var frames = BUILT && BUILT.frame;
@@ -129,7 +133,7 @@
         var value = '0.' + choice + '.' + Math.floor(Date.now() / 1000) + '.' + lang;
         try {
           d.cookie = BUILT.cookie + '=' + value + frames.choice[choice] + (w.location.protocol === 'https:' ? '; Secure' : '');
-          if (d.cookie.split(/;\s*/).indexOf(BUILT.cookie + '=' + value) < 0) w.localStorage.setItem(BUILT.cookie, value);
+          if (cookieValue(BUILT.cookie) !== value) w.localStorage.setItem(BUILT.cookie, value);
           return true;
         } catch (_) { return false; }
       };
