@@ -132,8 +132,9 @@ impl Growth {
     }
 
     /// Fixes the head of the tree after the batch (`frontier`, its right edge), to be signed once when a receipt
-    /// first asks ([`SignedBatch::head`]), and gives each of the batch's records its leaf in it. Without a key, or without new leaves, the outcomes stay as they are (receipts are then
-    /// signed one by one). The root comes from the frontier: the batch's inner nodes wait for the first proof.
+    /// first asks ([`SignedBatch::head`]), and gives each of the batch's records its leaf in it. Without a key, or
+    /// without new leaves, the outcomes stay as they are (receipts are then signed one by one). The root comes from
+    /// the frontier: the batch's inner nodes wait for the first proof.
     pub fn sign(self, signer: &BatchSigner, outcomes: &mut [Outcome], frontier: &Frontier) {
         let Some(signer) = signer.get() else { return };
         if self.tree.is_empty() || self.leaves.is_empty() {
