@@ -23,29 +23,42 @@ if [[ -d www/demo ]]; then cp -R www/demo/. "$next/demo/"; fi
 # policy.json: 나와의 대화's policy, which the wasm fetches when the viewer opens (kuki-frames writes it).
 cp pkg/kuki.js pkg/kuki_bg.wasm pkg/kuki.d.ts pkg/policy.json "$next/kuki/pkg/"
 # The glue minified (pkg/, the npm package, keeps it readable): ~3 KiB brotli less per first visit.
-node scripts/minify-glue.mjs "$next/kuki/pkg/kuki.js"
+node scripts/minify.mjs module "$next/kuki/pkg/kuki.js"
 # wasm-bindgen inline_js snippets (Consent Mode's gtag shim) are imported by the glue from pkg/snippets/.
 if [[ -d pkg/snippets ]]; then cp -R pkg/snippets "$next/kuki/pkg/"; fi
 # The same module in a folder named by its content (b- and 16 hex digits of a SHA-256 over every file in it), which
 # kuki-server serves as immutable; the loader, the one file with a short cache time, is pointed at it.
 hash="$(cd "$next/kuki/pkg" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)"
 cp -R "$next/kuki/pkg" "$next/kuki/b-$hash"
-# Every visit downloads the loader: its comment-only lines (the `/*!` header stays) are not sent.
+# The loader's comment-only lines go first (the `/*!` header stays), then it is pointed at the module's folder.
 grep -v '^[[:space:]]*//' www/kuki.js | sed "s#var BUNDLE = 'pkg/';#var BUNDLE = 'b-$hash/';#" > "$next/kuki/kuki.js"
 grep -q "var BUNDLE = 'b-$hash/';" "$next/kuki/kuki.js" ||
   { echo "assemble-dist: www/kuki.js has no \`var BUNDLE = 'pkg/';\` line to point at b-$hash/" >&2; exit 1; }
-# What the loader must know from Rust, with the banner's first frame (src/frame.rs: pkg/loader.json, written by
-# kuki-frames), goes into the loader itself in place of its `var BUILT = null;`: the banner then shows with no
-# request after the loader's.
+# Every visit downloads the loader: it goes minified (scripts/minify.mjs; www/kuki.js is the readable source).
+# What it must know from Rust, with the banner's first frame (src/frame.rs: pkg/loader.json, written by
+# kuki-frames), goes into it in place of its `var BUILT = null;`: the banner then shows with no request after the
+# loader's. The facts go in after minifying, on a line of their own (so a reader finds them as written): the
+# minifier sees a free name it keeps as it is, which is then replaced.
+marker=KUKI_ASSEMBLED_BUILT
 node -e '
 const fs = require("fs");
-const [loader, built] = process.argv.slice(1);
+const [loader, marker] = process.argv.slice(1);
+const js = fs.readFileSync(loader, "utf8");
+const line = "var BUILT = null;";
+if (js.split(line).length !== 2) { console.error("assemble-dist: www/kuki.js has no single `" + line + "` line"); process.exit(1); }
+fs.writeFileSync(loader, js.replace(line, () => "var BUILT = " + marker + ";"));' "$next/kuki/kuki.js" "$marker"
+node scripts/minify.mjs script "$next/kuki/kuki.js"
+node -e '
+const fs = require("fs");
+const [loader, built, marker] = process.argv.slice(1);
 let b;
 try { b = JSON.parse(fs.readFileSync(built, "utf8")); } catch (e) { console.error("assemble-dist: " + built + ": " + e.message + " (run kuki-frames)"); process.exit(1); }
 const frameOk = b.frame === null || (typeof b.frame.css === "string" && b.frame.html && b.langs.every((l) => typeof b.frame.html[l] === "string") &&
   b.frame.choice && typeof b.frame.choice.accept === "string" && typeof b.frame.choice.reject === "string");
-if (typeof b.cookie !== "string" || !Array.isArray(b.langs) || typeof b.consentDefault !== "object" || !frameOk) {
-  console.error("assemble-dist: " + built + " is not {cookie, langs, consentDefault, frame}"); process.exit(1);
+const returningOk = b.returning === null || (typeof b.returning === "object" && Number.isInteger(b.returning.revision) &&
+  Array.isArray(b.returning.categories) && b.returning.keep && typeof b.returning.consentMode === "object");
+if (typeof b.cookie !== "string" || !Array.isArray(b.langs) || typeof b.consentDefault !== "object" || !frameOk || !returningOk) {
+  console.error("assemble-dist: " + built + " is not {cookie, langs, consentDefault, frame, returning}"); process.exit(1);
 }
 if (b.frame === null) console.error("assemble-dist: no first frame in " + built + ": the banner comes with the wasm");
 // The modules the glue imports (wasm-bindgen snippets), which the loader requests beside the glue, not after it.
@@ -53,9 +66,8 @@ const walk = (dir) => fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: 
   e.isDirectory() ? walk(dir + "/" + e.name) : e.name.endsWith(".js") ? [dir + "/" + e.name] : []) : [];
 b.modules = walk("pkg/snippets").map((f) => f.slice("pkg/".length)).sort();
 const js = fs.readFileSync(loader, "utf8");
-const line = "var BUILT = null;";
-if (js.split(line).length !== 2) { console.error("assemble-dist: www/kuki.js has no single `" + line + "` line"); process.exit(1); }
-fs.writeFileSync(loader, js.replace(line, () => "var BUILT = " + JSON.stringify(b) + ";"));' "$next/kuki/kuki.js" pkg/loader.json
+if (js.split(marker).length !== 2) { console.error("assemble-dist: the minified loader has no single " + marker); process.exit(1); }
+fs.writeFileSync(loader, js.replace(marker, () => "\n" + JSON.stringify(b) + "\n"));' "$next/kuki/kuki.js" pkg/loader.json "$marker"
 # Precompressed copies beside each text and wasm file (gzip -9 and brotli 11), which kuki-server sends to a
 # browser that accepts them: the bytes on the wire are the compressed ones, as from a CDN.
 node -e '

@@ -173,6 +173,8 @@ export interface KukiOptions<L extends string = never> {
   endpoint?: string;
   /** Set by the loader when it sent Google Consent Mode's `consent default` itself (`data-consent-mode`). */
   consentDefaultSent?: boolean;
+  /** Set by the loader when it read the stored choice itself and sent its `consent update` (a returning visitor). */
+  consentUpdateSent?: boolean;
 }
 /** vanilla-cookieconsent's `getUserPreferences()`. */
 export interface KukiUserPreferences {
@@ -341,7 +343,8 @@ fn check_patterns(config: &Config) {
 }
 
 /// Starts kuki (again, if it was running: the old island goes). `options`: `{ lang, endpoint,
-/// consentDefaultSent }` (the loader sets the last when it sent Consent Mode's default itself). Either may be
+/// consentDefaultSent, consentUpdateSent }` (the loader sets the last two when it sent Consent Mode's default, and
+/// a returning visitor's update, itself). Either may be
 /// `undefined`: no config is the defaults, as the loader's autorun with no `data-config`. Its TypeScript
 /// signature is generic over the site's languages, hence written in `TS_TYPES`.
 ///
@@ -372,14 +375,15 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
     let loaded = storage.load(&config);
     // A choice made on the first frame was made in the frame's language: the app goes on in it.
     let lang = loaded.frame_choice.map(|c| c.lang).filter(|l| languages.contains(l)).unwrap_or(lang);
-    let consent_default_sent = js_sys::Reflect::get(&options, &JsValue::from_str("consentDefaultSent"))
-        .is_ok_and(|v| v.as_bool() == Some(true));
+    let sent = |key: &str| js_sys::Reflect::get(&options, &JsValue::from_str(key)).is_ok_and(|v| v.as_bool() == Some(true));
+    let consent_default_sent = sent("consentDefaultSent");
     // Only a coming policy change has a notice to have seen; without one, localStorage is not opened here (the
     // first read of a page loads the whole store, on the path to a returning visitor's scripts).
     let notice_seen = config.next_policy.as_ref().and_then(|_| storage.notice_seen(&config));
     let boot = Boot {
         consent_mode: consent_mode::enabled(&config, consent_default_sent),
         consent_default_sent,
+        consent_update_sent: sent("consentUpdateSent"),
         config,
         lang,
         gpc: browser::gpc(),

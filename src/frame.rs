@@ -35,6 +35,7 @@ pub async fn render(config: Config, lang: Lang, now: u64) -> String {
         synced: true,
         consent_mode: false,
         consent_default_sent: false,
+        consent_update_sent: false,
         notice_seen: None,
     };
     let props = RootProps { runtime: RuntimeRef(Runtime::for_first_frame(&boot)), shown: true };
@@ -47,7 +48,7 @@ pub fn depends_on_date(config: &Config) -> bool {
 }
 
 /// `pkg/loader.json`: `{"cookie", "langs", "consentDefault", "frame": {"css", "html": {"ko", "en"}, "choice":
-/// {"accept", "reject"}} | null}`. `choice`: the cookie attributes the loader writes a choice made on the frame
+/// {"accept", "reject"}} | null, "returning"}` ([`returning`]). `choice`: the cookie attributes the loader writes a choice made on the frame
 /// with (`kuki_core::cookie::FrameChoice`), kept as long as the app keeps that choice's record.
 /// Everything from `config`, the built-in configuration the frames were rendered under.
 pub fn json(config: &Config, frames: Option<&[(Lang, String)]>) -> String {
@@ -71,6 +72,29 @@ pub fn json(config: &Config, frames: Option<&[(Lang, String)]>) -> String {
         "langs": Lang::ALL.iter().map(Lang::as_str).collect::<Vec<_>>(),
         "consentDefault": consent_default,
         "frame": frame,
+        "returning": returning(config),
     })
     .to_string()
+}
+
+/// What the loader needs to read a returning visitor's stored record itself and run the scripts it allows before
+/// the wasm (`www/kuki.js`, "a standing choice"): what [`kuki_core::consent::status`] compares under `config`
+/// (its revision, its categories in order, how long a choice is kept), the blocked scripts' time limit, and Consent
+/// Mode's types with the category each follows (`null`: always granted). `null` where the loader could not decide
+/// as the app does: a coming policy change (the app may ask again) or services (format `2`).
+fn returning(config: &Config) -> serde_json::Value {
+    use kuki_core::category::CONSENT_MODE_TYPES;
+    if config.next_policy.is_some() || config.categories.iter().any(|c| !c.services.is_empty()) {
+        return serde_json::Value::Null;
+    }
+    let opts = &config.cookie;
+    let consent_mode: serde_json::Map<String, serde_json::Value> =
+        CONSENT_MODE_TYPES.iter().map(|(ty, category)| (ty.to_string(), (*category).into())).collect();
+    serde_json::json!({
+        "revision": config.revision,
+        "categories": config.categories.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+        "keep": { "accept": opts.kept_secs(false), "reject": opts.kept_secs(true) },
+        "scriptTimeout": config.script_timeout_ms,
+        "consentMode": consent_mode,
+    })
 }

@@ -32,6 +32,9 @@ pub struct Boot {
     pub consent_mode: bool,
     /// The loader sent Consent Mode's default while it ran (before the page's later scripts): not again.
     pub consent_default_sent: bool,
+    /// The loader read the stored choice itself and sent Consent Mode's update for it (`www/kuki.js`, a returning
+    /// visitor): not again. It does so only for a record the app reads the same way (a standing choice).
+    pub consent_update_sent: bool,
     /// The coming policy version whose notice this browser has already shown and had dismissed.
     pub notice_seen: Option<String>,
 }
@@ -319,7 +322,7 @@ pub fn init(boot: &Boot) -> (State, Vec<Effect>) {
         if !boot.consent_default_sent {
             effects.push(Effect::ConsentModeDefault);
         }
-        if consent.is_some() {
+        if consent.is_some() && !boot.consent_update_sent {
             effects.push(Effect::ConsentModeUpdate(consent.clone()));
         }
     }
@@ -731,6 +734,7 @@ mod tests {
             synced: true,
             consent_mode: false,
             consent_default_sent: false,
+            consent_update_sent: false,
             notice_seen: None,
         }
     }
@@ -801,6 +805,9 @@ mod tests {
         assert_eq!(init(&b).1, []);
         b.stored = s.consent.clone();
         assert_eq!(init(&b).1, [Effect::ConsentModeUpdate(s.consent.clone()), Effect::ActivateScripts]);
+        // The loader read the stored choice and sent its update too: the scripts are still the app's to take.
+        b.consent_update_sent = true;
+        assert_eq!(init(&b).1, [Effect::ActivateScripts]);
     }
 
     #[test]

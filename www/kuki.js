@@ -45,6 +45,44 @@
       if (data('lang')) defaults.lang = data('lang');
       defaults.endpoint = new URL(data('endpoint') || '/api/v1/consents', src).href;
     } catch (e) { log('data-endpoint is not a URL', e); }
+    // The value of the page's cookie `name`, or null (may throw where cookies are forbidden).
+    var cookieValue = function (name) {
+      var pair = d.cookie.split(/;\s*/).filter(function (c) { return c.indexOf(name + '=') === 0; })[0];
+      return pair === undefined ? null : pair.slice(name.length + 1);
+    };
+    // CRC-32 (IEEE) of an ASCII string, as kuki_core::cookie::crc32.
+    var crc32 = function (s) {
+      var c = -1, i, k;
+      for (i = 0; i < s.length; i += 1) {
+        c ^= s.charCodeAt(i);
+        for (k = 0; k < 8; k += 1) c = (c >>> 1) ^ (0xedb88320 & -(c & 1));
+      }
+      return (c ^ -1) >>> 0;
+    };
+    // A returning visitor's choice, read here so that the scripts it allows run while the loader runs rather than
+    // once the wasm is there (issue 8). Only a record the app reads the same way: the one form
+    // kuki_core::cookie::encode writes (format 1, canonical numbers, checksum), under the built-in configuration
+    // (no data-config, autorun), standing as kuki_core::consent::status says (BUILT.returning: the same revision,
+    // exactly the configured categories, not expired). Its accepted categories, or null: anything else, a value
+    // edited by hand included, is left to the app, which reads every form and says why it refused one.
+    var standing = function () {
+      var r = BUILT && BUILT.returning;
+      if (!r || data('config') !== undefined || data('autorun') === 'false') return null;
+      var num = '(0|[1-9][0-9]{0,8})', secs = '([1-9][0-9]{0,14})', ids = '([a-z0-9_|]*)';
+      var m = new RegExp('^(1\\.[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}\\.' + num + '\\.' + num +
+        '\\.[A-Za-z0-9][A-Za-z0-9_-]{0,31}\\.' + secs + '\\.' + secs + '\\.(?:' + BUILT.langs.join('|') + ')[01]\\.' +
+        ids + '\\.' + ids + ')\\.([0-9a-f]{8})$').exec(cookieValue(BUILT.cookie) || '');
+      if (!m || parseInt(m[8], 16) !== crc32(m[1]) || Number(m[3]) !== r.revision || Number(m[5]) < Number(m[4])) return null;
+      var accepted = m[6].split('|').filter(Boolean), refused = m[7].split('|').filter(Boolean);
+      var all = accepted.concat(refused);
+      var once = all.every(function (id, i) { return r.categories.indexOf(id) >= 0 && all.indexOf(id) === i; });
+      if (!once || all.length !== r.categories.length) return null;
+      var keep = refused.length ? r.keep.reject : r.keep.accept;
+      return Math.floor(Date.now() / 1000) < Number(m[5]) + keep ? accepted : null;
+    };
+    var choice = null;
+    try { choice = standing(); } catch (_) {}
+
     // Google Consent Mode v2: `consent default` goes out now, while the loader runs, so it precedes every later
     // script of the page (gtag's among them) rather than waiting for the wasm. Sent when the tag asks for it
     // (`data-consent-mode="true"`) or the page already has gtag or a dataLayer; the same values kuki's runtime
@@ -56,6 +94,16 @@
         var gtag = typeof w.gtag === 'function' ? w.gtag : function () { dataLayer.push(arguments); };
         gtag('consent', 'default', BUILT.consentDefault);
         defaults.consentDefaultSent = true;
+        // A standing choice's update at once too (the app then sends only later changes).
+        if (choice) {
+          var update = {}, ty, cat;
+          for (ty in BUILT.returning.consentMode) {
+            cat = BUILT.returning.consentMode[ty];
+            update[ty] = cat === null || choice.indexOf(cat) >= 0 ? 'granted' : 'denied';
+          }
+          gtag('consent', 'update', update);
+          defaults.consentUpdateSent = true;
+        }
       } catch (e) { log('Consent Mode: consent default failed', e); }
     }
 
@@ -67,7 +115,8 @@
     };
 
     // Until the wasm is ready, window.kuki records calls; each returns a promise of the real call's result.
-    // The two questions answer "no" / null until then, so nothing that waits on consent runs early.
+    // The questions answer "no" / null until then, so nothing that waits on consent runs early; a standing choice
+    // the loader read answers acceptedCategory() and validConsent() as the app will (the scripts it ran may ask).
     var queue = [];
     var pageCalledRun = false;
     var failed = false;
@@ -76,9 +125,10 @@
     METHODS.forEach(function (m) {
       stub[m] = function () {
         var args = Array.prototype.slice.call(arguments);
-        if (m === 'acceptedCategory' || m === 'acceptedService') return false;
+        if (m === 'acceptedCategory') return !!choice && choice.indexOf(args[0]) >= 0;
+        if (m === 'acceptedService') return false;
         if (m === 'getConsent' || m === 'getUserPreferences') return null;
-        if (m === 'validConsent') return false;
+        if (m === 'validConsent') return !!choice;
         if (failed) return Promise.resolve(nothing(m));
         if (m === 'run') pageCalledRun = true;
         return new Promise(function (resolve) { queue.push({ m: m, args: args, resolve: resolve }); });
@@ -109,11 +159,6 @@
     // banner needs never share the connection with the module (issue 8: at most 15 KiB before the banner is
     // visible).
     var frameHost = null;
-    // The value of the page's cookie `name`, or null (may throw where cookies are forbidden).
-    var cookieValue = function (name) {
-      var pair = d.cookie.split(/;\s*/).filter(function (c) { return c.indexOf(name + '=') === 0; })[0];
-      return pair === undefined ? null : pair.slice(name.length + 1);
-    };
     // A choice is stored under the built-in cookie name: a returning visitor, whom no first frame is for.
     var stored = false;
     try {
@@ -243,6 +288,65 @@
           queue.splice(0).forEach(function (q) { q.resolve(nothing(q.m)); });
         });
     };
+    // The blocked scripts a standing choice allows run now, in document order, as the app runs them
+    // (src/runtime/scripts.rs): each marked `data-kuki-run` first, so the app leaves it alone; a copy inserted after
+    // it with its attributes and nonce; an external one awaited (load, error or the time limit) before the next.
+    // Only while the app has not started, and only where every pending script names plain categories (no `!`, no
+    // `data-service`): otherwise every one is the app's, so that their order holds. Once the app runs, each step
+    // asks it, as its own passes do, whether the choice of that moment still allows the script.
+    var runScripts = function (accepted) {
+      if (w.kuki !== stub || failed) return;
+      var pending = [].slice.call(d.querySelectorAll('script[type="text/plain"][data-category]:not([data-kuki-run])'));
+      var tokens = function (el) { return el.getAttribute('data-category').split(/[ \t\n\f\r]+/).filter(Boolean); };
+      var plain = function (el) {
+        return !el.hasAttribute('data-service') && tokens(el).every(function (t) { return t.charAt(0) !== '!'; });
+      };
+      if (!pending.every(plain)) return;
+      var allows = function (el) {
+        var t = tokens(el);
+        var now = function (id) { return w.kuki === stub ? accepted.indexOf(id) >= 0 : w.kuki.acceptedCategory(id) === true; };
+        return t.length > 0 && t.every(now);
+      };
+      var mine = pending.filter(allows);
+      mine.forEach(function (el) { el.setAttribute('data-kuki-run', ''); });
+      var next = function () {
+        var el = mine.shift();
+        if (!el) return;
+        if (!el.parentNode || !allows(el)) return next();
+        var live = d.createElement('script');
+        var src = el.getAttribute('data-src');
+        var external = src !== null || el.hasAttribute('src');
+        [].forEach.call(el.attributes, function (a) {
+          if (!/^(type|data-category|data-service|data-kuki-run|data-type|data-src)$/.test(a.name)) live.setAttribute(a.name, a.value);
+        });
+        if (el.hasAttribute('data-type')) live.setAttribute('type', el.getAttribute('data-type'));
+        live.nonce = el.nonce;
+        if (src !== null) live.src = src;
+        if (!external) live.text = el.text;
+        else {
+          live.async = false;
+          var done = false;
+          var go = function () { if (!done) { done = true; next(); } };
+          live.addEventListener('load', go);
+          live.addEventListener('error', go);
+          w.setTimeout(function () {
+            if (!done) w.console.warn(NAME + ': the blocked script ' + (src || el.getAttribute('src')) + ' did not load within ' +
+              BUILT.returning.scriptTimeout + ' ms; the next ones run without it');
+            go();
+          }, BUILT.returning.scriptTimeout);
+        }
+        el.parentNode.insertBefore(live, el.nextSibling);
+        if (!external) next();
+      };
+      next();
+    };
+    if (choice) {
+      var scriptsNow = function () {
+        try { runScripts(choice); } catch (e) { log('the stored choice\'s scripts failed', e); }
+      };
+      if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', scriptsNow); else scriptsNow();
+    }
+
     var started = false;
     try { paintFrame(start); } catch (e) { log('the first frame failed', e); start(); }
   } catch (e) {

@@ -204,14 +204,16 @@ test('the loader works under a strict CSP with no violation', async (t) => {
 
 // Every visit downloads the loader, and a first visit sees the banner from it alone: it carries the first frame
 // (the stylesheet and the banner's HTML in ko and en). Issue 8 allows 15 KiB brotli before the banner is visible;
-// the loader keeps well inside that, and without the frame it is the small script it always was.
-test('the loader as served stays small: under 7 KiB brotli with the frame, 3 KiB without', async () => {
+// the loader keeps well inside that, and without the frame it is a small script (minified; since it also reads a
+// returning visitor's choice and runs its scripts, about 3.3 KiB).
+test('the loader as served stays small: under 7 KiB brotli with the frame, 3.5 KiB without', async () => {
   const { brotliCompressSync } = await import('node:zlib');
   const served = readFileSync(join(ROOT, 'dist', 'kuki', 'kuki.js.br')).length;
   assert.ok(served < 7 * 1024, `dist/kuki/kuki.js is ${served} bytes brotli`);
   const js = readFileSync(join(ROOT, 'dist', 'kuki', 'kuki.js'), 'utf8');
-  const built = JSON.parse(js.match(/var BUILT = (\{.*\});\n/)[1]);
+  // The facts from Rust sit on a line of their own in the minified loader (scripts/assemble-dist.sh).
+  const built = JSON.parse(js.split('\n').find((l) => l.startsWith('{"')));
   assert.equal(typeof built.frame?.css, 'string', 'the assembled loader carries the first frame');
   const size = brotliCompressSync(Buffer.from(js.replace(JSON.stringify(built.frame), 'null'))).length;
-  assert.ok(size < 3072, `dist/kuki/kuki.js without its frame is ${size} bytes brotli`);
+  assert.ok(size < 3584, `dist/kuki/kuki.js without its frame is ${size} bytes brotli`);
 });
