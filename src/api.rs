@@ -375,7 +375,8 @@ pub fn run(config: JsValue, options: JsValue) -> js_sys::Promise {
     let loaded = storage.load(&config);
     // A choice made on the first frame was made in the frame's language: the app goes on in it.
     let lang = loaded.frame_choice.map(|c| c.lang).filter(|l| languages.contains(l)).unwrap_or(lang);
-    let sent = |key: &str| js_sys::Reflect::get(&options, &JsValue::from_str(key)).is_ok_and(|v| v.as_bool() == Some(true));
+    let sent =
+        |key: &str| js_sys::Reflect::get(&options, &JsValue::from_str(key)).is_ok_and(|v| v.as_bool() == Some(true));
     let consent_default_sent = sent("consentDefaultSent");
     // Only a coming policy change has a notice to have seen; without one, localStorage is not opened here (the
     // first read of a page loads the whole store, on the path to a returning visitor's scripts).
