@@ -53,19 +53,19 @@ pub fn Banner(props: &BannerProps) -> Html {
     let class = ["kuki-banner ", layout, v, h].concat();
     html! {
         <Dialog class={class} part="banner" {modal} labelledby="kuki-banner-title" describedby={AttrValue::Static("kuki-banner-body")}>
-            <h2 id="kuki-banner-title" class="kuki-title" part="title">{ t.banner_title.clone() }</h2>
+            <h2 id="kuki-banner-title" class="kuki-title" part="title">{ t.banner_title().clone() }</h2>
             <p id="kuki-banner-body" class="kuki-text" part="text">
-                { t.banner_body.clone() }{ " " }
-                <a href="#kuki-policy" class="kuki-link" part="link" onclick={onpolicy}>{ t.policy_link.clone() }</a>
+                { t.banner_body().clone() }{ " " }
+                <a href="#kuki-policy" class="kuki-link" part="link" onclick={onpolicy}>{ t.policy_link().clone() }</a>
             </p>
             if let Some(reason) = &props.reason {
                 <p class="kuki-notice" part="notice reason">{ reason }</p>
             }
             { props.notice.clone() }
             <div class="kuki-actions" part="actions">
-                <button type="button" class="kuki-btn" part="button accept" onclick={on_click(&props.onaccept)}>{ t.accept_all.clone() }</button>
-                <button type="button" class="kuki-btn" part="button reject" onclick={on_click(&props.onreject)}>{ t.reject_all.clone() }</button>
-                <button type="button" class="kuki-btn" part="button customise" onclick={on_click(&props.oncustomise)}>{ t.customise.clone() }</button>
+                <button type="button" class="kuki-btn" part="button accept" onclick={on_click(&props.onaccept)}>{ t.accept_all().clone() }</button>
+                <button type="button" class="kuki-btn" part="button reject" onclick={on_click(&props.onreject)}>{ t.reject_all().clone() }</button>
+                <button type="button" class="kuki-btn" part="button customise" onclick={on_click(&props.oncustomise)}>{ t.customise().clone() }</button>
             </div>
         </Dialog>
     }

@@ -51,7 +51,7 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
         <li class="kuki-cat" part="category">
             <div class="kuki-cat-head">
                 <span id={name_id.clone()} class="kuki-cat-name">{ c.name.get(props.lang) }</span>
-                if locked { <span class="kuki-always" part="always-on">{ t.always_on.clone() }</span> }
+                if locked { <span class="kuki-always" part="always-on">{ t.always_on().clone() }</span> }
                 <button type="button" role="switch" class="kuki-switch" part="switch"
                     aria-checked={if props.on { "true" } else { "false" }}
                     aria-disabled={locked.then_some("true")}
@@ -64,7 +64,7 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
                 <p class="kuki-text kuki-note">{ why }</p>
             }
             if warn {
-                <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline.clone() }</p>
+                <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline().clone() }</p>
             }
             if !c.services.is_empty() {
                 <ul class="kuki-services" part="services">{ for c.services.iter().enumerate().map(|(i, svc)| {

@@ -27,7 +27,7 @@ pub fn CookieDetails(props: &CookieDetailsProps) -> Html {
         html! {
             <>
                 if let Some(r) = recipients {
-                    <p class="kuki-text kuki-recipients"><span class="kuki-label">{ t.recipients.clone() }{ ": " }</span>{ r.get(lang) }</p>
+                    <p class="kuki-text kuki-recipients"><span class="kuki-label">{ t.recipients().clone() }{ ": " }</span>{ r.get(lang) }</p>
                 }
                 if !cookies.is_empty() {
                     <ul class="kuki-cookies" part="cookies">{ for cookies.iter().map(|k| cookie(k, t, lang)) }</ul>
@@ -45,7 +45,7 @@ pub fn CookieDetails(props: &CookieDetailsProps) -> Html {
     });
     html! {
         <details class="kuki-details" part="details">
-            <summary class="kuki-summary" part="summary">{ t.cookie_details.clone() }</summary>
+            <summary class="kuki-summary" part="summary">{ t.cookie_details().clone() }</summary>
             { block(&c.cookies, &c.recipients) }
             { for services }
         </details>
@@ -57,16 +57,16 @@ fn cookie(k: &Cookie, t: &Texts, lang: Lang) -> Html {
         html! { <div class="kuki-row"><dt>{ label.clone() }</dt><dd>{ value }</dd></div> }
     };
     let party = k.party.map(|p| match p {
-        Party::First => t.first_party.clone(),
-        Party::Third => t.third_party.clone(),
+        Party::First => t.first_party().clone(),
+        Party::Third => t.third_party().clone(),
     });
     html! {
         <li class="kuki-cookie">
             <dl class="kuki-cookie-facts">
-                { row(&t.cookie_name, html! { <code class="kuki-code">{ k.name.display() }</code> }) }
-                if let Some(p) = &k.purpose { { row(&t.cookie_purpose, html! { p.get(lang) }) } }
-                if let Some(l) = &k.lifetime { { row(&t.cookie_lifetime, html! { l.get(lang) }) } }
-                if let Some(p) = party { { row(&t.cookie_party, html! { p }) } }
+                { row(&t.cookie_name(), html! { <code class="kuki-code">{ k.name.display() }</code> }) }
+                if let Some(p) = &k.purpose { { row(&t.cookie_purpose(), html! { p.get(lang) }) } }
+                if let Some(l) = &k.lifetime { { row(&t.cookie_lifetime(), html! { l.get(lang) }) } }
+                if let Some(p) = party { { row(&t.cookie_party(), html! { p }) } }
             </dl>
         </li>
     }

@@ -30,9 +30,9 @@ pub fn Notices(props: &NoticesProps) -> Html {
     let t = &props.texts;
     let items = props.notices.iter().map(|&n| {
         let text = match n {
-            Notice::LoginAfterRefusal => t.login_after_reject.clone(),
-            Notice::CookiesBlocked => t.cookies_blocked.clone(),
-            Notice::EraseFailed => t.erase_failed.clone(),
+            Notice::LoginAfterRefusal => t.login_after_reject().clone(),
+            Notice::CookiesBlocked => t.cookies_blocked().clone(),
+            Notice::EraseFailed => t.erase_failed().clone(),
         };
         let onclick = {
             let cb = props.ondismiss.clone();
@@ -41,7 +41,7 @@ pub fn Notices(props: &NoticesProps) -> Html {
         html! {
             <div class="kuki-toast" part="notice" role="status">
                 <p class="kuki-text">{ text }</p>
-                <button type="button" class="kuki-close" part="close" aria-label={t.dismiss.clone()} {onclick}>{ "×" }</button>
+                <button type="button" class="kuki-close" part="close" aria-label={t.dismiss().clone()} {onclick}>{ "×" }</button>
             </div>
         }
     });

@@ -63,11 +63,11 @@ pub fn PolicyNotice(props: &PolicyNoticeProps) -> Html {
     let href = if props.has_text { Some(AttrValue::Static("#kuki-policy")) } else { props.url.clone() };
     let body = html! {
         <>
-            <p><strong>{ t.notice_soon.clone() }</strong>{ " " }{ t.days_left.clone() }{ " " }{ props.days_left }{ " (" }{ &props.version }{ ")" }</p>
+            <p><strong>{ t.notice_soon().clone() }</strong>{ " " }{ t.days_left().clone() }{ " " }{ props.days_left }{ " (" }{ &props.version }{ ")" }</p>
             if !props.summary.is_empty() { <p>{ &props.summary }</p> }
-            if props.material { <p>{ t.notice_material.clone() }</p> }
+            if props.material { <p>{ t.notice_material().clone() }</p> }
             if let Some(href) = href {
-                <a class="kuki-link" {href} {onclick}>{ t.read_new_policy.clone() }</a>
+                <a class="kuki-link" {href} {onclick}>{ t.read_new_policy().clone() }</a>
             }
         </>
     };
@@ -77,7 +77,7 @@ pub fn PolicyNotice(props: &PolicyNoticeProps) -> Html {
             html! {
                 <div class="kuki-toast kuki-policy-toast" part="notice policy-notice" role="status">
                     <div class="kuki-notice">{ body }</div>
-                    <button type="button" class="kuki-close" part="close" aria-label={t.dismiss.clone()} onclick={dismiss}>{ "×" }</button>
+                    <button type="button" class="kuki-close" part="close" aria-label={t.dismiss().clone()} onclick={dismiss}>{ "×" }</button>
                 </div>
             }
         }

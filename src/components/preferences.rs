@@ -52,7 +52,7 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
     let switches = props.config.categories.iter().map(|c| {
         let on = c.necessary || props.draft.iter().any(|d| d.category == c.id && d.granted);
         let warns_login = props.config.login_categories.contains(&c.id);
-        let why_off = (props.gpc && c.id.as_str() == kuki_core::category::MARKETING && !on).then_some(t.gpc_note.clone());
+        let why_off = (props.gpc && c.id.as_str() == kuki_core::category::MARKETING && !on).then_some(t.gpc_note().clone());
         let ontoggle = {
             let cb = props.ontoggle.clone();
             let id = c.id.clone();
@@ -75,13 +75,13 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
         <Dialog class={class} part="preferences" labelledby="kuki-prefs-title" describedby={AttrValue::Static("kuki-prefs-intro")}
             onclose={props.onclose.clone()}>
             <div class="kuki-dialog-head">
-                <h2 id="kuki-prefs-title" class="kuki-title" part="title">{ t.prefs_title.clone() }</h2>
-                <button type="button" class="kuki-close" part="close" aria-label={t.close.clone()} onclick={on_click(&props.onclose)}>{ "×" }</button>
+                <h2 id="kuki-prefs-title" class="kuki-title" part="title">{ t.prefs_title().clone() }</h2>
+                <button type="button" class="kuki-close" part="close" aria-label={t.close().clone()} onclick={on_click(&props.onclose)}>{ "×" }</button>
             </div>
             <div class="kuki-scroll">
                 <p id="kuki-prefs-intro" class="kuki-text" part="text">
-                    { t.prefs_intro.clone() }{ " " }
-                    <a href="#kuki-policy" class="kuki-link" part="link" onclick={onpolicy}>{ t.policy_link.clone() }</a>
+                    { t.prefs_intro().clone() }{ " " }
+                    <a href="#kuki-policy" class="kuki-link" part="link" onclick={onpolicy}>{ t.policy_link().clone() }</a>
                 </p>
                 { props.notice.clone() }
                 <ul class="kuki-cats" part="categories">{ for switches }</ul>
@@ -92,9 +92,9 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 }
             </div>
             <div class="kuki-actions kuki-footer" part="actions">
-                <button type="button" class="kuki-btn" part="button accept" onclick={on_click(&props.onaccept)}>{ t.accept_all.clone() }</button>
-                <button type="button" class="kuki-btn" part="button reject" onclick={on_click(&props.onreject)}>{ t.reject_all.clone() }</button>
-                <button type="button" class="kuki-btn" part="button save" onclick={on_click(&props.onsave)}>{ t.save.clone() }</button>
+                <button type="button" class="kuki-btn" part="button accept" onclick={on_click(&props.onaccept)}>{ t.accept_all().clone() }</button>
+                <button type="button" class="kuki-btn" part="button reject" onclick={on_click(&props.onreject)}>{ t.reject_all().clone() }</button>
+                <button type="button" class="kuki-btn" part="button save" onclick={on_click(&props.onsave)}>{ t.save().clone() }</button>
             </div>
         </Dialog>
     }

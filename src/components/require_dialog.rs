@@ -29,11 +29,11 @@ pub fn RequireDialog(props: &RequireDialogProps) -> Html {
     let t = &props.texts;
     let name = props.category.name.get(props.lang);
     let (title, body, allow) = if props.login {
-        (t.login_title.to_string(), t.login_body.to_string(), t.allow_and_continue.clone())
+        (t.login_title().to_string(), t.login_body().to_string(), t.allow_and_continue().clone())
     } else {
-        (t.require_title.replace("{category}", name), t.require_body.replace("{category}", name), t.allow.clone())
+        (t.require_title().replace("{category}", name), t.require_body().replace("{category}", name), t.allow().clone())
     };
-    let refuse = if props.first || !props.login { t.refuse.clone() } else { t.cancel.clone() };
+    let refuse = if props.first || !props.login { t.refuse().clone() } else { t.cancel().clone() };
     let purpose = props.category.description.get(props.lang);
     html! {
         <Dialog role="alertdialog" class="kuki-login" part="login-warning" labelledby="kuki-require-title"

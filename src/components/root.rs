@@ -100,7 +100,7 @@ pub fn Root(props: &RootProps) -> Html {
     // Why the banner asks again: the material change that took effect, and when.
     let reason = s.config.next_policy.as_ref().filter(|_| s.asked_again).map(|n| {
         let date = crate::browser::calendar_date(n.effective_at as f64 * 1000.0, s.lang.as_str());
-        AttrValue::from(texts.policy_changed.replace("{date}", &date))
+        AttrValue::from(texts.policy_changed().replace("{date}", &date))
     });
     let banner = || {
         html! {
@@ -155,7 +155,7 @@ pub fn Root(props: &RootProps) -> Html {
                 </Notices>
             }
             if let Some(side) = button {
-                <SettingsButton {side} label={texts.settings_button.clone()} onopen={send(|| Action::OpenPreferences)} />
+                <SettingsButton {side} label={texts.settings_button().clone()} onopen={send(|| Action::OpenPreferences)} />
             }
             if base == Back::Banner { { banner() } }
             if base == Back::Preferences { { preferences() } }
