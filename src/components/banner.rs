@@ -1,6 +1,6 @@
+use crate::components::Shared;
 use kuki_core::gui::{Gui, Horizontal, Layout, Vertical};
 use kuki_core::Lang;
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{on_click, on_link, Dialog};
@@ -10,7 +10,7 @@ use crate::i18n::Texts;
 pub struct BannerProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// Its layout and position (`guiOptions.consentModal`).
     #[prop_or_default]
     pub gui: Gui,

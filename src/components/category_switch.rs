@@ -1,6 +1,6 @@
+use crate::components::Shared;
 use kuki_core::category::ServiceId;
 use kuki_core::{Category, Lang};
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::CookieDetails;
@@ -11,7 +11,7 @@ pub struct CategorySwitchProps {
     pub category: Category,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     pub on: bool,
     /// Refusing this category makes login hard: say so beside the switch while it is off.
     pub warns_login: bool,

@@ -1,6 +1,6 @@
+use crate::components::Shared;
 use kuki_core::category::{Cookie, Localized, Party};
 use kuki_core::{Category, Lang};
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::i18n::Texts;
@@ -9,7 +9,7 @@ use crate::i18n::Texts;
 pub struct CookieDetailsProps {
     pub category: Category,
     pub lang: Lang,
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
 }
 
 /// What a category holds, behind a disclosure: who receives its data and its cookies (name, purpose, lifetime,

@@ -30,7 +30,34 @@ pub use require_dialog::RequireDialog;
 pub use root::Root;
 pub use settings_button::SettingsButton;
 
+use std::ops::Deref;
+use std::rc::Rc;
 use yew::{Callback, MouseEvent};
+
+/// A value shared between props, compared by identity: the config and the texts are built once per config and
+/// language and passed down by `Rc`, so the same `Rc` means the same value. `Rc`'s own `==` would compare them
+/// field by field, and that comparison code (the whole config with its policy documents) is bytes in the bundle.
+pub struct Shared<T>(pub Rc<T>);
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Shared<T> {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> Deref for Shared<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
 
 /// A click handler that tells `cb`.
 pub fn on_click(cb: &Callback<()>) -> Callback<MouseEvent> {

@@ -1,5 +1,5 @@
+use crate::components::Shared;
 use kuki_core::Lang;
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::i18n::Texts;
@@ -10,7 +10,7 @@ pub struct NoticesProps {
     pub notices: Vec<Notice>,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// At the top of the viewport (the banner holds the bottom), else at the bottom.
     pub top: bool,
     /// The floating settings button holds the bottom right corner: the notices stand above it.

@@ -1,5 +1,5 @@
+use crate::components::Shared;
 use kuki_core::Lang;
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::on_click;
@@ -9,7 +9,7 @@ use crate::i18n::Texts;
 pub struct PlaceholderProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// The iframe's `title`, if it has one.
     pub title: Option<AttrValue>,
     /// The names of the categories the iframe waits for, joined.

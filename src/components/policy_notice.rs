@@ -1,6 +1,6 @@
+use crate::components::Shared;
 use kuki_core::policy::Notice;
 use kuki_core::Lang;
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::i18n::Texts;
@@ -9,7 +9,7 @@ use crate::i18n::Texts;
 pub struct PolicyNoticeProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     pub version: AttrValue,
     pub days_left: u32,
     pub material: bool,
@@ -28,7 +28,7 @@ pub struct PolicyNoticeProps {
 }
 
 impl PolicyNoticeProps {
-    pub fn from_notice(n: &Notice<'_>, lang: Lang, texts: Rc<Texts>, onread: Callback<()>) -> Self {
+    pub fn from_notice(n: &Notice<'_>, lang: Lang, texts: Shared<Texts>, onread: Callback<()>) -> Self {
         PolicyNoticeProps {
             lang,
             texts,

@@ -1,6 +1,6 @@
+use crate::components::Shared;
 use kuki_core::policy::{Block, Item, PolicyDocument, Span, Text};
 use kuki_core::{Config, Lang};
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRoot};
 use yew::prelude::*;
@@ -11,10 +11,10 @@ use crate::state::FetchedPolicy;
 
 #[derive(Properties, PartialEq)]
 pub struct PolicyViewerProps {
-    pub config: Rc<Config>,
+    pub config: Shared<Config>,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// A section id (`items`, `officer`, ...) to open at.
     #[prop_or_default]
     pub section: Option<String>,

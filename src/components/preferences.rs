@@ -1,8 +1,8 @@
+use crate::components::Shared;
 use kuki_core::category::ServiceId;
 use kuki_core::consent::Decision;
 use kuki_core::gui::{PrefsLayout, Side};
 use kuki_core::{CategoryId, Config, Consent, Lang};
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{on_click, on_link, CategorySwitch, ConsentRecord, Dialog};
@@ -11,10 +11,10 @@ use crate::state::History;
 
 #[derive(Properties, PartialEq)]
 pub struct PreferencesProps {
-    pub config: Rc<Config>,
+    pub config: Shared<Config>,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     pub gpc: bool,
     pub draft: Vec<Decision>,
     /// The choice in force, for the visitor's record.

@@ -1,7 +1,7 @@
+use crate::components::Shared;
 use kuki_core::policy::Contact;
 use kuki_core::wire::ConsentAction;
 use kuki_core::{Config, Consent, Lang};
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::browser;
@@ -15,10 +15,10 @@ pub struct ConsentRecordProps {
     /// The server's history of it, as far as it is known.
     pub history: History,
     /// For the categories' names in the history.
-    pub config: Rc<Config>,
+    pub config: Shared<Config>,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// Is there a server keeping the history?
     pub synced: bool,
     pub contact: Option<Contact>,

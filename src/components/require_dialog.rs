@@ -1,5 +1,5 @@
+use crate::components::Shared;
 use kuki_core::{Category, Lang};
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{on_click, Dialog};
@@ -9,7 +9,7 @@ use crate::i18n::Texts;
 pub struct RequireDialogProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// The category the page needs.
     pub category: Category,
     /// Login needs it: the policy's own warning, at the moment it matters.

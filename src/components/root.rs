@@ -2,7 +2,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::policy_notice::PolicyNoticeProps;
-use crate::components::{Banner, Notices, PolicyNotice, PolicyViewer, Preferences, RequireDialog, SettingsButton};
+use crate::components::{
+    Banner, Notices, PolicyNotice, PolicyViewer, Preferences, RequireDialog, SettingsButton, Shared,
+};
 use crate::i18n::Texts;
 use crate::runtime::Runtime;
 use crate::state::{Action, Back, Open};
@@ -12,16 +14,6 @@ use crate::state::{Action, Back, Open};
 pub struct RuntimeRef(pub Rc<Runtime>);
 
 impl PartialEq for RuntimeRef {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// The config, compared by identity: texts are built again only for another config (or language).
-#[derive(Clone)]
-struct RcKey(Rc<kuki_core::Config>);
-
-impl PartialEq for RcKey {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -72,10 +64,9 @@ pub fn Root(props: &RootProps) -> Html {
     };
     let onaccept = send(|| Action::all(true));
     let onreject = send(|| Action::all(false));
-    let texts = {
-        let config = s.config.clone();
-        use_memo((s.lang, RcKey(s.config.clone())), move |(lang, _)| Texts::new(*lang, &config))
-    };
+    // Built again only for another config (compared by identity) or language.
+    let config = Shared(s.config.clone());
+    let texts = Shared(use_memo((s.lang, config.clone()), |(lang, config)| Texts::new(*lang, config)));
     let coming = kuki_core::policy::notice(&s.config, s.now);
     let onread = send(|| Action::ReadNextPolicy);
     let notice = match &coming {
@@ -111,7 +102,7 @@ pub fn Root(props: &RootProps) -> Html {
     };
     let preferences = || {
         html! {
-            <Preferences config={s.config.clone()} lang={s.lang} texts={texts.clone()} gpc={s.gpc} draft={s.draft.clone()}
+            <Preferences config={config.clone()} lang={s.lang} texts={texts.clone()} gpc={s.gpc} draft={s.draft.clone()}
                 consent={s.consent.clone()} history={s.history.clone()} ontoggle={ontoggle.clone()} ontoggleservice={ontoggleservice.clone()}
                 onsave={send(|| Action::SaveSelection)} onaccept={onaccept.clone()} onreject={onreject.clone()}
                 onwithdraw={send(|| Action::Withdraw)} onerase={send(|| Action::Erase)} synced={s.synced}
@@ -160,7 +151,7 @@ pub fn Root(props: &RootProps) -> Html {
             if base == Back::Banner { { banner() } }
             if base == Back::Preferences { { preferences() } }
             if let Some(section) = policy {
-                <PolicyViewer config={s.config.clone()} lang={s.lang} texts={texts.clone()} {section}
+                <PolicyViewer config={config.clone()} lang={s.lang} texts={texts.clone()} {section}
                     fetched={s.fetched_policy.clone()} reading_next={s.reading_next}
                     onclose={send(|| Action::ClosePolicy)} {onretry} notice={notice.clone()} />
             }
