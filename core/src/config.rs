@@ -606,35 +606,6 @@ fn strip_unknown(v: &Value, diags: &mut Vec<Diagnostic>) -> Value {
     Value::Obj(fields)
 }
 
-impl RawConfig {
-    /// Takes every field `other` has.
-    fn merge(mut self, other: RawConfig) -> RawConfig {
-        macro_rules! take {
-            ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
-        }
-        take!(
-            revision,
-            lang,
-            categories,
-            cookie,
-            endpoint,
-            policy_version,
-            next_policy,
-            policy,
-            consent_mode,
-            login_categories,
-            script_timeout,
-            site,
-            texts,
-            policy_url,
-            policy_page,
-            gui,
-            disable_page_interaction
-        );
-        self
-    }
-}
-
 impl Config {
     /// Reads a site's config forgivingly: unknown fields are warnings and ignored; a field that is invalid (of
     /// the wrong type, or breaking a rule, or at odds with a field before it) falls back to its default alone, as
@@ -647,25 +618,28 @@ impl Config {
             return (Config::default(), diags);
         }
         let Value::Obj(fields) = strip_unknown(v, &mut diags) else { unreachable!("an object stays an object") };
-        let mut raw = RawConfig::default();
+        // The fields accepted so far, as the site wrote them: each next field is read and checked together with
+        // them (a rule may tie it to an earlier one) and joins them if it passes. Kept as values rather than a
+        // merged `RawConfig`, so the bundle carries no code to clone and merge the raw shape.
+        let mut accepted: Vec<(String, Value)> = Vec::new();
         let mut config = Config::default();
         for name in FIELDS {
             let Some(value) = fields.iter().find(|(k, _)| k == name).map(|(_, x)| x) else { continue };
-            let one = Value::Obj(vec![((*name).to_owned(), value.clone())]);
-            let tried = RawConfig::from_value(&one).and_then(|part| {
-                let merged = raw.clone().merge(part);
-                Config::parse(merged.clone()).map(|c| (merged, c))
-            });
-            match tried {
-                Ok((merged, c)) => {
-                    raw = merged;
-                    config = c;
+            accepted.push(((*name).to_owned(), value.clone()));
+            let candidate = Value::Obj(accepted);
+            let result = Config::from_value(&candidate);
+            let Value::Obj(tried) = candidate else { unreachable!("built as an object") };
+            accepted = tried;
+            match result {
+                Ok(c) => config = c,
+                Err(e) => {
+                    accepted.pop();
+                    diags.push(Diagnostic {
+                        warning: false,
+                        message: [e.message.as_str(), " (using the default for ", name, ")"].concat(),
+                        field: e.field,
+                    });
                 }
-                Err(e) => diags.push(Diagnostic {
-                    warning: false,
-                    message: [e.message.as_str(), " (using the default for ", name, ")"].concat(),
-                    field: e.field,
-                }),
             }
         }
         (config, diags)
