@@ -6,33 +6,28 @@ use yew::prelude::*;
 use crate::components::{on_click, on_link, Dialog};
 use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
 pub struct BannerProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
     pub texts: Shared<Texts>,
     /// Its layout and position (`guiOptions.consentModal`).
-    #[prop_or_default]
     pub gui: Gui,
     /// `disablePageInteraction`: a backdrop blocks the page until the visitor chooses.
-    #[prop_or_default]
     pub blocking: bool,
     /// Why it asks again (a material policy change took effect), if it does.
-    #[prop_or_default]
     pub reason: Option<AttrValue>,
     pub onaccept: Callback<()>,
     pub onreject: Callback<()>,
     pub oncustomise: Callback<()>,
     pub onpolicy: Callback<()>,
     /// Shown above the buttons: the coming policy change, if any.
-    #[prop_or_default]
     pub notice: Html,
 }
 
 /// The first layer: three buttons of equal weight, so refusing is exactly as easy as accepting. A `box` in a
-/// corner or on an edge, a `bar` across the screen, or a `modal` in the middle over a backdrop.
-#[component]
-pub fn Banner(props: &BannerProps) -> Html {
+/// corner or on an edge, a `bar` across the screen, or a `modal` in the middle over a backdrop. A view function
+/// (see the module `components`).
+pub fn banner(props: &BannerProps) -> Html {
     let t = &props.texts;
     let onpolicy = on_link(&props.onpolicy);
     let (layout, modal) = match props.gui.layout {

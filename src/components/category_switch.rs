@@ -3,7 +3,7 @@ use kuki_core::category::ServiceId;
 use kuki_core::{Category, Lang};
 use yew::prelude::*;
 
-use crate::components::CookieDetails;
+use crate::components::{cookie_details, CookieDetailsProps};
 use crate::i18n::Texts;
 
 #[derive(Properties, PartialEq)]
@@ -96,7 +96,7 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
                     }
                 }) }</ul>
             }
-            <CookieDetails category={c.clone()} lang={props.lang} texts={props.texts.clone()} />
+            { cookie_details(&CookieDetailsProps { category: c, lang: props.lang, texts: props.texts.clone() }) }
         </li>
     }
 }

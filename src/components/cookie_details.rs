@@ -5,9 +5,8 @@ use yew::prelude::*;
 
 use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
-pub struct CookieDetailsProps {
-    pub category: Category,
+pub struct CookieDetailsProps<'a> {
+    pub category: &'a Category,
     pub lang: Lang,
     pub texts: Shared<Texts>,
 }
@@ -15,9 +14,9 @@ pub struct CookieDetailsProps {
 /// What a category holds, behind a disclosure: who receives its data and its cookies (name, purpose, lifetime,
 /// first or third party), then the same for each of its services. A stacked list, not a table: it reads the
 /// same at 320 px as at 1280. Nothing when the config says nothing about them.
-#[component]
-pub fn CookieDetails(props: &CookieDetailsProps) -> Html {
-    let c = &props.category;
+/// A view function (see the module `components`).
+pub fn cookie_details(props: &CookieDetailsProps<'_>) -> Html {
+    let c = props.category;
     let has = |cookies: &[Cookie], recipients: &Option<Localized>| !cookies.is_empty() || recipients.is_some();
     if !has(&c.cookies, &c.recipients) && !c.services.iter().any(|s| has(&s.cookies, &s.recipients)) {
         return Html::default();

@@ -5,7 +5,6 @@ use yew::prelude::*;
 
 use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
 pub struct PolicyNoticeProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
@@ -15,15 +14,12 @@ pub struct PolicyNoticeProps {
     pub material: bool,
     pub summary: AttrValue,
     /// The new text's address, when the site gives one instead of the text itself.
-    #[prop_or_default]
     pub url: Option<AttrValue>,
     /// The config carries the new text: "read the new policy" opens it in the viewer.
-    #[prop_or_default]
     pub has_text: bool,
     /// "Read the new policy" (it also counts as having seen the notice).
     pub onread: Callback<()>,
     /// Given for the returning visitor's toast: its close button.
-    #[prop_or_default]
     pub ondismiss: Option<Callback<()>>,
 }
 
@@ -45,9 +41,9 @@ impl PolicyNoticeProps {
 }
 
 /// Advance notice of a policy change: 7 days ahead, 30 when the change is material. Inside the banner, the
-/// preferences and the viewer; for a visitor who already chose, a dismissible toast of its own.
-#[component]
-pub fn PolicyNotice(props: &PolicyNoticeProps) -> Html {
+/// preferences and the viewer; for a visitor who already chose, a dismissible toast of its own. A view function
+/// (see the module `components`).
+pub fn policy_notice(props: &PolicyNoticeProps) -> Html {
     let t = &props.texts;
     let onclick = {
         let cb = props.onread.clone();

@@ -5,11 +5,10 @@ use kuki_core::gui::{PrefsLayout, Side};
 use kuki_core::{CategoryId, Config, Consent, Lang};
 use yew::prelude::*;
 
-use crate::components::{on_click, on_link, CategorySwitch, ConsentRecord, Dialog};
+use crate::components::{consent_record, on_click, on_link, CategorySwitch, ConsentRecordProps, Dialog};
 use crate::i18n::Texts;
 use crate::state::History;
 
-#[derive(Properties, PartialEq)]
 pub struct PreferencesProps {
     pub config: Shared<Config>,
     pub lang: Lang,
@@ -32,16 +31,14 @@ pub struct PreferencesProps {
     pub synced: bool,
     pub onclose: Callback<()>,
     pub onpolicy: Callback<()>,
-    #[prop_or_default]
     pub notice: Html,
     /// `guiOptions.preferencesModal`: a centred box, or a bar the screen's height at one side.
-    #[prop_or_default]
     pub gui: kuki_core::gui::Gui,
 }
 
-/// The second layer: one switch per category, Save, and the visitor's own record with a way to withdraw.
-#[component]
-pub fn Preferences(props: &PreferencesProps) -> Html {
+/// The second layer: one switch per category, Save, and the visitor's own record with a way to withdraw. A view
+/// function (see the module `components`).
+pub fn preferences(props: &PreferencesProps) -> Html {
     let t = &props.texts;
     let onpolicy = on_link(&props.onpolicy);
     let class = match (props.gui.prefs_layout, props.gui.prefs_side) {
@@ -86,9 +83,17 @@ pub fn Preferences(props: &PreferencesProps) -> Html {
                 { props.notice.clone() }
                 <ul class="kuki-cats" part="categories">{ for switches }</ul>
                 if let Some(c) = &props.consent {
-                    <ConsentRecord texts={props.texts.clone()} consent={c.clone()} history={props.history.clone()} config={props.config.clone()} lang={props.lang} synced={props.synced}
-                        contact={props.config.policy_contact(props.lang)}
-                        onwithdraw={props.onwithdraw.clone()} onerase={props.onerase.clone()} />
+                    { consent_record(&ConsentRecordProps {
+                        texts: props.texts.clone(),
+                        consent: c.clone(),
+                        history: props.history.clone(),
+                        config: props.config.clone(),
+                        lang: props.lang,
+                        synced: props.synced,
+                        contact: props.config.policy_contact(props.lang),
+                        onwithdraw: props.onwithdraw.clone(),
+                        onerase: props.onerase.clone(),
+                    }) }
                 }
             </div>
             <div class="kuki-actions kuki-footer" part="actions">

@@ -9,7 +9,6 @@ use crate::components::on_click;
 use crate::i18n::Texts;
 use crate::state::History;
 
-#[derive(Properties, PartialEq)]
 pub struct ConsentRecordProps {
     pub consent: Consent,
     /// The server's history of it, as far as it is known.
@@ -28,8 +27,8 @@ pub struct ConsentRecordProps {
 
 /// The visitor's rights, as the policy promises them: see the record (id, date, history), withdraw at any time,
 /// have the records deleted, and whom to ask.
-#[component]
-pub fn ConsentRecord(props: &ConsentRecordProps) -> Html {
+/// A view function (see the module `components`).
+pub fn consent_record(props: &ConsentRecordProps) -> Html {
     let t = &props.texts;
     let c = &props.consent;
     let events = match &props.history {

@@ -5,7 +5,6 @@ use yew::prelude::*;
 use crate::components::{on_click, Dialog};
 use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
 pub struct RequireDialogProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
@@ -24,8 +23,8 @@ pub struct RequireDialogProps {
 
 /// The page needs a category the visitor has not allowed: the dialog names it and its purpose, and asks. For a
 /// category login needs, it says what the policy says: refusing can make services that need login hard to use.
-#[component]
-pub fn RequireDialog(props: &RequireDialogProps) -> Html {
+/// A view function (see the module `components`).
+pub fn require_dialog(props: &RequireDialogProps) -> Html {
     let t = &props.texts;
     let name = props.category.name.get(props.lang);
     let (title, body, allow) = if props.login {
