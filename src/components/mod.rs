@@ -2,12 +2,12 @@
 //! browser calls while rendering (focus handling lives in `dialog.rs`'s effects and key handler), except for
 //! formatting a date through the browser's Intl (`browser::local_time`), a pure read.
 //!
-//! One file per piece of the interface. A piece with no hooks that its parent renders in one place is a view
-//! function, `name(&NameProps) -> Html`, not a `#[component]`: every component type brings yew's generic code for
-//! mounting, diffing and scheduling it into the bundle (4.3 KiB brotli for the seven made view functions, issue
-//! 8). All but `cookie_details` re-rendered with their parent anyway, their props holding callbacks made anew at
-//! each render; yew's diff keeps the DOM as it was. Components remain where there are hooks (`root`, `dialog`,
-//! `policy_viewer`), where yew mounts one as an app (`placeholder`), and in a keyed list (`category_switch`).
+//! One file per piece of the interface. A piece with no hooks that its parent renders is a view function,
+//! `name(&NameProps) -> Html`, not a `#[component]`: every component type brings yew's generic code for mounting,
+//! diffing and scheduling it into the bundle (5.0 KiB brotli for the eight made view functions, issue 8). All but
+//! `cookie_details` re-rendered with their parent anyway, their props holding callbacks made anew at each render;
+//! yew's diff keeps the DOM as it was. Components remain where there are hooks (`root`, `dialog`,
+//! `policy_viewer`) and where yew mounts one as an app (`placeholder`).
 
 pub mod banner;
 pub mod category_switch;
@@ -24,7 +24,7 @@ pub mod root;
 pub mod settings_button;
 
 pub use banner::{banner, BannerProps};
-pub use category_switch::CategorySwitch;
+pub use category_switch::{category_switch, CategorySwitchProps};
 pub use cookie_details::{cookie_details, CookieDetailsProps};
 pub use dialog::Dialog;
 pub use notices::{notices, NoticesProps};

@@ -5,7 +5,9 @@ use kuki_core::gui::{PrefsLayout, Side};
 use kuki_core::{CategoryId, Config, Consent, Lang};
 use yew::prelude::*;
 
-use crate::components::{consent_record, on_click, on_link, CategorySwitch, ConsentRecordProps, Dialog};
+use crate::components::{
+    category_switch, consent_record, on_click, on_link, CategorySwitchProps, ConsentRecordProps, Dialog,
+};
 use crate::i18n::Texts;
 use crate::state::History;
 
@@ -49,7 +51,8 @@ pub fn preferences(props: &PreferencesProps) -> Html {
     let switches = props.config.categories.iter().map(|c| {
         let on = c.necessary || props.draft.iter().any(|d| d.category == c.id && d.granted);
         let warns_login = props.config.login_categories.contains(&c.id);
-        let why_off = (props.gpc && c.id.as_str() == kuki_core::category::MARKETING && !on).then_some(t.gpc_note().clone());
+        let why_off =
+            (props.gpc && c.id.as_str() == kuki_core::category::MARKETING && !on).then_some(t.gpc_note().clone());
         let ontoggle = {
             let cb = props.ontoggle.clone();
             let id = c.id.clone();
@@ -63,10 +66,17 @@ pub fn preferences(props: &PreferencesProps) -> Html {
         let decision = props.draft.iter().find(|d| d.category == c.id);
         let services_on: Vec<bool> =
             c.services.iter().map(|s| decision.is_some_and(|d| d.service_granted(s.id.as_str()))).collect();
-        html! {
-            <CategorySwitch key={c.id.as_str()} category={c.clone()} lang={props.lang} texts={props.texts.clone()} {on} {warns_login} {why_off} {ontoggle}
-                {services_on} {ontoggleservice} />
-        }
+        category_switch(&CategorySwitchProps {
+            category: c,
+            lang: props.lang,
+            texts: props.texts.clone(),
+            on,
+            warns_login,
+            why_off,
+            ontoggle,
+            services_on,
+            ontoggleservice,
+        })
     });
     html! {
         <Dialog class={class} part="preferences" labelledby="kuki-prefs-title" describedby={AttrValue::Static("kuki-prefs-intro")}
