@@ -606,35 +606,6 @@ fn strip_unknown(v: &Value, diags: &mut Vec<Diagnostic>) -> Value {
     Value::Obj(fields)
 }
 
-impl RawConfig {
-    /// Takes every field `other` has.
-    fn merge(mut self, other: RawConfig) -> RawConfig {
-        macro_rules! take {
-            ($($f:ident),*) => { $( if other.$f.is_some() { self.$f = other.$f; } )* };
-        }
-        take!(
-            revision,
-            lang,
-            categories,
-            cookie,
-            endpoint,
-            policy_version,
-            next_policy,
-            policy,
-            consent_mode,
-            login_categories,
-            script_timeout,
-            site,
-            texts,
-            policy_url,
-            policy_page,
-            gui,
-            disable_page_interaction
-        );
-        self
-    }
-}
-
 impl Config {
     /// Reads a site's config forgivingly: unknown fields are warnings and ignored; a field that is invalid (of
     /// the wrong type, or breaking a rule, or at odds with a field before it) falls back to its default alone, as
@@ -647,25 +618,28 @@ impl Config {
             return (Config::default(), diags);
         }
         let Value::Obj(fields) = strip_unknown(v, &mut diags) else { unreachable!("an object stays an object") };
-        let mut raw = RawConfig::default();
+        // The fields accepted so far, as the site wrote them: each next field is read and checked together with
+        // them (a rule may tie it to an earlier one) and joins them if it passes. Kept as values rather than a
+        // merged `RawConfig`, so the bundle carries no code to clone and merge the raw shape.
+        let mut accepted: Vec<(String, Value)> = Vec::new();
         let mut config = Config::default();
         for name in FIELDS {
             let Some(value) = fields.iter().find(|(k, _)| k == name).map(|(_, x)| x) else { continue };
-            let one = Value::Obj(vec![((*name).to_owned(), value.clone())]);
-            let tried = RawConfig::from_value(&one).and_then(|part| {
-                let merged = raw.clone().merge(part);
-                Config::parse(merged.clone()).map(|c| (merged, c))
-            });
-            match tried {
-                Ok((merged, c)) => {
-                    raw = merged;
-                    config = c;
+            accepted.push(((*name).to_owned(), value.clone()));
+            let candidate = Value::Obj(accepted);
+            let result = Config::from_value(&candidate);
+            let Value::Obj(tried) = candidate else { unreachable!("built as an object") };
+            accepted = tried;
+            match result {
+                Ok(c) => config = c,
+                Err(e) => {
+                    accepted.pop();
+                    diags.push(Diagnostic {
+                        warning: false,
+                        message: [e.message.as_str(), " (using the default for ", name, ")"].concat(),
+                        field: e.field,
+                    });
                 }
-                Err(e) => diags.push(Diagnostic {
-                    warning: false,
-                    message: [e.message.as_str(), " (using the default for ", name, ")"].concat(),
-                    field: e.field,
-                }),
             }
         }
         (config, diags)
@@ -678,21 +652,23 @@ impl Config {
 
     /// Validates a raw configuration. Missing fields take the defaults; any present field that breaks a rule is
     /// an error naming that field.
-    pub fn parse(raw: RawConfig) -> Result<Config, ConfigError> {
+    pub fn parse(mut raw: RawConfig) -> Result<Config, ConfigError> {
+        // Fields are taken out with `take`, not moved: `raw` stays whole, so each of the many early returns drops
+        // it with one call instead of code that drops the fields not yet moved (bytes in the bundle).
         let mut config = Config::default();
         if let Some(revision) = raw.revision {
             config.revision = revision;
         }
         // A site that names itself (`site`) never speaks as 나와의 대화 nor shows its policy; without `site`, kuki is
         // 나와의 대화's banner (its demo), whatever categories the config declares.
-        if let Some(site) = raw.site {
+        if let Some(site) = raw.site.take() {
             config.site_name = site.name.map(|n| n.parse("site.name")).transpose()?;
             config.builtin_policy = false;
         }
-        if let Some(langs) = raw.texts {
+        if let Some(langs) = raw.texts.take() {
             config.texts = parse_texts(langs)?;
         }
-        if let Some(tag) = raw.lang {
+        if let Some(tag) = raw.lang.take() {
             let lang = Lang::from_tag(&tag)
                 .ok_or_else(|| ConfigError::new("lang", "is not a language (two or three letters: ko, en, fr)"))?;
             if !config.languages().contains(&lang) {
@@ -703,29 +679,29 @@ impl Config {
             }
             config.lang = Some(lang);
         }
-        if let Some(url) = raw.policy_url {
+        if let Some(url) = raw.policy_url.take() {
             config.policy_url = Some(parse_url("policyUrl", url, true)?);
         }
-        if let Some(url) = raw.policy_page {
+        if let Some(url) = raw.policy_page.take() {
             config.policy_page = Some(parse_url("policyPage", url, true)?);
         }
-        if let Some(raw_categories) = raw.categories {
+        if let Some(raw_categories) = raw.categories.take() {
             config.categories = parse_categories(raw_categories)?;
         }
-        if let Some(cookie) = raw.cookie {
+        if let Some(cookie) = raw.cookie.take() {
             config.cookie = parse_cookie(cookie)?;
         }
-        if let Some(endpoint) = raw.endpoint {
+        if let Some(endpoint) = raw.endpoint.take() {
             config.endpoint = Some(parse_url("endpoint", endpoint, true)?);
         }
         let version_given = raw.policy_version.is_some();
-        if let Some(v) = raw.policy_version {
+        if let Some(v) = raw.policy_version.take() {
             config.policy_version = PolicyVersion::parse(&v).map_err(|m| ConfigError::new("policyVersion", m))?;
         }
-        if let Some(raw_policy) = raw.policy {
+        if let Some(raw_policy) = raw.policy.take() {
             config.policy = Some(parse_policy(raw_policy, &mut config.policy_version, version_given)?);
         }
-        if let Some(next) = raw.next_policy {
+        if let Some(next) = raw.next_policy.take() {
             config.next_policy = Some(parse_next_policy(next)?);
         }
         config.consent_mode = raw.consent_mode;
@@ -883,27 +859,27 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
     }
     let mut out: Vec<Category> = Vec::with_capacity(raw.len());
     let mut all_services = 0;
-    for (i, c) in raw.into_iter().enumerate() {
+    for (i, mut c) in raw.into_iter().enumerate() {
         let at = |f: &str| format!("categories[{i}].{f}");
         let id = CategoryId::parse(&c.id).map_err(|m| ConfigError::new(at("id"), m))?;
         if out.iter().any(|o| o.id == id) {
             return Err(ConfigError::new(at("id"), ["\"", id.as_str(), "\" is declared twice"].concat()));
         }
-        let cookies = parse_cookies(c.cookies.unwrap_or_default(), &at("cookies"))?;
-        let name = match c.name {
+        let cookies = parse_cookies(c.cookies.take().unwrap_or_default(), &at("cookies"))?;
+        let name = match c.name.take() {
             Some(t) => t.parse(&at("name"))?,
             None => match category::defaults().into_iter().find(|d| d.id == id) {
                 Some(d) => d.name,
                 None => return Err(ConfigError::new(at("name"), "is required for a category kuki does not know")),
             },
         };
-        let description = match c.description {
+        let description = match c.description.take() {
             Some(t) => t.parse(&at("description"))?,
             None => category::defaults().into_iter().find(|d| d.id == id).map(|d| d.description).unwrap_or_default(),
         };
         let necessary = c.necessary.unwrap_or(id.as_str() == category::NECESSARY);
-        let recipients = c.recipients.map(|t| t.parse(&at("recipients"))).transpose()?;
-        let raw_services = c.services.unwrap_or_default();
+        let recipients = c.recipients.take().map(|t| t.parse(&at("recipients"))).transpose()?;
+        let raw_services = c.services.take().unwrap_or_default();
         if raw_services.len() > MAX_SERVICES {
             return Err(ConfigError::new(at("services"), format!("at most {MAX_SERVICES} services in a category")));
         }
@@ -912,7 +888,7 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
             return Err(ConfigError::new(at("services"), format!("at most {MAX_ALL_SERVICES} services in all")));
         }
         let mut services: Vec<Service> = Vec::with_capacity(raw_services.len());
-        for (j, s) in raw_services.into_iter().enumerate() {
+        for (j, mut s) in raw_services.into_iter().enumerate() {
             let sat = |f: &str| format!("categories[{i}].services[{j}].{f}");
             let sid = ServiceId::parse(&s.id).map_err(|m| ConfigError::new(sat("id"), m))?;
             if services.iter().any(|o| o.id == sid) {
@@ -921,15 +897,15 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
                     ["\"", sid.as_str(), "\" is declared twice in this category"].concat(),
                 ));
             }
-            let name = match s.name {
+            let name = match s.name.take() {
                 Some(t) => t.parse(&sat("name"))?,
                 None => Localized::new(sid.as_str(), sid.as_str()),
             };
             services.push(Service {
                 name,
-                description: s.description.map(|t| t.parse(&sat("description"))).transpose()?.unwrap_or_default(),
-                cookies: parse_cookies(s.cookies.unwrap_or_default(), &sat("cookies"))?,
-                recipients: s.recipients.map(|t| t.parse(&sat("recipients"))).transpose()?,
+                description: s.description.take().map(|t| t.parse(&sat("description"))).transpose()?.unwrap_or_default(),
+                cookies: parse_cookies(s.cookies.take().unwrap_or_default(), &sat("cookies"))?,
+                recipients: s.recipients.take().map(|t| t.parse(&sat("recipients"))).transpose()?,
                 id: sid,
             });
         }

@@ -1,38 +1,33 @@
+use crate::components::Shared;
 use kuki_core::gui::{Gui, Horizontal, Layout, Vertical};
 use kuki_core::Lang;
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{on_click, on_link, Dialog};
 use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
 pub struct BannerProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// Its layout and position (`guiOptions.consentModal`).
-    #[prop_or_default]
     pub gui: Gui,
     /// `disablePageInteraction`: a backdrop blocks the page until the visitor chooses.
-    #[prop_or_default]
     pub blocking: bool,
     /// Why it asks again (a material policy change took effect), if it does.
-    #[prop_or_default]
     pub reason: Option<AttrValue>,
     pub onaccept: Callback<()>,
     pub onreject: Callback<()>,
     pub oncustomise: Callback<()>,
     pub onpolicy: Callback<()>,
     /// Shown above the buttons: the coming policy change, if any.
-    #[prop_or_default]
     pub notice: Html,
 }
 
 /// The first layer: three buttons of equal weight, so refusing is exactly as easy as accepting. A `box` in a
-/// corner or on an edge, a `bar` across the screen, or a `modal` in the middle over a backdrop.
-#[component]
-pub fn Banner(props: &BannerProps) -> Html {
+/// corner or on an edge, a `bar` across the screen, or a `modal` in the middle over a backdrop. A view function
+/// (see the module `components`).
+pub fn banner(props: &BannerProps) -> Html {
     let t = &props.texts;
     let onpolicy = on_link(&props.onpolicy);
     let (layout, modal) = match props.gui.layout {
@@ -53,19 +48,19 @@ pub fn Banner(props: &BannerProps) -> Html {
     let class = ["kuki-banner ", layout, v, h].concat();
     html! {
         <Dialog class={class} part="banner" {modal} labelledby="kuki-banner-title" describedby={AttrValue::Static("kuki-banner-body")}>
-            <h2 id="kuki-banner-title" class="kuki-title" part="title">{ t.banner_title.clone() }</h2>
+            <h2 id="kuki-banner-title" class="kuki-title" part="title">{ t.banner_title().clone() }</h2>
             <p id="kuki-banner-body" class="kuki-text" part="text">
-                { t.banner_body.clone() }{ " " }
-                <a href="#kuki-policy" class="kuki-link" part="link" onclick={onpolicy}>{ t.policy_link.clone() }</a>
+                { t.banner_body().clone() }{ " " }
+                <a href="#kuki-policy" class="kuki-link" part="link" onclick={onpolicy}>{ t.policy_link().clone() }</a>
             </p>
             if let Some(reason) = &props.reason {
                 <p class="kuki-notice" part="notice reason">{ reason }</p>
             }
             { props.notice.clone() }
             <div class="kuki-actions" part="actions">
-                <button type="button" class="kuki-btn" part="button accept" onclick={on_click(&props.onaccept)}>{ t.accept_all.clone() }</button>
-                <button type="button" class="kuki-btn" part="button reject" onclick={on_click(&props.onreject)}>{ t.reject_all.clone() }</button>
-                <button type="button" class="kuki-btn" part="button customise" onclick={on_click(&props.oncustomise)}>{ t.customise.clone() }</button>
+                <button type="button" class="kuki-btn" part="button accept" onclick={on_click(&props.onaccept)}>{ t.accept_all().clone() }</button>
+                <button type="button" class="kuki-btn" part="button reject" onclick={on_click(&props.onreject)}>{ t.reject_all().clone() }</button>
+                <button type="button" class="kuki-btn" part="button customise" onclick={on_click(&props.oncustomise)}>{ t.customise().clone() }</button>
             </div>
         </Dialog>
     }

@@ -1,37 +1,33 @@
+use crate::components::Shared;
 use kuki_core::category::ServiceId;
 use kuki_core::{Category, Lang};
-use std::rc::Rc;
 use yew::prelude::*;
 
-use crate::components::CookieDetails;
+use crate::components::{cookie_details, CookieDetailsProps};
 use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
-pub struct CategorySwitchProps {
-    pub category: Category,
+pub struct CategorySwitchProps<'a> {
+    pub category: &'a Category,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     pub on: bool,
     /// Refusing this category makes login hard: say so beside the switch while it is off.
     pub warns_login: bool,
     /// Why it starts off (Global Privacy Control), if that applies.
-    #[prop_or_default]
     pub why_off: Option<AttrValue>,
     pub ontoggle: Callback<()>,
     /// Each service's switch, in the category's order.
-    #[prop_or_default]
     pub services_on: Vec<bool>,
-    #[prop_or_default]
     pub ontoggleservice: Callback<ServiceId>,
 }
 
 /// One category: its name (the switch's accessible name), a switch, and its description; then a switch per
-/// service, and what it holds (cookies, recipients) behind a disclosure.
-#[component]
-pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
+/// service, and what it holds (cookies, recipients) behind a disclosure. A view function (see the module
+/// `components`), keyed by the category's id: one of the preferences' list.
+pub fn category_switch(props: &CategorySwitchProps<'_>) -> Html {
     let t = &props.texts;
-    let c = &props.category;
+    let c = props.category;
     let id = c.id.as_str();
     let name_id = ["kuki-cat-", id].concat();
     let desc_id = ["kuki-desc-", id].concat();
@@ -48,10 +44,10 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
     let warn = props.warns_login && !props.on && !locked;
     let described = if warn { [desc_id.as_str(), " ", warn_id.as_str()].concat() } else { desc_id.clone() };
     html! {
-        <li class="kuki-cat" part="category">
+        <li key={id} class="kuki-cat" part="category">
             <div class="kuki-cat-head">
                 <span id={name_id.clone()} class="kuki-cat-name">{ c.name.get(props.lang) }</span>
-                if locked { <span class="kuki-always" part="always-on">{ t.always_on.clone() }</span> }
+                if locked { <span class="kuki-always" part="always-on">{ t.always_on().clone() }</span> }
                 <button type="button" role="switch" class="kuki-switch" part="switch"
                     aria-checked={if props.on { "true" } else { "false" }}
                     aria-disabled={locked.then_some("true")}
@@ -64,7 +60,7 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
                 <p class="kuki-text kuki-note">{ why }</p>
             }
             if warn {
-                <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline.clone() }</p>
+                <p id={warn_id} class="kuki-warn" role="status">{ t.login_inline().clone() }</p>
             }
             if !c.services.is_empty() {
                 <ul class="kuki-services" part="services">{ for c.services.iter().enumerate().map(|(i, svc)| {
@@ -96,7 +92,7 @@ pub fn CategorySwitch(props: &CategorySwitchProps) -> Html {
                     }
                 }) }</ul>
             }
-            <CookieDetails category={c.clone()} lang={props.lang} texts={props.texts.clone()} />
+            { cookie_details(&CookieDetailsProps { category: c, lang: props.lang, texts: props.texts.clone() }) }
         </li>
     }
 }

@@ -1,38 +1,35 @@
+use crate::components::Shared;
 use kuki_core::Lang;
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::i18n::Texts;
 use crate::state::Notice;
 
-#[derive(Properties, PartialEq)]
 pub struct NoticesProps {
     pub notices: Vec<Notice>,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// At the top of the viewport (the banner holds the bottom), else at the bottom.
     pub top: bool,
     /// The floating settings button holds the bottom right corner: the notices stand above it.
-    #[prop_or_default]
     pub above_button: bool,
     pub ondismiss: Callback<Notice>,
     /// Shown first: the coming policy change, for a visitor who already chose.
-    #[prop_or_default]
     pub children: Html,
 }
 
 /// Short, dismissible notices as small toasts in a corner (the right one, as wide as their text and never the
 /// whole width on a wide screen, so a page's footer links stay clear): the login warning after "reject all",
+/// A view function (see the module `components`).
 /// cookies blocked by the browser, an erasure that failed.
-#[component]
-pub fn Notices(props: &NoticesProps) -> Html {
+pub fn notices(props: &NoticesProps) -> Html {
     let t = &props.texts;
     let items = props.notices.iter().map(|&n| {
         let text = match n {
-            Notice::LoginAfterRefusal => t.login_after_reject.clone(),
-            Notice::CookiesBlocked => t.cookies_blocked.clone(),
-            Notice::EraseFailed => t.erase_failed.clone(),
+            Notice::LoginAfterRefusal => t.login_after_reject().clone(),
+            Notice::CookiesBlocked => t.cookies_blocked().clone(),
+            Notice::EraseFailed => t.erase_failed().clone(),
         };
         let onclick = {
             let cb = props.ondismiss.clone();
@@ -41,7 +38,7 @@ pub fn Notices(props: &NoticesProps) -> Html {
         html! {
             <div class="kuki-toast" part="notice" role="status">
                 <p class="kuki-text">{ text }</p>
-                <button type="button" class="kuki-close" part="close" aria-label={t.dismiss.clone()} {onclick}>{ "×" }</button>
+                <button type="button" class="kuki-close" part="close" aria-label={t.dismiss().clone()} {onclick}>{ "×" }</button>
             </div>
         }
     });

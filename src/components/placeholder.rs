@@ -1,5 +1,5 @@
+use crate::components::Shared;
 use kuki_core::Lang;
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::on_click;
@@ -9,7 +9,7 @@ use crate::i18n::Texts;
 pub struct PlaceholderProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// The iframe's `title`, if it has one.
     pub title: Option<AttrValue>,
     /// The names of the categories the iframe waits for, joined.
@@ -31,25 +31,25 @@ pub struct PlaceholderProps {
 #[component]
 pub fn Placeholder(props: &PlaceholderProps) -> Html {
     let t = &props.texts;
-    let title = props.title.clone().unwrap_or_else(|| t.embed_untitled.clone());
+    let title = props.title.clone().unwrap_or_else(|| t.embed_untitled().clone());
     html! {
         <div class="kuki-placeholder" part="placeholder" role="group" lang={props.lang.as_str().to_owned()}
             aria-labelledby="kuki-embed-title" aria-describedby="kuki-embed-body">
             <p id="kuki-embed-title" class="kuki-subtitle" part="title">{ title }</p>
             <div id="kuki-embed-body">
-                <p class="kuki-text" part="text">{ t.embed_blocked.replace("{category}", &props.category) }</p>
+                <p class="kuki-text" part="text">{ t.embed_blocked().replace("{category}", &props.category) }</p>
                 if let Some(service) = &props.service {
-                    <p class="kuki-note" part="service">{ t.embed_service.replace("{service}", service) }</p>
+                    <p class="kuki-note" part="service">{ t.embed_service().replace("{service}", service) }</p>
                 }
-                <p class="kuki-note" part="recipient">{ t.embed_recipient.replace("{host}", &props.recipient) }</p>
+                <p class="kuki-note" part="recipient">{ t.embed_recipient().replace("{host}", &props.recipient) }</p>
             </div>
             <div class="kuki-actions" part="actions">
                 <button type="button" class="kuki-btn" part="button load" onclick={on_click(&props.onload)}>
-                    { t.allow_and_load.clone() }
+                    { t.allow_and_load().clone() }
                 </button>
                 if props.allowable {
                     <button type="button" class="kuki-btn" part="button always" onclick={on_click(&props.onallow)}>
-                        { t.always_allow.clone() }
+                        { t.always_allow().clone() }
                     </button>
                 }
             </div>

@@ -1,6 +1,6 @@
+use crate::components::Shared;
 use kuki_core::policy::{Block, Item, PolicyDocument, Span, Text};
 use kuki_core::{Config, Lang};
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, ShadowRoot};
 use yew::prelude::*;
@@ -11,10 +11,10 @@ use crate::state::FetchedPolicy;
 
 #[derive(Properties, PartialEq)]
 pub struct PolicyViewerProps {
-    pub config: Rc<Config>,
+    pub config: Shared<Config>,
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// A section id (`items`, `officer`, ...) to open at.
     #[prop_or_default]
     pub section: Option<String>,
@@ -64,10 +64,10 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
         None => {
             let failed = matches!(props.fetched, FetchedPolicy::Failed(_));
             let (text, link) = match (&props.fetched, &props.config.policy_page) {
-                (FetchedPolicy::Loading, _) => (t.policy_loading.clone(), None),
-                (FetchedPolicy::Failed(page), _) => (t.policy_unavailable.clone(), page.clone()),
-                (_, Some(page)) => (t.policy_elsewhere.clone(), Some(page.clone())),
-                _ => (t.no_policy.clone(), None),
+                (FetchedPolicy::Loading, _) => (t.policy_loading().clone(), None),
+                (FetchedPolicy::Failed(page), _) => (t.policy_unavailable().clone(), page.clone()),
+                (_, Some(page)) => (t.policy_elsewhere().clone(), Some(page.clone())),
+                _ => (t.no_policy().clone(), None),
             };
             let onretry = {
                 let (cb, section) = (props.onretry.clone(), props.section.clone());
@@ -77,7 +77,7 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
                 <div class="kuki-scroll kuki-doc" ref={body}>
                     <p class="kuki-text" aria-busy={(props.fetched == FetchedPolicy::Loading).then_some("true")}>{ text }</p>
                     if failed {
-                        <p><button type="button" class="kuki-btn kuki-btn-quiet" part="button retry" onclick={onretry}>{ t.retry.clone() }</button></p>
+                        <p><button type="button" class="kuki-btn kuki-btn-quiet" part="button retry" onclick={onretry}>{ t.retry().clone() }</button></p>
                     }
                     if let Some(href) = link {
                         <p><a class="kuki-link" href={href.clone()} rel="noopener" target="_blank">{ href }</a></p>
@@ -92,8 +92,8 @@ pub fn PolicyViewer(props: &PolicyViewerProps) -> Html {
             <div class="kuki-dialog-head">
                 // The dialog's name is always the same words (what the banner's link said); a document with a
                 // title of its own shows it just below.
-                <h2 id="kuki-policy-title" class="kuki-title" part="title">{ t.policy_title.clone() }</h2>
-                <button type="button" class="kuki-close" part="close" aria-label={t.close.clone()} {onclick}>{ "×" }</button>
+                <h2 id="kuki-policy-title" class="kuki-title" part="title">{ t.policy_title().clone() }</h2>
+                <button type="button" class="kuki-close" part="close" aria-label={t.close().clone()} {onclick}>{ "×" }</button>
             </div>
             { content }
         </Dialog>
@@ -130,17 +130,17 @@ fn document(doc: &PolicyDocument, props: &PolicyViewerProps, body: &NodeRef) -> 
         Lang::Ko => [y, "년 ", &m.to_string(), "월 ", &d.to_string(), "일"].concat(),
         _ => doc.effective_date.as_str().to_owned(),
     };
-    let effective = t.effective.replace("{date}", &date);
+    let effective = t.effective().replace("{date}", &date);
     html! {
             <div class="kuki-scroll kuki-doc" ref={body.clone()}>
-                if !doc.title.eq_ignore_ascii_case(&t.policy_title) {
+                if !doc.title.eq_ignore_ascii_case(&t.policy_title()) {
                     <p class="kuki-subtitle">{ &doc.title }</p>
                 }
                 <p class="kuki-note">{ effective }</p>
                 { props.notice.clone() }
                 { blocks(&doc.intro) }
                 <nav class="kuki-toc" aria-labelledby="kuki-toc-title">
-                    <h3 id="kuki-toc-title" class="kuki-subtitle">{ t.contents.clone() }</h3>
+                    <h3 id="kuki-toc-title" class="kuki-subtitle">{ t.contents().clone() }</h3>
                     <ol>{ toc }</ol>
                 </nav>
                 { for sections }

@@ -1,15 +1,14 @@
+use crate::components::Shared;
 use kuki_core::{Category, Lang};
-use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::{on_click, Dialog};
 use crate::i18n::Texts;
 
-#[derive(Properties, PartialEq)]
 pub struct RequireDialogProps {
     pub lang: Lang,
     /// kuki's texts in that language, for this site.
-    pub texts: Rc<Texts>,
+    pub texts: Shared<Texts>,
     /// The category the page needs.
     pub category: Category,
     /// Login needs it: the policy's own warning, at the moment it matters.
@@ -24,16 +23,16 @@ pub struct RequireDialogProps {
 
 /// The page needs a category the visitor has not allowed: the dialog names it and its purpose, and asks. For a
 /// category login needs, it says what the policy says: refusing can make services that need login hard to use.
-#[component]
-pub fn RequireDialog(props: &RequireDialogProps) -> Html {
+/// A view function (see the module `components`).
+pub fn require_dialog(props: &RequireDialogProps) -> Html {
     let t = &props.texts;
     let name = props.category.name.get(props.lang);
     let (title, body, allow) = if props.login {
-        (t.login_title.to_string(), t.login_body.to_string(), t.allow_and_continue.clone())
+        (t.login_title().to_string(), t.login_body().to_string(), t.allow_and_continue().clone())
     } else {
-        (t.require_title.replace("{category}", name), t.require_body.replace("{category}", name), t.allow.clone())
+        (t.require_title().replace("{category}", name), t.require_body().replace("{category}", name), t.allow().clone())
     };
-    let refuse = if props.first || !props.login { t.refuse.clone() } else { t.cancel.clone() };
+    let refuse = if props.first || !props.login { t.refuse().clone() } else { t.cancel().clone() };
     let purpose = props.category.description.get(props.lang);
     html! {
         <Dialog role="alertdialog" class="kuki-login" part="login-warning" labelledby="kuki-require-title"

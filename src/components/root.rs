@@ -2,7 +2,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::components::policy_notice::PolicyNoticeProps;
-use crate::components::{Banner, Notices, PolicyNotice, PolicyViewer, Preferences, RequireDialog, SettingsButton};
+use crate::components::{
+    banner, notices, policy_notice, preferences, require_dialog, settings_button, BannerProps, NoticesProps,
+    PolicyViewer, PreferencesProps, RequireDialogProps, SettingsButtonProps, Shared,
+};
 use crate::i18n::Texts;
 use crate::runtime::Runtime;
 use crate::state::{Action, Back, Open};
@@ -12,16 +15,6 @@ use crate::state::{Action, Back, Open};
 pub struct RuntimeRef(pub Rc<Runtime>);
 
 impl PartialEq for RuntimeRef {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
-/// The config, compared by identity: texts are built again only for another config (or language).
-#[derive(Clone)]
-struct RcKey(Rc<kuki_core::Config>);
-
-impl PartialEq for RcKey {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -72,16 +65,15 @@ pub fn Root(props: &RootProps) -> Html {
     };
     let onaccept = send(|| Action::all(true));
     let onreject = send(|| Action::all(false));
-    let texts = {
-        let config = s.config.clone();
-        use_memo((s.lang, RcKey(s.config.clone())), move |(lang, _)| Texts::new(*lang, &config))
-    };
+    // Built again only for another config (compared by identity) or language.
+    let config = Shared(s.config.clone());
+    let texts = Shared(use_memo((s.lang, config.clone()), |(lang, config)| Texts::new(*lang, config)));
     let coming = kuki_core::policy::notice(&s.config, s.now);
     let onread = send(|| Action::ReadNextPolicy);
     let notice = match &coming {
         Some(n) => {
             let props = PolicyNoticeProps::from_notice(n, s.lang, texts.clone(), onread.clone());
-            html! { <PolicyNotice ..props /> }
+            policy_notice(&props)
         }
         None => Html::default(),
     };
@@ -92,7 +84,7 @@ pub fn Root(props: &RootProps) -> Html {
                 ondismiss: Some(send(|| Action::DismissPolicyNotice)),
                 ..PolicyNoticeProps::from_notice(n, s.lang, texts.clone(), onread.clone())
             };
-            html! { <PolicyNotice ..props /> }
+            policy_notice(&props)
         }
         _ => Html::default(),
     };
@@ -100,23 +92,44 @@ pub fn Root(props: &RootProps) -> Html {
     // Why the banner asks again: the material change that took effect, and when.
     let reason = s.config.next_policy.as_ref().filter(|_| s.asked_again).map(|n| {
         let date = crate::browser::calendar_date(n.effective_at as f64 * 1000.0, s.lang.as_str());
-        AttrValue::from(texts.policy_changed.replace("{date}", &date))
+        AttrValue::from(texts.policy_changed().replace("{date}", &date))
     });
-    let banner = || {
-        html! {
-            <Banner lang={s.lang} texts={texts.clone()} {gui} blocking={s.config.disable_page_interaction} reason={reason.clone()}
-                onaccept={onaccept.clone()} onreject={onreject.clone()}
-                oncustomise={send(|| Action::OpenPreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} />
-        }
+    let banner_layer = || {
+        banner(&BannerProps {
+            lang: s.lang,
+            texts: texts.clone(),
+            gui,
+            blocking: s.config.disable_page_interaction,
+            reason: reason.clone(),
+            onaccept: onaccept.clone(),
+            onreject: onreject.clone(),
+            oncustomise: send(|| Action::OpenPreferences),
+            onpolicy: onpolicy.clone(),
+            notice: notice.clone(),
+        })
     };
-    let preferences = || {
-        html! {
-            <Preferences config={s.config.clone()} lang={s.lang} texts={texts.clone()} gpc={s.gpc} draft={s.draft.clone()}
-                consent={s.consent.clone()} history={s.history.clone()} ontoggle={ontoggle.clone()} ontoggleservice={ontoggleservice.clone()}
-                onsave={send(|| Action::SaveSelection)} onaccept={onaccept.clone()} onreject={onreject.clone()}
-                onwithdraw={send(|| Action::Withdraw)} onerase={send(|| Action::Erase)} synced={s.synced}
-                onclose={send(|| Action::ClosePreferences)} onpolicy={onpolicy.clone()} notice={notice.clone()} {gui} />
-        }
+    let preferences_layer = || {
+        preferences(&PreferencesProps {
+            config: config.clone(),
+            lang: s.lang,
+            texts: texts.clone(),
+            gpc: s.gpc,
+            draft: s.draft.clone(),
+            consent: s.consent.clone(),
+            history: s.history.clone(),
+            ontoggle: ontoggle.clone(),
+            ontoggleservice: ontoggleservice.clone(),
+            onsave: send(|| Action::SaveSelection),
+            onaccept: onaccept.clone(),
+            onreject: onreject.clone(),
+            onwithdraw: send(|| Action::Withdraw),
+            onerase: send(|| Action::Erase),
+            synced: s.synced,
+            onclose: send(|| Action::ClosePreferences),
+            onpolicy: onpolicy.clone(),
+            notice: notice.clone(),
+            gui,
+        })
     };
     // The policy is read from the layer that opened it, which stays mounted (dimmed) below, so closing it gives
     // focus back to the link that opened it. The login warning comes from the page: it stands alone. Each layer
@@ -132,8 +145,20 @@ pub fn Root(props: &RootProps) -> Html {
         _ => None,
     };
     let required = match &s.open {
-        Open::Require { request, .. } => s.config.category(request.category.as_str()).cloned(),
-        _ => None,
+        Open::Require { request, .. } => match s.config.category(request.category.as_str()) {
+            Some(category) => require_dialog(&RequireDialogProps {
+                lang: s.lang,
+                texts: texts.clone(),
+                login: s.config.login_categories.contains(&category.id),
+                first: s.consent.is_none(),
+                category: category.clone(),
+                onallow: send(|| Action::AnswerLogin { allow: true }),
+                onrefuse: send(|| Action::AnswerLogin { allow: false }),
+                onclose: send(|| Action::CancelRequest),
+            }),
+            None => Html::default(),
+        },
+        _ => Html::default(),
     };
     // Notices never cover a dialog: they wait while one is open, and keep clear of the banner when it shows (at
     // the top while it holds the bottom or the middle, else at the bottom).
@@ -150,25 +175,27 @@ pub fn Root(props: &RootProps) -> Html {
     html! {
         <>
             if (!s.notices.is_empty() || s.policy_notice) && !dialog_open {
-                <Notices notices={s.notices.clone()} lang={s.lang} texts={texts.clone()} top={toasts_top} above_button={lifted} {ondismiss}>
-                    { policy_toast }
-                </Notices>
+                { notices(&NoticesProps {
+                    notices: s.notices.clone(),
+                    lang: s.lang,
+                    texts: texts.clone(),
+                    top: toasts_top,
+                    above_button: lifted,
+                    ondismiss,
+                    children: policy_toast,
+                }) }
             }
             if let Some(side) = button {
-                <SettingsButton {side} label={texts.settings_button.clone()} onopen={send(|| Action::OpenPreferences)} />
+                { settings_button(&SettingsButtonProps { side, label: texts.settings_button().clone(), onopen: send(|| Action::OpenPreferences) }) }
             }
-            if base == Back::Banner { { banner() } }
-            if base == Back::Preferences { { preferences() } }
+            if base == Back::Banner { { banner_layer() } }
+            if base == Back::Preferences { { preferences_layer() } }
             if let Some(section) = policy {
-                <PolicyViewer config={s.config.clone()} lang={s.lang} texts={texts.clone()} {section}
+                <PolicyViewer config={config.clone()} lang={s.lang} texts={texts.clone()} {section}
                     fetched={s.fetched_policy.clone()} reading_next={s.reading_next}
                     onclose={send(|| Action::ClosePolicy)} {onretry} notice={notice.clone()} />
             }
-            if let Some(category) = required {
-                <RequireDialog lang={s.lang} texts={texts.clone()} login={s.config.login_categories.contains(&category.id)}
-                    first={s.consent.is_none()} {category} onallow={send(|| Action::AnswerLogin { allow: true })}
-                    onrefuse={send(|| Action::AnswerLogin { allow: false })} onclose={send(|| Action::CancelRequest)} />
-            }
+            { required }
         </>
     }
 }

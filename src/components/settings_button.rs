@@ -3,7 +3,6 @@ use yew::prelude::*;
 
 use crate::components::on_click;
 
-#[derive(Properties, PartialEq)]
 pub struct SettingsButtonProps {
     /// Its bottom corner.
     pub side: Side,
@@ -14,8 +13,7 @@ pub struct SettingsButtonProps {
 
 /// The way back that never depends on the host page: after a choice, a small round button in a bottom corner
 /// opens the preferences, where the visitor changes or withdraws the choice.
-#[component]
-pub fn SettingsButton(props: &SettingsButtonProps) -> Html {
+pub fn settings_button(props: &SettingsButtonProps) -> Html {
     let class = match props.side {
         Side::Left => "kuki-fab",
         Side::Right => "kuki-fab kuki-at-right",

@@ -24,6 +24,7 @@ use yew::{AttrValue, Callback};
 use super::Runtime;
 use crate::browser;
 use crate::components::placeholder::PlaceholderProps;
+use crate::components::Shared;
 use crate::i18n::Texts;
 use crate::mount::PlaceholderIsland;
 use crate::state::{Action, State};
@@ -52,7 +53,7 @@ struct Embed {
 }
 
 /// Texts built for one language and config.
-type Cached = (Lang, Rc<Config>, Rc<Texts>);
+type Cached = (Lang, Rc<Config>, Shared<Texts>);
 
 pub struct Embeds {
     rt: Weak<Runtime>,
@@ -216,12 +217,12 @@ impl Embeds {
         }
     }
 
-    fn texts(&self, state: &State) -> Rc<Texts> {
+    fn texts(&self, state: &State) -> Shared<Texts> {
         let mut cache = self.texts.borrow_mut();
         match cache.as_ref() {
             Some((lang, config, texts)) if *lang == state.lang && Rc::ptr_eq(config, &state.config) => texts.clone(),
             _ => {
-                let texts = Rc::new(Texts::new(state.lang, &state.config));
+                let texts = Shared(Rc::new(Texts::new(state.lang, &state.config)));
                 *cache = Some((state.lang, state.config.clone(), texts.clone()));
                 texts
             }

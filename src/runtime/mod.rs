@@ -287,6 +287,12 @@ impl Runtime {
     /// Runs `work` (a request to the server, say) without blocking, then dispatches the action it ends with, if
     /// this runtime still runs by then.
     fn answer_later(&self, work: impl std::future::Future<Output = Action> + 'static) {
+        self.answer_boxed(Box::pin(work));
+    }
+
+    /// [`Runtime::answer_later`]'s one body, for any work: one copy of the task that awaits it in the bundle,
+    /// not one per kind of work.
+    fn answer_boxed(&self, work: std::pin::Pin<Box<dyn std::future::Future<Output = Action>>>) {
         let me = self.me.clone();
         wasm_bindgen_futures::spawn_local(async move {
             let action = work.await;
