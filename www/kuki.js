@@ -291,60 +291,67 @@
     // The blocked scripts a standing choice allows run now, in document order, as the app runs them
     // (src/runtime/scripts.rs): each marked `data-kuki-run` first, so the app leaves it alone; a copy inserted after
     // it with its attributes and nonce; an external one awaited (load, error or the time limit) before the next.
-    // Only while the app has not started, and only where every pending script names plain categories (no `!`, no
-    // `data-service`): otherwise every one is the app's, so that their order holds. Once the app runs, each step
-    // asks it, as its own passes do, whether the choice of that moment still allows the script.
-    var runScripts = function (accepted) {
-      if (w.kuki !== stub || failed) return;
+    // Those the parser has reached are taken while the loader runs, before it asks for the module (their requests
+    // go first), and those after them once the document is parsed, queued behind. Only while the app has not
+    // started, and only while every pending script names plain categories (no `!`, no `data-service`): from the
+    // first that does not, every one not yet taken is the app's, so that their order holds. Once the app runs,
+    // each step asks it, as its own passes do, whether the choice of that moment still allows the script.
+    var mine = [], running = false, leftToApp = false;
+    var tokens = function (el) { return el.getAttribute('data-category').split(/[ \t\n\f\r]+/).filter(Boolean); };
+    var allows = function (el) {
+      var now = function (id) { return w.kuki === stub ? choice.indexOf(id) >= 0 : w.kuki.acceptedCategory(id) === true; };
+      var t = tokens(el);
+      return t.length > 0 && t.every(now);
+    };
+    var next = function () {
+      var el = mine.shift();
+      running = !!el;
+      if (!el) return;
+      if (!el.parentNode || !allows(el)) return next();
+      var live = d.createElement('script');
+      var src = el.getAttribute('data-src');
+      var external = src !== null || el.hasAttribute('src');
+      [].forEach.call(el.attributes, function (a) {
+        if (!/^(type|data-category|data-service|data-kuki-run|data-type|data-src)$/.test(a.name)) live.setAttribute(a.name, a.value);
+      });
+      if (el.hasAttribute('data-type')) live.setAttribute('type', el.getAttribute('data-type'));
+      live.nonce = el.nonce;
+      if (src !== null) live.src = src;
+      if (!external) live.text = el.text;
+      else {
+        live.async = false;
+        var done = false;
+        var go = function () { if (!done) { done = true; next(); } };
+        live.addEventListener('load', go);
+        live.addEventListener('error', go);
+        w.setTimeout(function () {
+          if (!done) w.console.warn(NAME + ': the blocked script ' + (src || el.getAttribute('src')) + ' did not load within ' +
+            BUILT.returning.scriptTimeout + ' ms; the next ones run without it');
+          go();
+        }, BUILT.returning.scriptTimeout);
+      }
+      el.parentNode.insertBefore(live, el.nextSibling);
+      if (!external) next();
+    };
+    var takeScripts = function () {
+      if (w.kuki !== stub || failed || leftToApp) return;
       var pending = [].slice.call(d.querySelectorAll('script[type="text/plain"][data-category]:not([data-kuki-run])'));
-      var tokens = function (el) { return el.getAttribute('data-category').split(/[ \t\n\f\r]+/).filter(Boolean); };
       var plain = function (el) {
         return !el.hasAttribute('data-service') && tokens(el).every(function (t) { return t.charAt(0) !== '!'; });
       };
-      if (!pending.every(plain)) return;
-      var allows = function (el) {
-        var t = tokens(el);
-        var now = function (id) { return w.kuki === stub ? accepted.indexOf(id) >= 0 : w.kuki.acceptedCategory(id) === true; };
-        return t.length > 0 && t.every(now);
-      };
-      var mine = pending.filter(allows);
-      mine.forEach(function (el) { el.setAttribute('data-kuki-run', ''); });
-      var next = function () {
-        var el = mine.shift();
-        if (!el) return;
-        if (!el.parentNode || !allows(el)) return next();
-        var live = d.createElement('script');
-        var src = el.getAttribute('data-src');
-        var external = src !== null || el.hasAttribute('src');
-        [].forEach.call(el.attributes, function (a) {
-          if (!/^(type|data-category|data-service|data-kuki-run|data-type|data-src)$/.test(a.name)) live.setAttribute(a.name, a.value);
-        });
-        if (el.hasAttribute('data-type')) live.setAttribute('type', el.getAttribute('data-type'));
-        live.nonce = el.nonce;
-        if (src !== null) live.src = src;
-        if (!external) live.text = el.text;
-        else {
-          live.async = false;
-          var done = false;
-          var go = function () { if (!done) { done = true; next(); } };
-          live.addEventListener('load', go);
-          live.addEventListener('error', go);
-          w.setTimeout(function () {
-            if (!done) w.console.warn(NAME + ': the blocked script ' + (src || el.getAttribute('src')) + ' did not load within ' +
-              BUILT.returning.scriptTimeout + ' ms; the next ones run without it');
-            go();
-          }, BUILT.returning.scriptTimeout);
-        }
-        el.parentNode.insertBefore(live, el.nextSibling);
-        if (!external) next();
-      };
-      next();
+      leftToApp = !pending.every(plain);
+      if (leftToApp) return;
+      var found = pending.filter(allows);
+      found.forEach(function (el) { el.setAttribute('data-kuki-run', ''); });
+      mine = mine.concat(found);
+      if (!running) next();
     };
     if (choice) {
       var scriptsNow = function () {
-        try { runScripts(choice); } catch (e) { log('the stored choice\'s scripts failed', e); }
+        try { takeScripts(); } catch (e) { log('the stored choice\'s scripts failed', e); }
       };
-      if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', scriptsNow); else scriptsNow();
+      scriptsNow();
+      if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', scriptsNow);
     }
 
     var started = false;
