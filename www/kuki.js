@@ -80,8 +80,8 @@
       var keep = refused.length ? r.keep.reject : r.keep.accept;
       return Math.floor(Date.now() / 1000) < Number(m[5]) + keep ? accepted : null;
     };
-    var choice = null;
-    try { choice = standing(); } catch (_) {}
+    var standingChoice = null;
+    try { standingChoice = standing(); } catch (_) {}
 
     // Google Consent Mode v2: `consent default` goes out now, while the loader runs, so it precedes every later
     // script of the page (gtag's among them) rather than waiting for the wasm. Sent when the tag asks for it
@@ -95,11 +95,11 @@
         gtag('consent', 'default', BUILT.consentDefault);
         defaults.consentDefaultSent = true;
         // A standing choice's update at once too (the app then sends only later changes).
-        if (choice) {
+        if (standingChoice) {
           var update = {}, ty, cat;
           for (ty in BUILT.returning.consentMode) {
             cat = BUILT.returning.consentMode[ty];
-            update[ty] = cat === null || choice.indexOf(cat) >= 0 ? 'granted' : 'denied';
+            update[ty] = cat === null || standingChoice.indexOf(cat) >= 0 ? 'granted' : 'denied';
           }
           gtag('consent', 'update', update);
           defaults.consentUpdateSent = true;
@@ -125,10 +125,10 @@
     METHODS.forEach(function (m) {
       stub[m] = function () {
         var args = Array.prototype.slice.call(arguments);
-        if (m === 'acceptedCategory') return !!choice && choice.indexOf(args[0]) >= 0;
+        if (m === 'acceptedCategory') return !!standingChoice && standingChoice.indexOf(args[0]) >= 0;
         if (m === 'acceptedService') return false;
         if (m === 'getConsent' || m === 'getUserPreferences') return null;
-        if (m === 'validConsent') return !!choice;
+        if (m === 'validConsent') return !!standingChoice;
         if (failed) return Promise.resolve(nothing(m));
         if (m === 'run') pageCalledRun = true;
         return new Promise(function (resolve) { queue.push({ m: m, args: args, resolve: resolve }); });
@@ -299,7 +299,7 @@
     var mine = [], running = false, leftToApp = false;
     var tokens = function (el) { return el.getAttribute('data-category').split(/[ \t\n\f\r]+/).filter(Boolean); };
     var allows = function (el) {
-      var now = function (id) { return w.kuki === stub ? choice.indexOf(id) >= 0 : w.kuki.acceptedCategory(id) === true; };
+      var now = function (id) { return w.kuki === stub ? standingChoice.indexOf(id) >= 0 : w.kuki.acceptedCategory(id) === true; };
       var t = tokens(el);
       return t.length > 0 && t.every(now);
     };
@@ -346,7 +346,7 @@
       mine = mine.concat(found);
       if (!running) next();
     };
-    if (choice) {
+    if (standingChoice) {
       var scriptsNow = function () {
         try { takeScripts(); } catch (e) { log('the stored choice\'s scripts failed', e); }
       };
