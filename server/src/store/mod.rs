@@ -11,6 +11,7 @@
 //! each batch and hands every record of the batch its leaf under it ([`StoredMeta::batch`]); the head is signed
 //! once, by the first receipt that needs it, on that request's task rather than on the serial writer.
 
+mod pcache;
 pub mod postgres;
 pub mod sqlite;
 
@@ -524,6 +525,21 @@ pub(crate) fn next_row(record: &NewRecord, consent_id: &str, head: Option<&Head>
     (row, digest)
 }
 
+/// The text of a consent id as stored and hashed (`ConsentId`'s `Display`: 8-4-4-4-12 lowercase hex digits),
+/// written without the formatting machinery: the writers build one for every record, on their serial path.
+pub(crate) fn consent_id_text(id: &ConsentId) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(36);
+    for (i, b) in id.as_bytes().iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            s.push('-');
+        }
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
 /// The frontier of a log whose leaves (data hashes, hex) come in index order.
 pub(crate) fn frontier_of(hashes: impl IntoIterator<Item = String>) -> Result<Frontier, StoreError> {
     let mut f = Frontier::default();
@@ -627,4 +643,19 @@ pub(crate) fn page_from_rows(
         })
         .collect::<Result<_, StoreError>>()?;
     Ok(HistoryPage { history: ConsentHistory { consent_id: id, events }, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_consent_id_text_is_its_display() {
+        for bytes in [[0u8; 16], [0xff; 16], core::array::from_fn(|i| (i as u8).wrapping_mul(37).wrapping_add(3))] {
+            let id = ConsentId::from_random(bytes);
+            assert_eq!(consent_id_text(&id), id.to_string());
+        }
+        let id = ConsentId::parse("02020202-0202-4202-8202-0A0b0c0d0e0f").unwrap();
+        assert_eq!(consent_id_text(&id), "02020202-0202-4202-8202-0a0b0c0d0e0f");
+    }
 }

@@ -262,7 +262,7 @@ async fn apply(
     for cmd in batch {
         match cmd {
             Command::Insert(record, _) => {
-                let id = record.event.consent_id.to_string();
+                let id = super::consent_id_text(&record.event.consent_id);
                 let key = (id.clone(), i64::from(record.event.seq));
                 let outcome = match stored.get(&key) {
                     Some((event, received_at, hash, leaf)) if *event == record.event_json => {

@@ -165,6 +165,8 @@ fn connect_existing(path: &Path) -> rusqlite::Result<Connection> {
 }
 
 fn connect_with(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
+    // Before the process's first connection: the page cache without its full walk at every commit.
+    super::pcache::install();
     let conn = Connection::open_with_flags(path, flags)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -429,7 +431,7 @@ impl Writer {
                                     InsertOutcome::HistoryFull
                                 } else {
                                     let leaf = self.frontier.size() as i64 + 1;
-                                    let id = record.event.consent_id.to_string();
+                                    let id = super::consent_id_text(&record.event.consent_id);
                                     let (row, digest) = next_row(record, &id, last.as_ref(), leaf);
                                     insert.execute(params![
                                         row.id,
