@@ -48,8 +48,8 @@ describe('a returning visitor', () => {
     return s;
   }
 
-  /** Opens /returning.html in `s.context` with the wasm held until `release()`; r1's script is held `slowMs`. */
-  async function open(s, { slowMs = 0 } = {}) {
+  /** Opens `path` in `s.context` with the wasm held until `release()`; r1's script is held `slowMs`. */
+  async function open(s, { slowMs = 0, path = '/returning.html' } = {}) {
     const page = await s.context.newPage();
     let release;
     const released = new Promise((r) => (release = r));
@@ -65,7 +65,7 @@ describe('a returning visitor', () => {
     }
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${stack.host.origin}/returning.html`);
+    await page.goto(`${stack.host.origin}${path}`);
     const runs = () => page.evaluate(() => window.__kukiDemoRuns ?? []);
     return { page, release, runs, errors };
   }
@@ -114,6 +114,20 @@ describe('a returning visitor', () => {
     await v.page.evaluate(() => window.kuki.acceptCategory('all'));
     await v.page.waitForFunction(() => (window.__kukiDemoRuns ?? []).length === 4, null, { timeout: 10_000 });
     assert.deepEqual(await v.runs(), ['r1', 'r2', 'r3', 'r4']);
+    assert.deepEqual(v.errors, []);
+  });
+
+  test('scripts before the loader are taken at once, those after it once the document is parsed, in one order', async (t) => {
+    const s = await chosen(t, ['analytics']);
+    // r1 comes before the loader's tag and is held 400 ms; r2 comes after it and must still run after r1.
+    const v = await open(s, { path: '/returning-mid.html', slowMs: 400 });
+    await v.page.waitForFunction(() => (window.__kukiDemoRuns ?? []).includes('r2'), null, { timeout: 10_000 });
+    assert.equal(await v.page.evaluate(() => window.kuki.__loader === true), true, 'the wasm has not started');
+    assert.deepEqual(await v.runs(), ['r1', 'r2']);
+    v.release();
+    await waitForKuki(v.page);
+    await v.page.waitForTimeout(500);
+    assert.deepEqual(await v.runs(), ['r1', 'r2'], 'the app ran nothing again');
     assert.deepEqual(v.errors, []);
   });
 
@@ -169,22 +183,13 @@ describe('a returning visitor', () => {
 
   test('the loader leaves every script to the app when one of them is not plain (! or data-service)', async (t) => {
     const s = await chosen(t, ['analytics']);
-    const page = await s.context.newPage();
-    let release;
-    const released = new Promise((r) => (release = r));
-    await page.route('**/kuki_bg.wasm', async (route) => {
-      await released;
-      await route.continue().catch(() => {});
-    });
-    const errors = [];
-    page.on('pageerror', (e) => errors.push(String(e)));
-    await page.goto(`${stack.host.origin}/returning-not-plain.html`);
-    await page.waitForTimeout(500);
-    assert.deepEqual(await page.evaluate(() => window.__kukiDemoRuns ?? []), [], 'nothing before the wasm');
-    release();
-    await waitForKuki(page);
-    await page.waitForFunction(() => (window.__kukiDemoRuns ?? []).length === 3, null, { timeout: 10_000 });
-    assert.deepEqual(await page.evaluate(() => window.__kukiDemoRuns), ['r1', 'r2', 'r5'], 'the app ran them, in order');
-    assert.deepEqual(errors, []);
+    const v = await open(s, { path: '/returning-not-plain.html' });
+    await v.page.waitForTimeout(500);
+    assert.deepEqual(await v.runs(), [], 'nothing before the wasm');
+    v.release();
+    await waitForKuki(v.page);
+    await v.page.waitForFunction(() => (window.__kukiDemoRuns ?? []).length === 3, null, { timeout: 10_000 });
+    assert.deepEqual(await v.runs(), ['r1', 'r2', 'r5'], 'the app ran them, in order');
+    assert.deepEqual(v.errors, []);
   });
 });
