@@ -903,7 +903,12 @@ fn parse_categories(raw: Vec<RawCategory>) -> Result<Vec<Category>, ConfigError>
             };
             services.push(Service {
                 name,
-                description: s.description.take().map(|t| t.parse(&sat("description"))).transpose()?.unwrap_or_default(),
+                description: s
+                    .description
+                    .take()
+                    .map(|t| t.parse(&sat("description")))
+                    .transpose()?
+                    .unwrap_or_default(),
                 cookies: parse_cookies(s.cookies.take().unwrap_or_default(), &sat("cookies"))?,
                 recipients: s.recipients.take().map(|t| t.parse(&sat("recipients"))).transpose()?,
                 id: sid,

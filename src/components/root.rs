@@ -32,16 +32,24 @@ pub struct RootProps {
 #[component]
 pub fn Root(props: &RootProps) -> Html {
     let update = use_force_update();
+    let rt = props.runtime.0.clone();
+    let s = rt.state();
     {
-        let rt = props.runtime.0.clone();
+        let (rt, rendered) = (rt.clone(), s.clone());
         use_effect_with((props.runtime.clone(), props.shown), move |(_, shown)| {
             if *shown {
-                rt.subscribe(Callback::from(move |_| update.force_update()));
+                rt.subscribe(Callback::from({
+                    let update = update.clone();
+                    move |_| update.force_update()
+                }));
+                // An action dispatched between this render and now (a page calling showPreferences() as run()
+                // resolves, a click) found no one to tell: render the state it left.
+                if !Rc::ptr_eq(&rt.state(), &rendered) {
+                    update.force_update();
+                }
             }
         });
     }
-    let rt = props.runtime.0.clone();
-    let s = rt.state();
     let send = |make: fn() -> Action| {
         let rt = rt.clone();
         Callback::from(move |_: ()| rt.dispatch(make()))
