@@ -18,7 +18,8 @@
 use kuki_core::{Config, Lang};
 use std::rc::Rc;
 
-use crate::components::root::{Root, RootProps, RuntimeRef};
+use crate::components::root::{Root, RootProps};
+use crate::components::Shared;
 use crate::runtime::Runtime;
 use crate::state::Boot;
 
@@ -38,7 +39,7 @@ pub async fn render(config: Config, lang: Lang, now: u64) -> String {
         consent_update_sent: false,
         notice_seen: None,
     };
-    let props = RootProps { runtime: RuntimeRef(Runtime::for_first_frame(&boot)), shown: true };
+    let props = RootProps { runtime: Shared(Runtime::for_first_frame(&boot)), shown: true };
     yew::LocalServerRenderer::<Root>::with_props(props).hydratable(false).render().await
 }
 

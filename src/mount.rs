@@ -20,7 +20,8 @@ use yew::AppHandle;
 
 use crate::browser;
 use crate::components::placeholder::{Placeholder, PlaceholderProps};
-use crate::components::root::{Root, RootProps, RuntimeRef};
+use crate::components::root::{Root, RootProps};
+use crate::components::Shared;
 use crate::runtime::Runtime;
 use kuki_core::gui::Theme;
 
@@ -91,8 +92,8 @@ impl Island {
             None => doc.document_element()?,
         };
         parent.append_child(&host).ok()?;
-        let app = yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: RuntimeRef(rt), shown: false })
-            .render();
+        let app =
+            yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: Shared(rt), shown: false }).render();
         Some(Island { host, app })
     }
 
@@ -114,18 +115,16 @@ impl Island {
                 swap(&shadow, &frame, &app_root);
             }
         });
-        let app = yew::Renderer::<Root>::with_root_and_props(
-            root,
-            RootProps { runtime: RuntimeRef(rt.clone()), shown: false },
-        )
-        .render();
+        let app =
+            yew::Renderer::<Root>::with_root_and_props(root, RootProps { runtime: Shared(rt.clone()), shown: false })
+                .render();
         Some(Island { host, app })
     }
 
     /// Renders what the state shows: the app was mounted empty (its first render yew's own start-up and the
     /// texts), so this render, in a later task, is the banner's alone.
     pub fn show(&mut self, rt: Rc<Runtime>) {
-        self.app.update(RootProps { runtime: RuntimeRef(rt), shown: true });
+        self.app.update(RootProps { runtime: Shared(rt), shown: true });
     }
 
     pub fn unmount(self) {

@@ -1,6 +1,7 @@
-//! One yew component per file. Components only render what they are given and call back upward; they make no
-//! browser calls while rendering (focus handling lives in `dialog.rs`'s effects and key handler), except for
-//! formatting a date through the browser's Intl (`browser::local_time`), a pure read.
+//! One piece of the interface per file (a component or a view function, below). Each only renders what it is
+//! given and calls back upward; none makes browser calls while rendering (focus handling lives in `dialog.rs`'s
+//! effects and key handler), except for formatting a date through the browser's Intl (`browser::local_time`), a
+//! pure read.
 //!
 //! One file per piece of the interface. A piece with no hooks that its parent renders is a view function,
 //! `name(&NameProps) -> Html`, not a `#[component]`: every component type brings yew's generic code for mounting,

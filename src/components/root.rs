@@ -10,19 +10,10 @@ use crate::i18n::Texts;
 use crate::runtime::Runtime;
 use crate::state::{Action, Back, Open};
 
-/// The runtime, compared by identity (it is one per mounted app).
-#[derive(Clone)]
-pub struct RuntimeRef(pub Rc<Runtime>);
-
-impl PartialEq for RuntimeRef {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 #[derive(Properties, PartialEq)]
 pub struct RootProps {
-    pub runtime: RuntimeRef,
+    /// The runtime, compared by identity (it is one per mounted app).
+    pub runtime: Shared<Runtime>,
     /// `false`: nothing yet. The island mounts the app empty and shows it in a later task, so that yew's own start
     /// and the texts are one short task and the banner another (src/mount.rs).
     pub shown: bool,
