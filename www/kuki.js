@@ -65,13 +65,16 @@
     // (no data-config, autorun), standing as kuki_core::consent::status says (BUILT.returning: the same revision,
     // exactly the configured categories, not expired). Its accepted categories, or null: anything else, a value
     // edited by hand included, is left to the app, which reads every form and says why it refused one.
+    // The value under the built-in cookie name, read once (null: none, or cookies forbidden).
+    var storedCookie = null;
+    try { storedCookie = BUILT && cookieValue(BUILT.cookie); } catch (_) {}
     var standing = function () {
       var r = BUILT && BUILT.returning;
       if (!r || data('config') !== undefined || data('autorun') === 'false') return null;
       var num = '(0|[1-9][0-9]{0,8})', secs = '([1-9][0-9]{0,14})', ids = '([a-z0-9_|]*)';
       var m = new RegExp('^(1\\.[0-9a-f]{12}4[0-9a-f]{3}[89ab][0-9a-f]{15}\\.' + num + '\\.' + num +
         '\\.[A-Za-z0-9][A-Za-z0-9_-]{0,31}\\.' + secs + '\\.' + secs + '\\.(?:' + BUILT.langs.join('|') + ')[01]\\.' +
-        ids + '\\.' + ids + ')\\.([0-9a-f]{8})$').exec(cookieValue(BUILT.cookie) || '');
+        ids + '\\.' + ids + ')\\.([0-9a-f]{8})$').exec(storedCookie || '');
       if (!m || parseInt(m[8], 16) !== crc32(m[1]) || Number(m[3]) !== r.revision || Number(m[5]) < Number(m[4])) return null;
       var accepted = m[6].split('|').filter(Boolean), refused = m[7].split('|').filter(Boolean);
       var all = accepted.concat(refused);
@@ -162,7 +165,7 @@
     // A choice is stored under the built-in cookie name: a returning visitor, whom no first frame is for.
     var stored = false;
     try {
-      stored = !!BUILT && (cookieValue(BUILT.cookie) !== null || w.localStorage.getItem(BUILT.cookie) !== null);
+      stored = !!BUILT && (storedCookie !== null || w.localStorage.getItem(BUILT.cookie) !== null);
     } catch (_) {}
     var paintFrame = function (then) {
       var frames = BUILT && BUILT.frame;
