@@ -122,13 +122,18 @@ pub fn verify_bytes(public_hex: &str, msg: &[u8], signature_hex: &str) -> bool {
 }
 
 pub fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+    for &b in bytes {
+        s.extend(hex_pair(b).map(char::from));
     }
     s
+}
+
+/// The two lowercase hex digits of `b`: the one table behind every hex the server writes ([`hex`], the receipt's
+/// JSON, a consent id's text on the writers' path).
+pub fn hex_pair(b: u8) -> [u8; 2] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    [DIGITS[(b >> 4) as usize], DIGITS[(b & 15) as usize]]
 }
 
 pub fn unhex(s: &str) -> Option<Vec<u8>> {

@@ -168,9 +168,8 @@ fn json_int(out: &mut Vec<u8>, n: impl std::fmt::Display) {
 
 /// Lowercase hex of `bytes`, appended: as [`crate::chain::hex`] writes it.
 fn hex_into(out: &mut Vec<u8>, bytes: &[u8]) {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    for b in bytes {
-        out.extend_from_slice(&[DIGITS[(b >> 4) as usize], DIGITS[(b & 15) as usize]]);
+    for &b in bytes {
+        out.extend_from_slice(&crate::chain::hex_pair(b));
     }
 }
 

@@ -528,14 +528,12 @@ pub(crate) fn next_row(record: &NewRecord, consent_id: &str, head: Option<&Head>
 /// The text of a consent id as stored and hashed (`ConsentId`'s `Display`: 8-4-4-4-12 lowercase hex digits),
 /// written without the formatting machinery: the writers build one for every record, on their serial path.
 pub(crate) fn consent_id_text(id: &ConsentId) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(36);
-    for (i, b) in id.as_bytes().iter().enumerate() {
+    for (i, &b) in id.as_bytes().iter().enumerate() {
         if matches!(i, 4 | 6 | 8 | 10) {
             s.push('-');
         }
-        s.push(DIGITS[(b >> 4) as usize] as char);
-        s.push(DIGITS[(b & 15) as usize] as char);
+        s.extend(crate::chain::hex_pair(b).map(char::from));
     }
     s
 }
