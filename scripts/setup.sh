@@ -12,7 +12,7 @@
 # wasm-bindgen-cli comes from cargo at exactly Cargo.lock's wasm-bindgen version, wasm-opt from npm's `binaryen`
 # (Debian's wasm-opt 108 cannot parse current Rust output), Chromium and chromedriver from apt.
 #
-# Steps: rust target -> wasm-pack -> wasm-bindgen-cli -> npm packages -> apt packages (test only).
+# Steps: rust target -> nightly rust-src (when nightly is there) -> wasm-pack -> wasm-bindgen-cli -> npm packages -> apt packages (test only).
 # Set KUKI_SETUP_SKIP_APT=1 to leave apt alone (for machines where you are not root).
 set -euo pipefail
 
@@ -43,6 +43,16 @@ fi
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   say "adding rust target wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
+fi
+
+# 1b. The standard library's sources for the nightly toolchain, when the machine has one: scripts/build-wasm.sh
+#     then builds the bundle with -Z build-std (about 12 KiB brotli smaller). Without nightly, or if rustup
+#     cannot add the component, the bundle is built on stable as before: a notice, not a failure.
+if rustup run nightly rustc --version >/dev/null 2>&1 &&
+  ! [[ -d "$(rustup run nightly rustc --print sysroot)/lib/rustlib/src/rust/library/std" ]]; then
+  say "adding rust-src to the nightly toolchain (for the smaller -Z build-std bundle)"
+  timeout 300 rustup component add rust-src --toolchain nightly ||
+    say "notice: could not add rust-src to nightly; the bundle is built on stable"
 fi
 
 # 2. wasm-pack.

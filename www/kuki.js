@@ -235,6 +235,8 @@
 
     var start = function () {
       if (started) return;
+      // A returning visitor's app waits for the scripts their choice allows (below, `afterScripts`).
+      if (holdApp()) return;
       started = true;
       // A returning visitor's wasm is fetched and compiled beside the module's download rather than after it (both
       // come from the cache at once), for the scripts of the stored choice; the module instantiates the result, or
@@ -309,7 +311,7 @@
     var next = function () {
       var el = mine.shift();
       running = !!el;
-      if (!el) return;
+      if (!el) return scriptsDone();
       if (!el.parentNode || !allows(el)) return next();
       var live = d.createElement('script');
       var src = el.getAttribute('data-src');
@@ -349,10 +351,32 @@
       mine = mine.concat(found);
       if (!running) next();
     };
+    // The app of a returning visitor whose choice the loader read starts once those scripts have run: the document
+    // parsed, every script taken run or given up on, or APP_WAIT ms at the latest. Their scripts are what such a
+    // visitor waits for, the app has no banner to show them, and its start-up (module, wasm, run()) is the longest
+    // work of the visit: started beside the scripts, it held the first one back by that much on a slow phone
+    // (issue 8: a returning visitor's scripts no later than with vanilla-cookieconsent). Page API calls made
+    // meanwhile wait in the stub's queue as on any visit.
+    var APP_WAIT = 1000;
+    var waiting = !!standingChoice, appWanted = false;
+    var holdApp = function () {
+      if (waiting) appWanted = true;
+      return waiting;
+    };
+    var scriptsDone = function () {
+      if (!waiting || running || d.readyState === 'loading') return;
+      waiting = false;
+      if (appWanted) start();
+    };
     if (standingChoice) {
       var scriptsNow = function () {
         try { takeScripts(); } catch (e) { log('the stored choice\'s scripts failed', e); }
+        scriptsDone();
       };
+      w.setTimeout(function () {
+        waiting = false;
+        if (appWanted) start();
+      }, APP_WAIT);
       scriptsNow();
       if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', scriptsNow);
     }

@@ -57,17 +57,23 @@ describe('a returning visitor', () => {
       await released;
       await route.continue().catch(() => {});
     });
+    // When r1's answer was let go, and when the app's module was first asked for (ms, this process's clock).
+    const times = { r1: null, module: null };
     if (slowMs) {
       await page.route('**/demo/mark.js?r1', async (route) => {
         await new Promise((r) => setTimeout(r, slowMs));
+        times.r1 = Date.now();
         await route.continue().catch(() => {});
       });
     }
+    page.on('request', (r) => {
+      if (times.module === null && /\/b-[0-9a-f]+\/kuki\.js$/.test(r.url())) times.module = Date.now();
+    });
     const errors = [];
     page.on('pageerror', (e) => errors.push(String(e)));
     await page.goto(`${stack.host.origin}${path}`);
     const runs = () => page.evaluate(() => window.__kukiDemoRuns ?? []);
-    return { page, release, runs, errors };
+    return { page, release, runs, errors, times };
   }
 
   /** The app's own record of a choice made through its API on a first visit. */
@@ -88,6 +94,9 @@ describe('a returning visitor', () => {
     const v = await open(s, { slowMs: 400 });
     await v.page.waitForFunction(() => (window.__kukiDemoRuns ?? []).includes('r2'), null, { timeout: 10_000 });
     assert.equal(await v.page.evaluate(() => window.kuki.__loader === true), true, 'the wasm has not started');
+    // The app's start-up waits for the scripts: its module is asked for only once r1 has arrived.
+    assert.ok(v.times.r1 !== null, 'r1 was held');
+    assert.ok(v.times.module === null || v.times.module >= v.times.r1, 'the module was not asked for beside r1');
     assert.deepEqual(await v.runs(), ['r1', 'r2'], 'analytics only, in document order');
     const answers = await v.page.evaluate(() => [
       window.kuki.acceptedCategory('analytics'),
@@ -123,6 +132,9 @@ describe('a returning visitor', () => {
     const v = await open(s, { path: '/returning-mid.html', slowMs: 400 });
     await v.page.waitForFunction(() => (window.__kukiDemoRuns ?? []).includes('r2'), null, { timeout: 10_000 });
     assert.equal(await v.page.evaluate(() => window.kuki.__loader === true), true, 'the wasm has not started');
+    // The app's start-up waits for the scripts: its module is asked for only once r1 has arrived.
+    assert.ok(v.times.r1 !== null, 'r1 was held');
+    assert.ok(v.times.module === null || v.times.module >= v.times.r1, 'the module was not asked for beside r1');
     assert.deepEqual(await v.runs(), ['r1', 'r2']);
     v.release();
     await waitForKuki(v.page);
