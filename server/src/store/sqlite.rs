@@ -168,6 +168,12 @@ fn connect_with(path: &Path, flags: OpenFlags) -> rusqlite::Result<Connection> {
     // Before the process's first connection: the page cache without its full walk at every commit.
     super::pcache::install();
     let conn = Connection::open_with_flags(path, flags)?;
+    // Plans stay as first prepared. Without this, SQLite (3.54) marks a statement to be prepared again whenever a
+    // parameter compared with `=` is rebound from 0 or 1 to another value: the writer's replay probe binds
+    // `seq`, 1 for most events, so each replay compiled that statement anew (perf: `sqlite3Reprepare` 2 % of the
+    // server's CPU under the load benchmark, whose bodies repeat a few ids). Every query here has one sensible
+    // plan, on its table's key.
+    conn.set_db_config(rusqlite::config::DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
@@ -380,9 +386,11 @@ impl Writer {
         let mut growth = Growth::new(&self.frontier);
         let mut probed = false;
         {
-            // At most two key probes per event, whatever the history's length, both on the id's page of
-            // `record_keys`: its last pos key for the chain head, then, only for an id that has one, the seq key for
-            // a replay; each then reads its record by rowid.
+            // A new id (most events: a visitor's first choice) costs no probe at all: its record is inserted as the
+            // first of its chain, and `record_keys` refuses that insert exactly when the id already has a record
+            // (every chain has a position 1, and the trigger files its key). Only then do the probes run, at most
+            // two, both on the id's page of `record_keys`: its last pos key for the chain head, then the seq key
+            // for a replay; each then reads its record by rowid.
             let mut existing = tx.prepare_cached(
                 "SELECT e.event, e.received_at, e.hash, e.id FROM record_keys AS k JOIN events AS e ON e.id = k.leaf
                  WHERE k.consent_id = ?1 AND k.kind = 0 AND k.n = ?2",
@@ -396,67 +404,69 @@ impl Writer {
                                      prev_hash, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
+            let mut insert_row = |row: &Row| {
+                insert.execute(params![
+                    row.id,
+                    row.consent_id,
+                    row.seq,
+                    row.pos,
+                    row.format,
+                    row.event,
+                    row.received_at,
+                    row.origin,
+                    row.ip_prefix,
+                    row.prev_hash,
+                    row.hash
+                ])
+            };
             for cmd in batch {
                 match cmd {
                     Command::Insert(record, _) => {
-                        let key = &record.event.consent_id.as_bytes()[..];
-                        let seq = i64::from(record.event.seq);
-                        let last =
-                            head.query_row([key], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? })).optional()?;
-                        // A new id (most events: a visitor's first choice) has no stored event to replay.
-                        let found = match last {
-                            None => None,
-                            Some(_) => existing
-                                .query_row(params![key, seq], |r| {
-                                    Ok((
-                                        r.get::<_, String>(0)?,
-                                        r.get::<_, i64>(1)?,
-                                        r.get::<_, String>(2)?,
-                                        r.get::<_, i64>(3)?,
-                                    ))
-                                })
-                                .optional()?,
-                        };
-                        let outcome = match found {
-                            Some((event, received_at, hash, leaf)) if event == record.event_json => {
-                                // Stored earlier in this batch: its receipt comes from this batch's head too.
-                                if leaf > size_before as i64 {
-                                    growth.receipted(outcomes.len(), leaf as u64 - 1);
-                                }
-                                InsertOutcome::Replayed(StoredMeta { received_at, hash, batch: None })
-                            }
-                            Some(_) => InsertOutcome::Conflict,
-                            None => {
-                                if last.as_ref().is_some_and(|h| h.pos >= self.max_events) {
-                                    InsertOutcome::HistoryFull
-                                } else {
-                                    let leaf = self.frontier.size() as i64 + 1;
-                                    let id = super::consent_id_text(&record.event.consent_id);
-                                    let (row, digest) = next_row(record, &id, last.as_ref(), leaf);
-                                    insert.execute(params![
-                                        row.id,
-                                        row.consent_id,
-                                        row.seq,
-                                        row.pos,
-                                        row.format,
-                                        row.event,
-                                        row.received_at,
-                                        row.origin,
-                                        row.ip_prefix,
-                                        row.prev_hash,
-                                        row.hash
-                                    ])?;
-                                    growth.push(&mut self.frontier, &digest);
-                                    growth.receipted(outcomes.len(), leaf as u64 - 1);
-                                    stats.add(record);
-                                    InsertOutcome::Created(StoredMeta {
-                                        received_at: row.received_at,
-                                        hash: row.hash,
-                                        batch: None,
+                        let leaf = self.frontier.size() as i64 + 1;
+                        let id = super::consent_id_text(&record.event.consent_id);
+                        let (row, digest) = next_row(record, &id, None, leaf);
+                        let outcome = match insert_row(&row) {
+                            Ok(_) => InsertOutcome::Created(self.created(row, &digest, &mut growth, outcomes.len())),
+                            Err(e) if is_constraint(&e) => {
+                                // Refused: the id has a chain, or the row broke another rule; without a chain
+                                // head it was the other rule, and the batch fails with it.
+                                let key = &record.event.consent_id.as_bytes()[..];
+                                let last = head
+                                    .query_row([key], |r| Ok(Head { pos: r.get(0)?, hash: r.get(1)? }))
+                                    .optional()?
+                                    .ok_or(e)?;
+                                let found = existing
+                                    .query_row(params![key, i64::from(record.event.seq)], |r| {
+                                        Ok((
+                                            r.get::<_, String>(0)?,
+                                            r.get::<_, i64>(1)?,
+                                            r.get::<_, String>(2)?,
+                                            r.get::<_, i64>(3)?,
+                                        ))
                                     })
+                                    .optional()?;
+                                match found {
+                                    Some((event, received_at, hash, leaf)) if event == record.event_json => {
+                                        // Stored earlier in this batch: its receipt comes from this batch's head too.
+                                        if leaf > size_before as i64 {
+                                            growth.receipted(outcomes.len(), leaf as u64 - 1);
+                                        }
+                                        InsertOutcome::Replayed(StoredMeta { received_at, hash, batch: None })
+                                    }
+                                    Some(_) => InsertOutcome::Conflict,
+                                    None if last.pos >= self.max_events => InsertOutcome::HistoryFull,
+                                    None => {
+                                        let (row, digest) = next_row(record, &id, Some(&last), leaf);
+                                        insert_row(&row)?;
+                                        InsertOutcome::Created(self.created(row, &digest, &mut growth, outcomes.len()))
+                                    }
                                 }
                             }
+                            Err(e) => return Err(e),
                         };
+                        if matches!(outcome, InsertOutcome::Created(_)) {
+                            stats.add(record);
+                        }
                         outcomes.push(Outcome::Insert(outcome));
                     }
                     Command::Erase(id, _) => outcomes.push(Outcome::Erase(self.erase(&tx, id, &mut growth)?)),
@@ -485,6 +495,14 @@ impl Writer {
         tx.commit()?;
         tracing::trace!(commit_micros = commit_started.elapsed().as_micros() as u64, "sqlite commit");
         Ok(outcomes)
+    }
+
+    /// A record just inserted as leaf `row.id`: appended to the log and to the batch, whose head will cover it
+    /// (outcome `at`).
+    fn created(&mut self, row: Row, digest: &[u8; 32], growth: &mut Growth, at: usize) -> StoredMeta {
+        growth.push(&mut self.frontier, digest);
+        growth.receipted(at, row.id as u64 - 1);
+        StoredMeta { received_at: row.received_at, hash: row.hash, batch: None }
     }
 
     /// Erases a consent id's records: their leaves stay as tombstones, and the erasure becomes a leaf of its own.
@@ -517,6 +535,11 @@ impl Writer {
         growth.push(&mut self.frontier, &digest);
         Ok(true)
     }
+}
+
+/// A statement refused by a constraint (a key already taken, a CHECK, a NOT NULL).
+fn is_constraint(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
 
 /// Concurrent reads; more wait their turn (reads are short: one consent id's rows, or the stats table).

@@ -209,3 +209,29 @@ async fn on_sqlite_no_insert_can_take_a_stored_seq_or_position_of_an_id() {
     let keys: i64 = conn.query_row("SELECT count(*) FROM record_keys", [], |r| r.get(0)).unwrap();
     assert_eq!(keys, 4, "two keys per record, gone with the row");
 }
+
+/// The writer stores a new id's first record without probing for a chain, and reads an insert refused by a key as
+/// "this id has a chain". A refusal for any other reason must fail the batch, not pass for a chain: here the leaf
+/// the log would give next is taken by a row written around the server (the log's edge no longer matches it).
+#[tokio::test]
+async fn on_sqlite_an_insert_refused_for_another_reason_fails_and_stores_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("refused.db").display());
+    let key = dir.path().join("kuki.key").display().to_string();
+    let vars = [("KUKI_DB", db.as_str()), ("KUKI_KEY_FILE", key.as_str())];
+    let app = spawn_app_with(&vars).await;
+    assert_eq!(app.post_event(&event(&new_id(), 1, true)).await.status(), 201);
+    app.stop().await;
+    let conn = rusqlite::Connection::open(db.strip_prefix("sqlite://").unwrap()).unwrap();
+    conn.execute(
+        "INSERT INTO events (id, consent_id, seq, pos, format, event, received_at, prev_hash, hash)
+         VALUES (2, ?1, 1, 1, 2, '{}', 0, '', '')",
+        [new_id()],
+    )
+    .unwrap();
+    drop(conn);
+    let app = spawn_app_with(&vars).await;
+    let id = new_id();
+    assert_eq!(app.post_event(&event(&id, 1, true)).await.status(), 503, "leaf 2 is taken");
+    assert_eq!(app.get_history(&id).await.status(), 404);
+}
