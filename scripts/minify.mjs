@@ -1,5 +1,5 @@
-// Minifies, in place and for dist/ only, the two JS files every first visit downloads, and marks both for eager
-// compilation (below):
+// Minifies, in place and for dist/ only, the two JS files every first visit downloads, and marks the glue for
+// eager compilation (below):
 //
 //   node scripts/minify.mjs module dist/.../pkg/kuki.js   wasm-bindgen's glue, an ES module (as wasm-bindgen writes
 //                                                          it, with doc comments and long local names, ~10 KiB
@@ -32,11 +32,13 @@ if (errors?.length) {
 // www/kuki.js.
 const header = module ? null : source.match(/^\/\*!([^\n]*)/);
 const body = header ? `/*!${header[1].replace(/\s*\*\/$/, '')} */\n${minified.replace(/^\/\*![\s\S]*?\*\/\n?/, '')}` : minified;
-// V8's explicit compile hint (Chrome 136 and later; a plain comment elsewhere), first in the file as V8 wants it:
-// compile every function while the file streams in, on a background thread, instead of each on the main thread
-// at its first call. Nearly every function of both files runs on a first visit; measured at 4x CPU, the main
-// thread's lazy compiles went from 161 functions (50-65 ms) to 1, inside the tasks issue 8 counts as long.
-const code = `//# allFunctionsCalledOnLoad\n${body}`;
+// The glue gets V8's explicit compile hint (Chrome 136 and later; a plain comment elsewhere), first in the file as
+// V8 wants it: every function compiled while the file streams in, on a background thread, instead of each on the
+// main thread at its first call, inside the wasm's start-up tasks (nearly all of them run on a first visit). Not
+// the loader: compiling all of it first delays its own run, and with it the first frame (make bench, 5 rounds
+// each, 2026-12-01: banner visible at 1x 162 ms with the hint on both files, 137 on neither, 121 on the glue
+// only; the longest task at 4x 143, 131 and 107 ms).
+const code = module ? `//# allFunctionsCalledOnLoad\n${body}` : body;
 
 // Every name the glue exports, before and after (a minifier that renamed one would break the loader).
 const exported = (js) => {
