@@ -235,7 +235,7 @@
 
     var start = function () {
       if (started) return;
-      // A returning visitor's app waits for the scripts their choice allows (below, `afterScripts`).
+      // A returning visitor's app waits for the scripts their choice allows (below, `holdApp`).
       if (holdApp()) return;
       started = true;
       // A returning visitor's wasm is fetched and compiled beside the module's download rather than after it (both
