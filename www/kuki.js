@@ -363,20 +363,19 @@
       if (waiting) appWanted = true;
       return waiting;
     };
-    var scriptsDone = function () {
-      if (!waiting || running || d.readyState === 'loading') return;
+    var release = function () {
       waiting = false;
       if (appWanted) start();
+    };
+    var scriptsDone = function () {
+      if (waiting && !running && d.readyState !== 'loading') release();
     };
     if (standingChoice) {
       var scriptsNow = function () {
         try { takeScripts(); } catch (e) { log('the stored choice\'s scripts failed', e); }
         scriptsDone();
       };
-      w.setTimeout(function () {
-        waiting = false;
-        if (appWanted) start();
-      }, APP_WAIT);
+      w.setTimeout(release, APP_WAIT);
       scriptsNow();
       if (d.readyState === 'loading') d.addEventListener('DOMContentLoaded', scriptsNow);
     }
