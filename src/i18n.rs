@@ -331,6 +331,9 @@ mod tests {
         let default = Texts::new(Lang::Ko, &Config::default());
         assert!(default.banner_body().starts_with("나와의 대화는 "), "{}", default.banner_body());
         assert!(default.banner_body().contains("기능 (로그인 유지)·분석 및 통계·마케팅 쿠키"));
+        // The demo's English pages call the service "Talk with Me"; its English banner does too.
+        let default_en = Texts::new(Lang::En, &Config::default());
+        assert!(default_en.banner_body().starts_with("Talk with Me uses"), "{}", default_en.banner_body());
         let (acme, _) = Config::read(&kuki_core::value::from_json(
             r#"{"site":{"name":{"ko":"에이크미 상점","en":"Acme"}},"categories":[{"id":"necessary"},{"id":"ads","name":{"ko":"광고","en":"Ads"}},{"id":"analytics"}]}"#,
         ));

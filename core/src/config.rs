@@ -18,6 +18,9 @@ use crate::Lang;
 /// The name texts use for the site when the config does not name one (`site`): kuki is then 나와의 대화's
 /// banner, with its policy.
 pub const DEFAULT_SITE_NAME: &str = "나와의 대화";
+/// The same service's English name, as its English pages call it: an English banner that named the site in
+/// Korean would not read as the page around it.
+pub const DEFAULT_SITE_NAME_EN: &str = "Talk with Me";
 
 /// Days a refusal is remembered by default (6 months).
 pub const DEFAULT_REJECT_DAYS: u32 = 182;
@@ -127,7 +130,7 @@ impl Default for Config {
         Config {
             revision: 0,
             lang: None,
-            site_name: Some(Localized::new(DEFAULT_SITE_NAME, DEFAULT_SITE_NAME)),
+            site_name: Some(Localized::new(DEFAULT_SITE_NAME, DEFAULT_SITE_NAME_EN)),
             texts: Vec::new(),
             builtin_policy: true,
             policy_url: None,
@@ -1179,6 +1182,7 @@ mod tests {
         let (c, diags) = read("{}");
         assert!(diags.is_empty());
         assert_eq!(c.site_name.as_ref().unwrap().get(Lang::Ko), DEFAULT_SITE_NAME);
+        assert_eq!(c.site_name.as_ref().unwrap().get(Lang::En), DEFAULT_SITE_NAME_EN);
         assert!(c.policy_document(Lang::Ko).is_some());
         let (acme, _) = read(r#"{"site":{"name":{"en":"Acme","ko":"애크미"}}}"#);
         assert_eq!(acme.site_name.as_ref().unwrap().get(Lang::En), "Acme");
