@@ -62,7 +62,9 @@ async fn run(name: &str, url: DbUrl) {
 /// the writer's time per append.
 async fn history_length(name: &str, url: DbUrl) {
     const APPENDS: u32 = 300;
-    let store = Store::open_with(&url, StoreOptions { max_events_per_id: 20_000 }).await.expect("store opens");
+    let store = Store::open_with(&url, StoreOptions { max_events_per_id: 20_000, ..StoreOptions::default() })
+        .await
+        .expect("store opens");
     let histories = [(u64::MAX - 1, 10u32), (u64::MAX - 2, 10_000)];
     for (n, len) in histories {
         // Filled through group commit: many appends in flight at once, in any order.

@@ -36,6 +36,9 @@ pub struct Config {
     // Storage and evidence.
     /// Events one consent id may have (`KUKI_MAX_EVENTS_PER_ID`); past it a POST is 409 `history_full`.
     pub max_events_per_id: u32,
+    /// SQLite only (`KUKI_SQLITE_WAL_MIB`): the size in MiB the write-ahead log may reach under sustained writes
+    /// before a checkpoint restarts it, holding writes off for a moment. More disk, fewer of those moments.
+    pub sqlite_wal_mib: u32,
     /// The receipt and checkpoint signing key (`KUKI_KEY_FILE`): next to the SQLite database by default,
     /// `data/kuki.key` for PostgreSQL. Never in the database.
     pub key_file: PathBuf,
@@ -107,9 +110,16 @@ impl Config {
             None => Duration::from_secs(10),
         };
         let (max_events_per_id, key_file) = storage(&var, &db)?;
+        let sqlite_wal_mib = match var("KUKI_SQLITE_WAL_MIB") {
+            Some(v) => v.parse().ok().filter(|&n: &u32| (4..=65536).contains(&n)).ok_or_else(|| {
+                err("KUKI_SQLITE_WAL_MIB", format!("{v:?} is not a whole number of MiB from 4 to 65536"))
+            })?,
+            None => crate::store::DEFAULT_SQLITE_WAL_MIB,
+        };
         let edge = Edge::from_lookup(&var, addr)?;
         Ok(Config {
             max_events_per_id,
+            sqlite_wal_mib,
             key_file,
             own_origins: edge.own_origins,
             header_timeout: edge.header_timeout,
@@ -150,7 +160,10 @@ fn storage(var: &dyn Fn(&str) -> Option<String>, db: &DbUrl) -> Result<(u32, Pat
 impl Config {
     /// The limits the store enforces.
     pub fn store_options(&self) -> crate::store::StoreOptions {
-        crate::store::StoreOptions { max_events_per_id: self.max_events_per_id }
+        crate::store::StoreOptions {
+            max_events_per_id: self.max_events_per_id,
+            wal_restart_bytes: u64::from(self.sqlite_wal_mib) << 20,
+        }
     }
 }
 
@@ -385,6 +398,7 @@ mod tests {
         assert_eq!(c.ip_retention, IpRetention::Prefix);
         assert!(c.admin_token.is_none());
         assert_eq!(c.max_events_per_id, 1000);
+        assert_eq!(c.store_options().wal_restart_bytes, 256 << 20);
         assert_eq!(c.key_file, PathBuf::from("data/kuki.key"), "next to the database");
     }
 
@@ -398,6 +412,10 @@ mod tests {
         assert_eq!(config(&[("KUKI_KEY_FILE", "/run/secrets/k")]).unwrap().key_file, PathBuf::from("/run/secrets/k"));
         assert_eq!(config(&[("KUKI_MAX_EVENTS_PER_ID", "0")]).unwrap_err().var, "KUKI_MAX_EVENTS_PER_ID");
         assert_eq!(config(&[("KUKI_MAX_EVENTS_PER_ID", "50")]).unwrap().max_events_per_id, 50);
+        assert_eq!(config(&[("KUKI_SQLITE_WAL_MIB", "16")]).unwrap().store_options().wal_restart_bytes, 16 << 20);
+        for bad in ["0", "3", "lots", "-1", "70000"] {
+            assert_eq!(config(&[("KUKI_SQLITE_WAL_MIB", bad)]).unwrap_err().var, "KUKI_SQLITE_WAL_MIB", "{bad}");
+        }
     }
 
     #[test]

@@ -44,11 +44,20 @@ const READY_TTL: Duration = Duration::from_secs(1);
 pub struct StoreOptions {
     /// Records one consent id may have; past it an insert is [`InsertOutcome::HistoryFull`].
     pub max_events_per_id: u32,
+    /// SQLite: how large the write-ahead log may grow under sustained writes before a checkpoint restarts it.
+    pub wal_restart_bytes: u64,
 }
+
+/// `KUKI_SQLITE_WAL_MIB` when not set: fewer restarts, each holding the writer off, for that much disk (see
+/// `sqlite::checkpoint_loop`). PostgreSQL's own default (`max_wal_size`) is 1 GiB.
+pub const DEFAULT_SQLITE_WAL_MIB: u32 = 256;
 
 impl Default for StoreOptions {
     fn default() -> Self {
-        StoreOptions { max_events_per_id: DEFAULT_MAX_EVENTS_PER_ID }
+        StoreOptions {
+            max_events_per_id: DEFAULT_MAX_EVENTS_PER_ID,
+            wal_restart_bytes: u64::from(DEFAULT_SQLITE_WAL_MIB) << 20,
+        }
     }
 }
 

@@ -241,8 +241,12 @@ pub async fn open(
             .map_err(unavailable)?;
         let frontier = Frontier::from_bytes(size as u64, &bytes)
             .ok_or_else(|| StoreError::Corrupt("log_state.frontier does not fit its size".into()))?;
+        // The log file exists now (the reads above opened it): the one SQLite keeps writing to.
+        let wal_path = wal_path_of(&path);
         let writer_state = Writer {
             identity: file_identity(&path),
+            wal_identity: file_identity(&wal_path),
+            wal_path,
             path: path.clone(),
             frontier,
             max_events: i64::from(options.max_events_per_id),
@@ -254,9 +258,11 @@ pub async fn open(
         // The checkpointer's restart holds the writer off for a moment: it tries again soon, not 1 to 10 ms later.
         conn.busy_handler(Some(short_naps())).map_err(unavailable)?;
         let checkpointer = connect_existing(&path).map_err(unavailable)?;
+        let page_size: i64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(unavailable)?;
+        let restart_frames = (options.wal_restart_bytes / page_size.max(512) as u64).max(1) as i64;
         std::thread::Builder::new()
             .name("kuki-sqlite-checkpoint".into())
-            .spawn(move || checkpoint_loop(checkpointer))
+            .spawn(move || checkpoint_loop(checkpointer, restart_frames))
             .map_err(unavailable)?;
         std::thread::Builder::new()
             .name("kuki-sqlite-writer".into())
@@ -272,9 +278,6 @@ pub async fn open(
     .map_err(unavailable)?
 }
 
-/// Log frames past which a checkpoint also restarts the log (16 MiB of 4 KiB pages).
-const RESTART_FRAMES: i64 = 4096;
-
 /// Every 250 ms, copies committed log pages into the database without blocking the writer (`PASSIVE`). Under
 /// steady load that alone never lets the log start over: the writer commits again before a checkpoint has caught
 /// up, so the log grew without bound (400 MB in 6 s of writes), every commit appended fresh file pages (zeroed and
@@ -282,14 +285,21 @@ const RESTART_FRAMES: i64 = 4096;
 /// checkpoint follows: it holds writers off only while it copies the few frames the passive pass left (then the
 /// writer's next commit starts the log from its beginning, overwriting pages already in memory). Ends with the
 /// process.
-fn checkpoint_loop(mut conn: Connection) {
+///
+/// How long the log may grow first (`restart_frames`, from `KUKI_SQLITE_WAL_MIB`) trades disk for latency: a restart
+/// holds the writer 20 to 100 ms (the frames the passive pass left, the log's fsync, the database file's fsync),
+/// and under the load benchmark the log grows about 60 MB/s (each batch dirties an index page per random consent
+/// id). At 16 MiB that was a restart every quarter second, and the write p99 (63 ms) was the restarts; at 256 MiB
+/// one every few seconds (p99 40 ms). The file keeps its largest size for reuse; under light load the passive pass
+/// catches up and the log starts over long before the cap.
+fn checkpoint_loop(mut conn: Connection, restart_frames: i64) {
     // Waiting for the writer between two of its batches: short naps, so the restart slips into the first gap.
     let _ = conn.busy_handler(Some(short_naps()));
     loop {
         std::thread::sleep(std::time::Duration::from_millis(250));
         let frames = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |r| r.get::<_, i64>(1));
         let result = match frames {
-            Ok(frames) if frames >= RESTART_FRAMES => conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())),
+            Ok(frames) if frames >= restart_frames => conn.query_row("PRAGMA wal_checkpoint(RESTART)", [], |_| Ok(())),
             other => other.map(drop),
         };
         if let Err(e) = result {
@@ -317,6 +327,13 @@ fn short_naps() -> impl FnMut(i32) -> bool + Send + 'static {
     }
 }
 
+/// The write-ahead log beside the database file at `path`: SQLite names it `<path>-wal`.
+fn wal_path_of(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
 /// (device, inode) of the file at `path`, if there is one.
 fn file_identity(path: &Path) -> Option<(u64, u64)> {
     #[cfg(unix)]
@@ -335,6 +352,10 @@ struct Writer {
     path: PathBuf,
     /// The file the writer opened; the path must still name it.
     identity: Option<(u64, u64)>,
+    /// The write-ahead log SQLite has open (`<path>-wal`), which the path must also still name: SQLite goes on
+    /// committing into a deleted or replaced log's open file, and those commits are gone at the next start.
+    wal_path: PathBuf,
+    wal_identity: Option<(u64, u64)>,
     /// The log's right edge after the last commit.
     frontier: Frontier,
     max_events: i64,
@@ -363,19 +384,42 @@ fn writer(mut conn: Connection, mut state: Writer, mut rx: mpsc::Receiver<Comman
 impl Writer {
     /// One batch in one transaction; on failure the in-memory frontier is put back as it was.
     fn apply(&mut self, conn: &mut Connection, batch: &[Command]) -> Result<Vec<Outcome>, StoreError> {
-        // One stat() per batch: the path must still name the open file (not deleted, not replaced).
+        self.files_in_place()?;
+        let before = self.frontier.clone();
+        // Checked again after the commit: a log deleted while the batch ran took that commit with it.
+        let result = self.apply_tx(conn, batch).map_err(unavailable).and_then(|outcomes| {
+            self.files_in_place()?;
+            Ok(outcomes)
+        });
+        if result.is_err() {
+            self.frontier = before;
+        }
+        result
+    }
+
+    /// Two stat() calls a batch: the paths must still name the database file and the log SQLite has open (not
+    /// deleted, not replaced), else nothing is acknowledged from then on.
+    fn files_in_place(&mut self) -> Result<(), StoreError> {
         if file_identity(&self.path) != self.identity {
             return Err(StoreError::Unavailable(format!(
                 "the database file {} was deleted or replaced under the running server; restart it on the right file",
                 self.path.display()
             )));
         }
-        let before = self.frontier.clone();
-        let result = self.apply_tx(conn, batch).map_err(unavailable);
-        if result.is_err() {
-            self.frontier = before;
+        let wal = file_identity(&self.wal_path);
+        match self.wal_identity {
+            // Not there at the start (it always is once the database was read): the first one seen is SQLite's.
+            None => self.wal_identity = wal,
+            Some(open) if wal != Some(open) => {
+                return Err(StoreError::Unavailable(format!(
+                    "the write-ahead log {} was deleted or replaced under the running server; its commits are lost \
+                     at the next start: restart the server",
+                    self.wal_path.display()
+                )))
+            }
+            Some(_) => {}
         }
-        result
+        Ok(())
     }
 
     fn apply_tx(&mut self, conn: &mut Connection, batch: &[Command]) -> rusqlite::Result<Vec<Outcome>> {

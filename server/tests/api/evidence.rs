@@ -160,6 +160,22 @@ async fn a_database_file_replaced_under_the_server_makes_writes_503() {
 }
 
 #[tokio::test]
+async fn a_write_ahead_log_deleted_under_the_server_makes_writes_503() {
+    // SQLite would go on committing into the deleted log's open file, and every such commit would be gone at the
+    // next start: none may be acknowledged.
+    let app = spawn_app_with(&[]).await;
+    assert_eq!(app.post_event(&event(&new_id(), 1, true)).await.status(), 201);
+    std::fs::remove_file(app.dir.path().join("kuki.db-wal")).unwrap();
+    for _ in 0..20 {
+        let res = app.post_event(&event(&new_id(), 1, true)).await;
+        assert_eq!(res.status(), 503, "a write after the log was deleted");
+    }
+    tokio::time::sleep(Duration::from_millis(1100)).await; // past the cached probe
+    assert_eq!(app.client.get(app.url("/readyz")).send().await.unwrap().status(), 503);
+    assert_eq!(app.client.get(app.url("/healthz")).send().await.unwrap().status(), 200, "the process lives on");
+}
+
+#[tokio::test]
 async fn readyz_is_a_real_write_that_fails_while_the_database_is_locked() {
     // A write lock held past the busy timeout stands in for a disk that refuses writes: reads still work.
     let app = spawn_app_with(&[]).await;
