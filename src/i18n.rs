@@ -156,12 +156,14 @@ impl Texts {
     }
 }
 
-/// `a`, `a and b`, `a, b and c`.
+/// `a`, `a and b`, `a, b, and c`: the serial comma, because category names hold "and" themselves ("Analytics and
+/// statistics"), and without it the last two names read as one.
 fn join_english(names: &[&str]) -> String {
     match names {
         [] => String::new(),
         [one] => (*one).to_owned(),
-        [rest @ .., last] => [rest.join(", ").as_str(), " and ", last].concat(),
+        [a, b] => [*a, " and ", b].concat(),
+        [rest @ .., last] => [rest.join(", ").as_str(), ", and ", last].concat(),
     }
 }
 
@@ -334,6 +336,13 @@ mod tests {
         // The demo's English pages call the service "Talk with Me"; its English banner does too.
         let default_en = Texts::new(Lang::En, &Config::default());
         assert!(default_en.banner_body().starts_with("Talk with Me uses"), "{}", default_en.banner_body());
+        assert!(
+            default_en
+                .banner_body()
+                .contains("Functional (staying logged in), Analytics and statistics, and Marketing cookies"),
+            "{}",
+            default_en.banner_body()
+        );
         let (acme, _) = Config::read(&kuki_core::value::from_json(
             r#"{"site":{"name":{"ko":"에이크미 상점","en":"Acme"}},"categories":[{"id":"necessary"},{"id":"ads","name":{"ko":"광고","en":"Ads"}},{"id":"analytics"}]}"#,
         ));
