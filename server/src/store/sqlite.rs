@@ -397,8 +397,9 @@ impl Writer {
         result
     }
 
-    /// Two stat() calls a batch: the paths must still name the database file and the log SQLite has open (not
-    /// deleted, not replaced), else nothing is acknowledged from then on.
+    /// Two stat() calls, before and after each batch's commit (four a batch, against its 20 to 80 records): the
+    /// paths must still name the database file and the log SQLite has open (not deleted, not replaced), else
+    /// nothing is acknowledged from then on.
     fn files_in_place(&mut self) -> Result<(), StoreError> {
         if file_identity(&self.path) != self.identity {
             return Err(StoreError::Unavailable(format!(
