@@ -1,7 +1,7 @@
 //! The embedded SQLite store: one writer thread doing group commit, a small pool of reader connections.
 //!
-//! WAL with `synchronous=FULL` syncs the log at every commit (`fdatasync`: see `.cargo/config.toml`), so a record
-//! is acknowledged only once it survives a crash or power cut. Readers never block the writer (WAL) and run on tokio's blocking pool.
+//! WAL with `synchronous=FULL` fsyncs the log at every commit, so a record is acknowledged only once it survives
+//! a crash or power cut. Readers never block the writer (WAL) and run on tokio's blocking pool.
 //!
 //! Before every batch the writer checks that the path still names the file it has open: a database file deleted
 //! or replaced under the running server would otherwise take commits that vanish at the next start, so every
